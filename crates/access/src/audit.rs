@@ -1,0 +1,20 @@
+//! What the audit log records. Every read and write of a personal record, every login and
+//! failed login.
+
+registry::code_enum!(AuditAction {
+    Login = "login", "登录", "login";
+    LoginFailed = "login_failed", "登录失败", "failed login";
+    Logout = "logout", "退出", "logout";
+    ElderList = "elder_list", "查询老人列表", "list elders";
+    ElderRead = "elder_read", "查看老人档案", "read elder record";
+    ElderCreate = "elder_create", "新建老人档案", "create elder record";
+    ElderUpdate = "elder_update", "修改老人档案", "update elder record";
+    ElderImport = "elder_import", "导入花名册", "import roster";
+    ElderExport = "elder_export", "导出", "export";
+    OrgCreate = "org_create", "新建机构", "create organization";
+    OrgUpdate = "org_update", "修改机构", "update organization";
+    UserCreate = "user_create", "新建用户", "create user";
+    UserUpdate = "user_update", "修改用户", "update user";
+    AuditRead = "audit_read", "查看审计日志", "read audit log";
+    Denied = "denied", "越权访问被拒绝", "access denied";
+});

@@ -1,0 +1,426 @@
+//! Sign-in, sessions and bearer tokens, password hashing (argon2id), login rate limiting, and
+//! the [`Actor`] every use case receives.
+
+use crate::{audit_log, App, AppError, Result};
+use access::scope::Placement;
+use access::{Action, AuditAction, Role, Scope};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use chrono::{DateTime, Duration, Utc};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::Mutex;
+use store::audit::AuditEntry;
+
+/// The signed-in caller of a use case: who, in which role, with which data scope, from where.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: String,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub scope: Scope,
+    pub org_id: Option<String>,
+    pub region_code: Option<String>,
+    pub elder_id: Option<String>,
+    pub ip: Option<String>,
+    /// The session's CSRF token (empty for bearer tokens, which need none).
+    pub csrf_token: String,
+}
+
+impl Actor {
+    /// Refuses (and audits the refusal) unless the role may do `action`.
+    pub async fn require(&self, app: &App, action: Action) -> Result<()> {
+        if self.role.may(action) {
+            Ok(())
+        } else {
+            Err(app
+                .denied(self, &format!("{action:?}"), None, AppError::Forbidden)
+                .await)
+        }
+    }
+
+    pub fn may(&self, action: Action) -> bool {
+        self.role.may(action)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionKind {
+    /// A browser session cookie; forms must carry its CSRF token.
+    Cookie,
+    /// An API bearer token.
+    Bearer,
+}
+
+impl SessionKind {
+    fn code(self) -> &'static str {
+        match self {
+            SessionKind::Cookie => "cookie",
+            SessionKind::Bearer => "bearer",
+        }
+    }
+
+    fn lifetime(self) -> Duration {
+        match self {
+            SessionKind::Cookie => Duration::hours(12),
+            SessionKind::Bearer => Duration::days(30),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct LoginOk {
+    pub token: String,
+    pub csrf_token: String,
+    pub actor: Actor,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LoginError {
+    #[error("wrong username or password")]
+    WrongCredentials,
+    #[error("too many failed attempts")]
+    RateLimited { retry_after_secs: u64 },
+    #[error("{0}")]
+    App(#[from] AppError),
+}
+
+impl From<store::StoreError> for LoginError {
+    fn from(e: store::StoreError) -> LoginError {
+        LoginError::App(e.into())
+    }
+}
+
+/// Failed logins per username and per client address within a sliding window. Pure in-memory
+/// state: a restart forgets it, which only gives an attacker one more window.
+#[derive(Default)]
+pub struct LoginLimiter {
+    failures: Mutex<HashMap<String, Vec<DateTime<Utc>>>>,
+}
+
+pub const MAX_FAILURES: usize = 5;
+pub const FAILURE_WINDOW_SECS: i64 = 300;
+
+impl LoginLimiter {
+    /// Seconds until `key` may try again, if it is locked out now.
+    pub fn locked_for(&self, key: &str, now: DateTime<Utc>) -> Option<u64> {
+        let mut map = self.failures.lock().expect("limiter lock");
+        let window_start = now - Duration::seconds(FAILURE_WINDOW_SECS);
+        let entries = map.get_mut(key)?;
+        entries.retain(|t| *t > window_start);
+        if entries.len() >= MAX_FAILURES {
+            let oldest = entries[0];
+            let retry = (oldest + Duration::seconds(FAILURE_WINDOW_SECS) - now)
+                .num_seconds()
+                .max(1);
+            Some(retry as u64)
+        } else {
+            None
+        }
+    }
+
+    pub fn record_failure(&self, key: &str, now: DateTime<Utc>) {
+        let mut map = self.failures.lock().expect("limiter lock");
+        if map.len() > 100_000 {
+            map.clear();
+        }
+        map.entry(key.to_string()).or_default().push(now);
+    }
+
+    pub fn clear(&self, key: &str) {
+        self.failures.lock().expect("limiter lock").remove(key);
+    }
+}
+
+pub fn hash_password(password: &str) -> Result<String> {
+    let mut salt = [0u8; 16];
+    rand::rng().fill_bytes(&mut salt);
+    let salt = SaltString::encode_b64(&salt).map_err(|e| AppError::Internal(e.to_string()))?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| AppError::Internal(e.to_string()))
+}
+
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// Refuses passwords a person would guess first.
+pub fn check_password_strength(password: &str) -> std::result::Result<(), registry::Problem> {
+    let long_enough = password.chars().count() >= 8;
+    let kinds = [
+        password.chars().any(|c| c.is_ascii_lowercase()),
+        password.chars().any(|c| c.is_ascii_uppercase()),
+        password.chars().any(|c| c.is_ascii_digit()),
+        password.chars().any(|c| !c.is_ascii_alphanumeric()),
+    ]
+    .iter()
+    .filter(|k| **k)
+    .count();
+    if long_enough && kinds >= 2 && password.chars().count() <= 128 {
+        Ok(())
+    } else {
+        Err(registry::Problem::Invalid {
+            zh: "密码至少 8 位，且包含字母、数字、符号中的两类".into(),
+            en: "at least 8 characters with two of: letters, digits, symbols".into(),
+        })
+    }
+}
+
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// A readable generated password (no 0/O/1/l confusion).
+pub fn generate_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut bytes = [0u8; 14];
+    rand::rng().fill_bytes(&mut bytes);
+    let body: String = bytes
+        .iter()
+        .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
+        .collect();
+    format!("{}-{}-{}7", &body[..5], &body[5..10], &body[10..])
+}
+
+fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+fn actor_from_row(
+    user: store::users::UserRow,
+    ip: Option<String>,
+    csrf_token: String,
+) -> Result<Actor> {
+    let role = Role::parse(&user.role)
+        .ok_or_else(|| AppError::Internal(format!("unknown role {}", user.role)))?;
+    let placement = Placement {
+        region: user
+            .region_code
+            .as_deref()
+            .and_then(|c| region::RegionCode::parse(c).ok()),
+        organization_id: user.org_id.clone(),
+        elder_id: user.elder_id.clone(),
+    };
+    Ok(Actor {
+        scope: Scope::for_user(role, &placement),
+        user_id: user.id,
+        username: user.username,
+        display_name: user.display_name,
+        role,
+        org_id: user.org_id,
+        region_code: user.region_code,
+        elder_id: user.elder_id,
+        ip,
+        csrf_token,
+    })
+}
+
+impl App {
+    /// Checks a username and password, rate-limited per username and per address; every attempt
+    /// is audited. On success a session (cookie) or token (API) is created.
+    pub async fn login(
+        &self,
+        username: &str,
+        password: &str,
+        ip: Option<String>,
+        kind: SessionKind,
+    ) -> std::result::Result<LoginOk, LoginError> {
+        let now = self.now();
+        let username = username.trim();
+        let user_key = format!("user:{}", username.to_lowercase());
+        let ip_key = format!("ip:{}", ip.as_deref().unwrap_or("-"));
+        let locked = self
+            .limiter
+            .locked_for(&user_key, now)
+            .or(self.limiter.locked_for(&ip_key, now));
+        let mut conn = self.store.acquire().await?;
+        if let Some(retry_after_secs) = locked {
+            let entry = failed_entry(username, &ip, "rate_limited");
+            audit_log::append(&mut conn, entry).await?;
+            return Err(LoginError::RateLimited { retry_after_secs });
+        }
+        let user = if username.is_empty() || username.len() > 64 {
+            None
+        } else {
+            store::users::by_username(&mut conn, username).await?
+        };
+        // Verify against a fixed hash when the user is unknown so timing does not reveal which
+        // usernames exist.
+        let hash = user
+            .as_ref()
+            .map(|u| u.password_hash.clone())
+            .unwrap_or_else(|| DUMMY_HASH.to_string());
+        let password_ok = verify_password(password, &hash);
+        let user = match user {
+            Some(u) if password_ok && u.active == 1 => u,
+            _ => {
+                self.limiter.record_failure(&user_key, now);
+                self.limiter.record_failure(&ip_key, now);
+                audit_log::append(&mut conn, failed_entry(username, &ip, "wrong_credentials"))
+                    .await?;
+                return Err(LoginError::WrongCredentials);
+            }
+        };
+        self.limiter.clear(&user_key);
+        let token = random_token();
+        let csrf_token = if kind == SessionKind::Cookie {
+            random_token()
+        } else {
+            String::new()
+        };
+        let mut tx = self.store.begin().await?;
+        store::sessions::insert(
+            &mut tx,
+            &token_hash(&token),
+            &user.id,
+            kind.code(),
+            &csrf_token,
+            now + kind.lifetime(),
+        )
+        .await?;
+        let actor = actor_from_row(user, ip, csrf_token.clone())?;
+        audit_log::append(
+            &mut tx,
+            audit_log::entry(&actor, AuditAction::Login, None, Some(kind.code().into())),
+        )
+        .await?;
+        tx.commit().await.map_err(store::StoreError::from)?;
+        Ok(LoginOk {
+            token,
+            csrf_token,
+            actor,
+        })
+    }
+
+    /// The actor behind a session cookie or bearer token, if it is live.
+    pub async fn authenticate(&self, token: &str, ip: Option<String>) -> Result<Actor> {
+        if token.is_empty() || token.len() > 128 {
+            return Err(AppError::Unauthenticated);
+        }
+        let mut conn = self.store.acquire().await?;
+        let session = store::sessions::get(&mut conn, &token_hash(token), self.now())
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        let user = store::users::by_id(&mut conn, &session.user_id)
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        if user.active != 1 {
+            return Err(AppError::Unauthenticated);
+        }
+        actor_from_row(user, ip, session.csrf_token)
+    }
+
+    pub async fn logout(&self, actor: &Actor, token: &str) -> Result<()> {
+        let mut tx = self.store.begin().await?;
+        store::sessions::delete(&mut tx, &token_hash(token)).await?;
+        audit_log::append(
+            &mut tx,
+            audit_log::entry(actor, AuditAction::Logout, None, None),
+        )
+        .await?;
+        tx.commit().await.map_err(store::StoreError::from)?;
+        Ok(())
+    }
+
+    /// Creates the `admin` account on first start. Returns the generated password when none was
+    /// given, so the caller can print it once.
+    pub async fn ensure_admin(&self, password: Option<String>) -> Result<Option<String>> {
+        let mut conn = self.store.acquire().await?;
+        if store::users::by_username(&mut conn, "admin")
+            .await?
+            .is_some()
+        {
+            return Ok(None);
+        }
+        let (password, generated) = match password.filter(|p| !p.is_empty()) {
+            Some(p) => (p, false),
+            None => (generate_password(), true),
+        };
+        let fields = store::users::UserFields {
+            username: "admin".into(),
+            display_name: "系统管理员".into(),
+            role: Role::Admin.code().into(),
+            active: true,
+            ..Default::default()
+        };
+        store::users::insert(&mut conn, &fields, &hash_password(&password)?).await?;
+        Ok(generated.then_some(password))
+    }
+}
+
+fn failed_entry(username: &str, ip: &Option<String>, why: &str) -> AuditEntry {
+    AuditEntry {
+        username: Some(username.chars().take(64).collect()),
+        action: AuditAction::LoginFailed.code().into(),
+        ip: ip.clone(),
+        outcome: "denied".into(),
+        detail: Some(why.into()),
+        ..Default::default()
+    }
+}
+
+/// argon2id hash of a random password nobody knows.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$2Jc4IJ8ZrP9gO3y3bS0mF8b4y5xIvv9E7o1nNQTu6hA";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_verify_only_against_their_hash() {
+        let hash = hash_password("Secret-123").unwrap();
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(verify_password("Secret-123", &hash));
+        assert!(!verify_password("secret-123", &hash));
+        assert!(!verify_password("Secret-123", "garbage"));
+        assert!(!verify_password("anything", DUMMY_HASH));
+    }
+
+    #[test]
+    fn limiter_locks_after_five_failures_and_unlocks_after_the_window() {
+        let limiter = LoginLimiter::default();
+        let t0 = Utc::now();
+        for i in 0..MAX_FAILURES {
+            assert_eq!(limiter.locked_for("k", t0), None, "attempt {i}");
+            limiter.record_failure("k", t0);
+        }
+        assert!(limiter.locked_for("k", t0).is_some());
+        assert!(limiter.locked_for("other", t0).is_none());
+        assert_eq!(
+            limiter.locked_for("k", t0 + Duration::seconds(FAILURE_WINDOW_SECS + 1)),
+            None
+        );
+    }
+
+    #[test]
+    fn password_strength() {
+        assert!(check_password_strength("short1").is_err());
+        assert!(check_password_strength("alllowercase").is_err());
+        assert!(check_password_strength("Longer-pass").is_ok());
+        assert!(check_password_strength(&generate_password()).is_ok());
+    }
+}
+
+impl App {
+    /// The actor for a command-line task run as `username` (which must exist and be active).
+    pub async fn system_actor(&self, username: &str) -> Result<Actor> {
+        let mut conn = self.store.acquire().await?;
+        let user = store::users::by_username(&mut conn, username)
+            .await?
+            .filter(|u| u.active == 1)
+            .ok_or_else(|| AppError::Internal(format!("no active user {username}")))?;
+        actor_from_row(user, Some("cli".into()), String::new())
+    }
+}

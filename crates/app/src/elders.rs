@@ -1,0 +1,636 @@
+//! Use cases on the elderly record: create, read, list and search, edit with history.
+
+use crate::{audit_log, Actor, App, AppError, Page, Result};
+use access::{Action, AuditAction, Scope};
+use registry::id_number::mask_identity;
+use registry::phone::mask_phone;
+use registry::{ElderInput, FieldError, Lang, Problem, ValidElder};
+use store::elders::{ChangeRow, ElderColumns, ElderFilter, ElderRow};
+use store::Conn;
+
+/// A family contact as shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContactView {
+    pub name: String,
+    pub relation: String,
+    pub phone: String,
+}
+
+/// An elder's record as the caller may see it: identity and phone numbers are masked unless the
+/// caller is entitled to them on a detail view.
+#[derive(Debug, Clone)]
+pub struct ElderView {
+    pub id: String,
+    pub name: String,
+    pub id_number: String,
+    pub identity_masked: bool,
+    pub sex: String,
+    pub birth_date: String,
+    pub age: i32,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    /// The published code (6, 9 or 12 digits).
+    pub region_code: Option<String>,
+    pub living_situation: Option<String>,
+    pub special_categories: Vec<String>,
+    pub medical_insurance: Option<String>,
+    pub ltc_insurance: bool,
+    pub chronic_conditions: Vec<String>,
+    pub status: String,
+    pub contacts: Vec<ContactView>,
+    pub responsible_org_id: Option<String>,
+    pub residence_org_id: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub version: i64,
+}
+
+/// Whether a view shows full identity and phone numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Disclosure {
+    Masked,
+    Full,
+}
+
+impl ElderView {
+    pub fn from_row(row: &ElderRow, disclosure: Disclosure, today: chrono::NaiveDate) -> ElderView {
+        let full = disclosure == Disclosure::Full;
+        let show_phone = |p: &str| if full { p.to_string() } else { mask_phone(p) };
+        let birth = chrono::NaiveDate::parse_from_str(&row.birth_date, "%Y-%m-%d").ok();
+        let contacts = serde_json::from_str::<Vec<serde_json::Value>>(&row.contacts)
+            .unwrap_or_default()
+            .iter()
+            .map(|c| ContactView {
+                name: c["name"].as_str().unwrap_or_default().to_string(),
+                relation: c["relation"].as_str().unwrap_or_default().to_string(),
+                phone: show_phone(c["phone"].as_str().unwrap_or_default()),
+            })
+            .collect();
+        ElderView {
+            id: row.id.clone(),
+            name: row.name.clone(),
+            id_number: if full {
+                row.id_number.clone()
+            } else {
+                mask_identity(&row.id_number)
+            },
+            identity_masked: !full,
+            sex: row.sex.clone(),
+            birth_date: row.birth_date.clone(),
+            age: birth
+                .map(|b| registry::elder::age_on(b, today))
+                .unwrap_or(0),
+            phone: row.phone.as_deref().map(show_phone),
+            address: row.address.clone(),
+            region_code: row.region_code.as_deref().map(|c| {
+                region::RegionCode::parse(c)
+                    .map(|r| r.display_code())
+                    .unwrap_or_else(|_| c.to_string())
+            }),
+            living_situation: row.living_situation.clone(),
+            special_categories: store::unframe_list(&row.special_categories),
+            medical_insurance: row.medical_insurance.clone(),
+            ltc_insurance: row.ltc_insurance == 1,
+            chronic_conditions: store::unframe_list(&row.chronic_conditions),
+            status: row.status.clone(),
+            contacts,
+            responsible_org_id: row.responsible_org_id.clone(),
+            residence_org_id: row.residence_org_id.clone(),
+            created_at: row.created_at.clone(),
+            updated_at: row.updated_at.clone(),
+            version: row.version,
+        }
+    }
+}
+
+/// The stored record as raw input, so that an edit can start from what is there and change only
+/// the fields it names.
+pub fn input_from_row(row: &ElderRow) -> ElderInput {
+    let contacts = serde_json::from_str::<Vec<serde_json::Value>>(&row.contacts)
+        .unwrap_or_default()
+        .iter()
+        .map(|c| {
+            let text = |k: &str| c[k].as_str().map(str::to_string);
+            (text("name"), text("relation"), text("phone"))
+        })
+        .collect();
+    ElderInput {
+        name: Some(row.name.clone()),
+        id_number: Some(row.id_number.clone()),
+        sex: None,
+        birth_date: None,
+        phone: row.phone.clone(),
+        address: row.address.clone(),
+        region_code: row.region_code.clone(),
+        living_situation: row.living_situation.clone(),
+        special_categories: store::unframe_list(&row.special_categories),
+        medical_insurance: row.medical_insurance.clone(),
+        ltc_insurance: Some(row.ltc_insurance == 1),
+        chronic_conditions: store::unframe_list(&row.chronic_conditions),
+        status: Some(row.status.clone()),
+        contacts,
+        responsible_org_id: row.responsible_org_id.clone(),
+        residence_org_id: row.residence_org_id.clone(),
+    }
+}
+
+/// Filters as the list page and the API take them (text, checked here).
+#[derive(Debug, Clone, Default)]
+pub struct ElderQuery {
+    pub q: Option<String>,
+    pub region: Option<String>,
+    pub status: Option<String>,
+    pub living_situation: Option<String>,
+    pub sex: Option<String>,
+    pub category: Option<String>,
+    pub condition: Option<String>,
+    pub org_id: Option<String>,
+    pub min_age: Option<i64>,
+    pub max_age: Option<i64>,
+}
+
+impl ElderQuery {
+    /// Checks each filter; an unknown code is a field error rather than an empty result.
+    pub fn to_filter(&self, today: chrono::NaiveDate, page: Page) -> Result<ElderFilter> {
+        let mut errors = Vec::new();
+        let mut code =
+            |field: &str, value: &Option<String>, valid: &[&'static str]| -> Option<String> {
+                let v = value.as_deref().map(str::trim).filter(|v| !v.is_empty())?;
+                if valid.contains(&v) {
+                    Some(v.to_string())
+                } else {
+                    errors.push(FieldError::new(
+                        field,
+                        Problem::OneOf {
+                            allowed: valid.to_vec(),
+                        },
+                    ));
+                    None
+                }
+            };
+        let status = code("status", &self.status, registry::ElderStatus::CODES);
+        let living_situation = code(
+            "living_situation",
+            &self.living_situation,
+            registry::LivingSituation::CODES,
+        );
+        let sex = code("sex", &self.sex, registry::Sex::CODES);
+        let category = code("category", &self.category, registry::SpecialCategory::CODES);
+        let region_prefix = match self
+            .region
+            .as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+        {
+            None => None,
+            Some(text) => match region::RegionCode::parse(text) {
+                Ok(c) => Some(c.prefix().to_string()),
+                Err(_) => {
+                    errors.push(FieldError::new("region", Problem::RegionCode));
+                    None
+                }
+            },
+        };
+        let condition = match self
+            .condition
+            .as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+        {
+            None => None,
+            Some(text) => match registry::elder::normalize_icd10(text) {
+                Some(c) => Some(c),
+                None => {
+                    errors.push(FieldError::new(
+                        "condition",
+                        Problem::Icd10 {
+                            code: text.chars().take(20).collect(),
+                        },
+                    ));
+                    None
+                }
+            },
+        };
+        for (field, age) in [("min_age", self.min_age), ("max_age", self.max_age)] {
+            if age.is_some_and(|a| !(0..=150).contains(&a)) {
+                errors.push(FieldError::new(
+                    field,
+                    Problem::OutOfRange { min: 0, max: 150 },
+                ));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(AppError::Invalid(errors));
+        }
+        use chrono::Datelike;
+        // Age a on `today` means born in (today - (a+1) years, today - a years].
+        let shift = |years: i64| {
+            today
+                .with_year(today.year() - years as i32)
+                .unwrap_or(today)
+        };
+        let born_to = self
+            .min_age
+            .map(|a| shift(a).format("%Y-%m-%d").to_string());
+        let born_from = self.max_age.map(|a| {
+            (shift(a + 1) + chrono::Duration::days(1))
+                .format("%Y-%m-%d")
+                .to_string()
+        });
+        Ok(ElderFilter {
+            q: self.q.clone(),
+            region_prefix,
+            status,
+            living_situation,
+            sex,
+            category,
+            condition,
+            org_id: self.org_id.clone().filter(|o| !o.trim().is_empty()),
+            born_from,
+            born_to,
+            offset: page.offset(),
+            limit: page.per_page,
+        })
+    }
+}
+
+impl App {
+    pub async fn create_elder(&self, actor: &Actor, input: &ElderInput) -> Result<String> {
+        actor.require(self, Action::CreateElder).await?;
+        let now = self.now();
+        let mut valid = input
+            .validate(crate::today(now))
+            .map_err(AppError::Invalid)?;
+        let mut tx = self.store.begin().await?;
+        self.complete_and_check(&mut tx, actor, &mut valid, None)
+            .await?;
+        let columns = ElderColumns::from_valid(&valid);
+        let id = match store::elders::insert(&mut tx, &columns, now).await {
+            Ok(id) => id,
+            Err(store::StoreError::Conflict(_)) => {
+                return Err(self.duplicate_error(valid.id_number.as_str()).await)
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let detail = format!("{} {}", valid.name, valid.id_number.masked());
+        audit_log::append(
+            &mut tx,
+            audit_log::entry(
+                actor,
+                AuditAction::ElderCreate,
+                Some(("elder", &id)),
+                Some(detail),
+            ),
+        )
+        .await?;
+        tx.commit().await.map_err(store::StoreError::from)?;
+        Ok(id)
+    }
+
+    async fn duplicate_error(&self, id_number: &str) -> AppError {
+        let existing = match self.store.acquire().await {
+            Ok(mut conn) => store::elders::id_by_identity_number(&mut conn, id_number)
+                .await
+                .ok()
+                .flatten(),
+            Err(_) => None,
+        };
+        AppError::field(
+            "id_number",
+            Problem::Duplicate {
+                existing_id: existing.unwrap_or_default(),
+            },
+        )
+    }
+
+    /// Fills defaults from the caller's organization, checks that the region and organizations
+    /// exist, that the identity number is not already on file, and that the record is inside
+    /// the caller's scope (nobody creates a record they could not then see).
+    async fn complete_and_check(
+        &self,
+        conn: &mut Conn,
+        actor: &Actor,
+        valid: &mut ValidElder,
+        editing: Option<&str>,
+    ) -> Result<()> {
+        let mut errors = Vec::new();
+        if editing.is_none()
+            && valid.responsible_org_id.is_none()
+            && valid.residence_org_id.is_none()
+        {
+            valid.responsible_org_id = actor.org_id.clone();
+        }
+        if valid.region_code.is_none() {
+            valid.region_code = self.default_region(conn, actor, valid).await?;
+        }
+        if let Some(code) = &valid.region_code {
+            if store::regions::get(conn, code.prefix()).await?.is_none() {
+                errors.push(FieldError::new("region_code", Problem::UnknownRegion));
+            }
+        }
+        for (field, org) in [
+            ("responsible_org_id", &valid.responsible_org_id),
+            ("residence_org_id", &valid.residence_org_id),
+        ] {
+            if let Some(org) = org {
+                if store::orgs::get(conn, org).await?.is_none() {
+                    errors.push(FieldError::new(field, Problem::UnknownOrganization));
+                }
+            }
+        }
+        if let Some(existing) =
+            store::elders::id_by_identity_number(conn, valid.id_number.as_str()).await?
+        {
+            if Some(existing.as_str()) != editing {
+                errors.push(FieldError::new(
+                    "id_number",
+                    Problem::Duplicate {
+                        existing_id: existing,
+                    },
+                ));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(AppError::Invalid(errors));
+        }
+        let orgs = [
+            valid.responsible_org_id.as_deref(),
+            valid.residence_org_id.as_deref(),
+        ];
+        if !actor
+            .scope
+            .admits(editing.unwrap_or(""), valid.region_code.as_ref(), orgs)
+            && actor.scope != Scope::Everything
+        {
+            let field = match actor.scope {
+                Scope::Region(_) => "region_code",
+                _ => "responsible_org_id",
+            };
+            return Err(AppError::field(
+                field,
+                Problem::Invalid {
+                    zh: "超出您的数据权限范围".into(),
+                    en: "is outside your data scope".into(),
+                },
+            ));
+        }
+        Ok(())
+    }
+
+    /// The region a new record gets when none is given: the caller's organization's, else the
+    /// county in the identity number if the registry knows it.
+    async fn default_region(
+        &self,
+        conn: &mut Conn,
+        actor: &Actor,
+        valid: &ValidElder,
+    ) -> Result<Option<region::RegionCode>> {
+        if let Some(org_id) = valid.responsible_org_id.as_ref().or(actor.org_id.as_ref()) {
+            if let Some(org) = store::orgs::get(conn, org_id).await? {
+                return Ok(region::RegionCode::parse(&org.region_code).ok());
+            }
+        }
+        if let Some(code) = actor.region_code.as_deref() {
+            return Ok(region::RegionCode::parse(code).ok());
+        }
+        let county = valid.id_number.address_code();
+        if store::regions::get(conn, county).await?.is_some() {
+            return Ok(region::RegionCode::parse(county).ok());
+        }
+        Ok(None)
+    }
+
+    /// A record in the caller's scope, with identity shown as the role allows; audited.
+    pub async fn get_elder(&self, actor: &Actor, id: &str) -> Result<ElderView> {
+        actor.require(self, Action::ReadElder).await?;
+        let mut conn = self.store.acquire().await?;
+        let row = match store::elders::get(&mut conn, &actor.scope, id).await? {
+            Some(row) => row,
+            None => {
+                return Err(self
+                    .denied(actor, "elder_read", Some(id), AppError::NotFound)
+                    .await)
+            }
+        };
+        let disclosure = if actor.may(Action::ReadElderIdentity) {
+            Disclosure::Full
+        } else {
+            Disclosure::Masked
+        };
+        audit_log::append(
+            &mut conn,
+            audit_log::entry(actor, AuditAction::ElderRead, Some(("elder", id)), None),
+        )
+        .await?;
+        Ok(ElderView::from_row(
+            &row,
+            disclosure,
+            crate::today(self.now()),
+        ))
+    }
+
+    /// The stored row itself, for an edit form; same scope and audit as a read.
+    pub async fn elder_for_edit(&self, actor: &Actor, id: &str) -> Result<ElderRow> {
+        actor.require(self, Action::UpdateElder).await?;
+        let mut conn = self.store.acquire().await?;
+        match store::elders::get(&mut conn, &actor.scope, id).await? {
+            Some(row) => {
+                audit_log::append(
+                    &mut conn,
+                    audit_log::entry(
+                        actor,
+                        AuditAction::ElderRead,
+                        Some(("elder", id)),
+                        Some("edit".into()),
+                    ),
+                )
+                .await?;
+                Ok(row)
+            }
+            None => Err(self
+                .denied(actor, "elder_edit", Some(id), AppError::NotFound)
+                .await),
+        }
+    }
+
+    /// A page of records in scope; numbers always masked in lists. One audit row per query.
+    pub async fn list_elders(
+        &self,
+        actor: &Actor,
+        query: &ElderQuery,
+        page: Page,
+    ) -> Result<(Vec<ElderView>, i64)> {
+        actor.require(self, Action::ReadElder).await?;
+        let today = crate::today(self.now());
+        let filter = query.to_filter(today, page)?;
+        let mut conn = self.store.acquire().await?;
+        let (rows, total) = store::elders::list(&mut conn, &actor.scope, &filter).await?;
+        let detail = format!(
+            "q={} page={} total={total}",
+            query.q.as_deref().map(mask_query).unwrap_or_default(),
+            page.page
+        );
+        audit_log::append(
+            &mut conn,
+            audit_log::entry(actor, AuditAction::ElderList, None, Some(detail)),
+        )
+        .await?;
+        Ok((
+            rows.iter()
+                .map(|r| ElderView::from_row(r, Disclosure::Masked, today))
+                .collect(),
+            total,
+        ))
+    }
+
+    /// Replaces the record with `input` (built from the stored row plus the caller's changes).
+    /// `expected_version`, when given, must match: an edit never overwrites one it did not see.
+    pub async fn update_elder(
+        &self,
+        actor: &Actor,
+        id: &str,
+        input: &ElderInput,
+        expected_version: Option<i64>,
+    ) -> Result<Vec<&'static str>> {
+        actor.require(self, Action::UpdateElder).await?;
+        let now = self.now();
+        let mut valid = input
+            .validate(crate::today(now))
+            .map_err(AppError::Invalid)?;
+        let mut tx = self.store.begin().await?;
+        let current = match store::elders::get(&mut tx, &actor.scope, id).await? {
+            Some(row) => row,
+            None => {
+                drop(tx);
+                return Err(self
+                    .denied(actor, "elder_update", Some(id), AppError::NotFound)
+                    .await);
+            }
+        };
+        if expected_version.is_some_and(|v| v != current.version) {
+            return Err(AppError::Stale);
+        }
+        self.complete_and_check(&mut tx, actor, &mut valid, Some(id))
+            .await?;
+        let columns = ElderColumns::from_valid(&valid);
+        let changed = store::elders::update(
+            &mut tx,
+            &current,
+            &columns,
+            (&actor.user_id, &actor.username),
+            now,
+        )
+        .await?;
+        if !changed.is_empty() {
+            let detail = changed.join(",");
+            audit_log::append(
+                &mut tx,
+                audit_log::entry(
+                    actor,
+                    AuditAction::ElderUpdate,
+                    Some(("elder", id)),
+                    Some(detail),
+                ),
+            )
+            .await?;
+        }
+        tx.commit().await.map_err(store::StoreError::from)?;
+        Ok(changed)
+    }
+
+    /// Who changed what, when; identity and phone values masked unless the caller may see them.
+    pub async fn elder_history(&self, actor: &Actor, id: &str) -> Result<Vec<ChangeRow>> {
+        actor.require(self, Action::ReadElder).await?;
+        let mut conn = self.store.acquire().await?;
+        if store::elders::get(&mut conn, &actor.scope, id)
+            .await?
+            .is_none()
+        {
+            return Err(self
+                .denied(actor, "elder_history", Some(id), AppError::NotFound)
+                .await);
+        }
+        let mut rows = store::elders::history(&mut conn, &actor.scope, id).await?;
+        if !actor.may(Action::ReadElderIdentity) {
+            for row in &mut rows {
+                let mask: fn(&str) -> String = match row.field.as_str() {
+                    "id_number" => mask_identity,
+                    "phone" => mask_phone,
+                    "contacts" => |_| "***".to_string(),
+                    _ => continue,
+                };
+                row.old_value = row.old_value.as_deref().map(mask);
+                row.new_value = row.new_value.as_deref().map(mask);
+            }
+        }
+        Ok(rows)
+    }
+}
+
+/// Search text in the audit log: digit runs (identity or phone numbers) are masked.
+fn mask_query(q: &str) -> String {
+    if q.chars().filter(|c| c.is_ascii_digit()).count() >= 6 {
+        mask_identity(q)
+    } else {
+        q.chars().take(20).collect()
+    }
+}
+
+/// Field labels for forms, history and errors.
+pub fn field_label(field: &str, lang: Lang) -> &'static str {
+    let (zh, en) = match field {
+        "name" => ("姓名", "Name"),
+        "id_number" => ("身份证号", "Identity number"),
+        "sex" => ("性别", "Sex"),
+        "birth_date" => ("出生日期", "Date of birth"),
+        "phone" => ("电话", "Phone"),
+        "address" => ("住址", "Address"),
+        "region_code" => ("所属区划", "Region"),
+        "living_situation" => ("居住情况", "Living situation"),
+        "special_categories" => ("特殊人群类别", "Special categories"),
+        "medical_insurance" => ("医疗保险", "Medical insurance"),
+        "ltc_insurance" => ("长期护理保险", "Long-term-care insurance"),
+        "chronic_conditions" => ("慢性病（ICD-10）", "Chronic conditions (ICD-10)"),
+        "status" => ("档案状态", "Status"),
+        "contacts" => ("紧急联系人", "Family contacts"),
+        "responsible_org_id" => ("管理机构", "Managing organization"),
+        "residence_org_id" => ("入住机构", "Residential institution"),
+        _ => return "",
+    };
+    lang.pick(zh, en)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    #[test]
+    fn ages_become_birth_date_bounds() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let q = ElderQuery {
+            min_age: Some(80),
+            max_age: Some(89),
+            ..Default::default()
+        };
+        let f = q.to_filter(today, Page::default()).unwrap();
+        // 80 today: born on or before 1946-11-23; at most 89: born after 1936-11-23.
+        assert_eq!(f.born_to.as_deref(), Some("1946-11-23"));
+        assert_eq!(f.born_from.as_deref(), Some("1936-11-24"));
+    }
+
+    #[test]
+    fn unknown_filter_codes_are_field_errors() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let q = ElderQuery {
+            status: Some("zombie".into()),
+            region: Some("x".into()),
+            ..Default::default()
+        };
+        let AppError::Invalid(errors) = q.to_filter(today, Page::default()).unwrap_err() else {
+            panic!()
+        };
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["status", "region"]);
+    }
+}

@@ -1,0 +1,38 @@
+/// Declares an enum whose variants have a stable storage/API code and a label in each language.
+/// One definition keeps the three in step.
+#[macro_export]
+macro_rules! code_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident = $code:literal, $zh:literal, $en:literal;)+ }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub const CODES: &'static [&'static str] = &[$($code),+];
+
+            pub fn code(self) -> &'static str {
+                match self { $($name::$variant => $code),+ }
+            }
+
+            pub fn parse(text: &str) -> Option<$name> {
+                match text.trim() { $($code => Some($name::$variant),)+ _ => None }
+            }
+
+            pub fn label(self, lang: $crate::Lang) -> &'static str {
+                match self { $($name::$variant => lang.pick($zh, $en)),+ }
+            }
+
+            /// Accepts the code or the label in either language, as rosters write them.
+            pub fn parse_loose(text: &str) -> Option<$name> {
+                let text = text.trim();
+                $name::parse(text).or_else(|| {
+                    $name::ALL.iter().copied().find(|v| {
+                        v.label($crate::Lang::Zh) == text
+                            || v.label($crate::Lang::En).eq_ignore_ascii_case(text)
+                    })
+                })
+            }
+        }
+    };
+}

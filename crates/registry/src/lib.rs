@@ -1,0 +1,22 @@
+//! The shared record of older residents (老年人档案), organizations and staff, and the rules
+//! their fields obey. Pure: no storage, no HTTP, no clock — today's date is always an argument.
+
+#[macro_use]
+mod code_enum;
+pub mod elder;
+pub mod field;
+pub mod id_number;
+pub mod initials;
+pub mod lang;
+pub mod organization;
+pub mod phone;
+
+pub use elder::{
+    Contact, ElderInput, ElderStatus, LivingSituation, MedicalInsurance, SearchTerm, Sex,
+    SpecialCategory, ValidElder,
+};
+pub use field::{FieldError, Problem};
+pub use id_number::{IdNumber, IdNumberError};
+pub use lang::Lang;
+pub use organization::{Operator, OrgCategory, OrgGrade, OrgKind};
+pub use phone::Phone;

@@ -1,0 +1,33 @@
+//! The embedded default: one SQLite file, WAL mode, foreign keys on.
+
+use std::path::Path;
+use store::{Backend, Migration, Store};
+
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "0001_spine",
+    sql: include_str!("../migrations/0001_spine.sql"),
+}];
+
+/// Run on every new connection. WAL lets readers proceed while one writer commits;
+/// `synchronous=NORMAL` is durable across application crashes in WAL mode (a power cut may lose
+/// the last transactions, never corrupt the file).
+const PRAGMAS: &[&str] = &[
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA synchronous = NORMAL",
+    "PRAGMA foreign_keys = ON",
+    "PRAGMA busy_timeout = 10000",
+    "PRAGMA cache_size = -65536",
+    "PRAGMA temp_store = MEMORY",
+];
+
+/// Opens (creating if missing) the database file at `path`.
+pub async fn open_file(path: &Path) -> store::Result<Store> {
+    open_url(&format!("sqlite://{}?mode=rwc", path.display())).await
+}
+
+/// Opens a `sqlite://` URL. `mode=rwc` must be in it for a new file to be created; a typo in a
+/// URL without it fails instead of silently creating an empty database.
+pub async fn open_url(url: &str) -> store::Result<Store> {
+    Store::connect(url, Backend::Sqlite, 8, PRAGMAS).await
+}

@@ -1,0 +1,458 @@
+//! The elderly record and its change history. Every read takes the caller's scope.
+
+use crate::{frame_list, new_id, time_text, Conn, Result, Sql, StoreError};
+use access::Scope;
+use registry::{SearchTerm, ValidElder};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ElderRow {
+    pub id: String,
+    pub name: String,
+    pub name_initials: String,
+    pub id_number: String,
+    pub sex: String,
+    pub birth_date: String,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    pub region_code: Option<String>,
+    pub living_situation: Option<String>,
+    pub special_categories: String,
+    pub medical_insurance: Option<String>,
+    pub ltc_insurance: i64,
+    pub chronic_conditions: String,
+    pub status: String,
+    pub contacts: String,
+    pub responsible_org_id: Option<String>,
+    pub residence_org_id: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub version: i64,
+}
+
+const COLUMNS: &str = "e.id, e.name, e.name_initials, e.id_number, e.sex, e.birth_date, e.phone, \
+    e.address, e.region_code, e.living_situation, e.special_categories, e.medical_insurance, \
+    e.ltc_insurance, e.chronic_conditions, e.status, e.contacts, e.responsible_org_id, \
+    e.residence_org_id, e.created_at, e.updated_at, e.version";
+
+const INSERT_COLUMNS: &str =
+    "id, name, name_initials, id_number, sex, birth_date, phone, address, \
+    region_code, living_situation, special_categories, medical_insurance, ltc_insurance, \
+    chronic_conditions, status, contacts, responsible_org_id, residence_org_id, created_at, \
+    updated_at, version";
+
+/// The stored text of each field, in one place so that insert, update and the change history
+/// agree on what a value looks like.
+pub struct ElderColumns {
+    pub name: String,
+    pub name_initials: String,
+    pub id_number: String,
+    pub sex: String,
+    pub birth_date: String,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    pub region_code: Option<String>,
+    pub living_situation: Option<String>,
+    pub special_categories: String,
+    pub medical_insurance: Option<String>,
+    pub ltc_insurance: i64,
+    pub chronic_conditions: String,
+    pub status: String,
+    pub contacts: String,
+    pub responsible_org_id: Option<String>,
+    pub residence_org_id: Option<String>,
+}
+
+impl ElderColumns {
+    pub fn from_valid(elder: &ValidElder) -> ElderColumns {
+        let contacts: Vec<serde_json::Value> = elder
+            .contacts
+            .iter()
+            .map(|c| serde_json::json!({"name": c.name, "relation": c.relation, "phone": c.phone}))
+            .collect();
+        ElderColumns {
+            name: elder.name.clone(),
+            name_initials: elder.name_initials.clone(),
+            id_number: elder.id_number.as_str().to_string(),
+            sex: elder.sex.code().to_string(),
+            birth_date: elder.birth_date.format("%Y-%m-%d").to_string(),
+            phone: elder.phone.as_ref().map(|p| p.as_str().to_string()),
+            address: elder.address.clone(),
+            region_code: elder.region_code.as_ref().map(|r| r.prefix().to_string()),
+            living_situation: elder.living_situation.map(|l| l.code().to_string()),
+            special_categories: frame_list(elder.special_categories.iter().map(|c| c.code())),
+            medical_insurance: elder.medical_insurance.map(|m| m.code().to_string()),
+            ltc_insurance: i64::from(elder.ltc_insurance),
+            chronic_conditions: frame_list(elder.chronic_conditions.iter().map(String::as_str)),
+            status: elder.status.code().to_string(),
+            contacts: serde_json::Value::Array(contacts).to_string(),
+            responsible_org_id: elder.responsible_org_id.clone(),
+            residence_org_id: elder.residence_org_id.clone(),
+        }
+    }
+
+    /// (field, stored text) pairs, for the change history.
+    pub fn fields(&self) -> Vec<(&'static str, Option<String>)> {
+        vec![
+            ("name", Some(self.name.clone())),
+            ("id_number", Some(self.id_number.clone())),
+            ("sex", Some(self.sex.clone())),
+            ("birth_date", Some(self.birth_date.clone())),
+            ("phone", self.phone.clone()),
+            ("address", self.address.clone()),
+            ("region_code", self.region_code.clone()),
+            ("living_situation", self.living_situation.clone()),
+            ("special_categories", Some(self.special_categories.clone())),
+            ("medical_insurance", self.medical_insurance.clone()),
+            ("ltc_insurance", Some(self.ltc_insurance.to_string())),
+            ("chronic_conditions", Some(self.chronic_conditions.clone())),
+            ("status", Some(self.status.clone())),
+            ("contacts", Some(self.contacts.clone())),
+            ("responsible_org_id", self.responsible_org_id.clone()),
+            ("residence_org_id", self.residence_org_id.clone()),
+        ]
+    }
+
+    fn bind(&self, sql: &mut Sql) {
+        sql.text(self.name.clone()).push(", ");
+        sql.text(self.name_initials.clone()).push(", ");
+        sql.text(self.id_number.clone()).push(", ");
+        sql.text(self.sex.clone()).push(", ");
+        sql.text(self.birth_date.clone()).push(", ");
+        sql.opt_text(self.phone.clone()).push(", ");
+        sql.opt_text(self.address.clone()).push(", ");
+        sql.opt_text(self.region_code.clone()).push(", ");
+        sql.opt_text(self.living_situation.clone()).push(", ");
+        sql.text(self.special_categories.clone()).push(", ");
+        sql.opt_text(self.medical_insurance.clone()).push(", ");
+        sql.int(self.ltc_insurance).push(", ");
+        sql.text(self.chronic_conditions.clone()).push(", ");
+        sql.text(self.status.clone()).push(", ");
+        sql.text(self.contacts.clone()).push(", ");
+        sql.opt_text(self.responsible_org_id.clone()).push(", ");
+        sql.opt_text(self.residence_org_id.clone());
+    }
+}
+
+impl ElderRow {
+    pub fn columns(&self) -> ElderColumns {
+        ElderColumns {
+            name: self.name.clone(),
+            name_initials: self.name_initials.clone(),
+            id_number: self.id_number.clone(),
+            sex: self.sex.clone(),
+            birth_date: self.birth_date.clone(),
+            phone: self.phone.clone(),
+            address: self.address.clone(),
+            region_code: self.region_code.clone(),
+            living_situation: self.living_situation.clone(),
+            special_categories: self.special_categories.clone(),
+            medical_insurance: self.medical_insurance.clone(),
+            ltc_insurance: self.ltc_insurance,
+            chronic_conditions: self.chronic_conditions.clone(),
+            status: self.status.clone(),
+            contacts: self.contacts.clone(),
+            responsible_org_id: self.responsible_org_id.clone(),
+            residence_org_id: self.residence_org_id.clone(),
+        }
+    }
+}
+
+/// Inserts many records in multi-row statements (the demo generator and roster import).
+/// Returns the ids in input order. A duplicate identity number fails the whole call.
+pub async fn insert_many(
+    conn: &mut Conn,
+    elders: &[ElderColumns],
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<String>> {
+    const ROWS_PER_STATEMENT: usize = 400;
+    let now = time_text(now);
+    let mut ids = Vec::with_capacity(elders.len());
+    for chunk in elders.chunks(ROWS_PER_STATEMENT) {
+        let mut sql = Sql::new("INSERT INTO elders (");
+        sql.push(INSERT_COLUMNS).push(") VALUES ");
+        for (i, elder) in chunk.iter().enumerate() {
+            let id = new_id();
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.push("(").text(id.clone()).push(", ");
+            elder.bind(&mut sql);
+            sql.push(", ")
+                .text(now.clone())
+                .push(", ")
+                .text(now.clone())
+                .push(", 1)");
+            ids.push(id);
+        }
+        sql.query().execute(&mut *conn).await?;
+    }
+    Ok(ids)
+}
+
+pub async fn insert(
+    conn: &mut Conn,
+    elder: &ElderColumns,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<String> {
+    Ok(insert_many(conn, std::slice::from_ref(elder), now)
+        .await?
+        .remove(0))
+}
+
+/// The id of the record holding this identity number, whoever's scope it is in: a duplicate
+/// is refused with a pointer to the existing record.
+pub async fn id_by_identity_number(conn: &mut Conn, id_number: &str) -> Result<Option<String>> {
+    let row: Option<(String,)> = sqlx::query_as("SELECT id FROM elders WHERE id_number = $1")
+        .bind(id_number)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.map(|r| r.0))
+}
+
+pub async fn get(conn: &mut Conn, scope: &Scope, id: &str) -> Result<Option<ElderRow>> {
+    let mut sql = Sql::new("SELECT ");
+    sql.push(COLUMNS)
+        .push(" FROM elders e WHERE e.id = ")
+        .text(id)
+        .push(" AND ");
+    sql.elder_scope(scope);
+    Ok(sql.query_as().fetch_optional(conn).await?)
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ElderFilter {
+    pub q: Option<String>,
+    pub region_prefix: Option<String>,
+    pub status: Option<String>,
+    pub living_situation: Option<String>,
+    pub sex: Option<String>,
+    pub category: Option<String>,
+    /// ICD-10 code or category prefix (`I10`, `E11`).
+    pub condition: Option<String>,
+    pub org_id: Option<String>,
+    /// Born on or after this date (`YYYY-MM-DD`): an upper age bound.
+    pub born_from: Option<String>,
+    /// Born on or before this date: a lower age bound.
+    pub born_to: Option<String>,
+    pub offset: i64,
+    pub limit: i64,
+}
+
+fn filter_condition(scope: &Scope, filter: &ElderFilter) -> Sql {
+    let mut sql = Sql::new(" FROM elders e WHERE ");
+    sql.elder_scope(scope);
+    if let Some(term) = filter.q.as_deref().and_then(SearchTerm::classify) {
+        sql.push(" AND ");
+        match term {
+            SearchTerm::Digits(digits) => {
+                sql.push("(").text_prefix("e.id_number", &digits);
+                sql.push(" OR e.phone = ").text(digits).push(")");
+            }
+            SearchTerm::Initials(initials) => {
+                sql.text_prefix("e.name_initials", &initials);
+            }
+            SearchTerm::Name(name) => {
+                sql.text_prefix("e.name", &name);
+            }
+        }
+    }
+    if let Some(prefix) = &filter.region_prefix {
+        sql.push(" AND ").prefix_range("e.region_code", prefix);
+    }
+    for (column, value) in [
+        ("e.status", &filter.status),
+        ("e.living_situation", &filter.living_situation),
+        ("e.sex", &filter.sex),
+    ] {
+        if let Some(value) = value {
+            sql.push(" AND ")
+                .push(column)
+                .push(" = ")
+                .text(value.clone());
+        }
+    }
+    if let Some(category) = &filter.category {
+        sql.push(" AND e.special_categories LIKE ")
+            .text(format!("%,{category},%"));
+    }
+    if let Some(condition) = &filter.condition {
+        // Category match: `I10` finds `I10` and `I10.x00`, never `I100`.
+        sql.push(" AND (e.chronic_conditions LIKE ")
+            .text(format!("%,{condition},%"));
+        sql.push(" OR e.chronic_conditions LIKE ")
+            .text(format!("%,{condition}.%"))
+            .push(")");
+    }
+    if let Some(org) = &filter.org_id {
+        sql.push(" AND (e.responsible_org_id = ").text(org.clone());
+        sql.push(" OR e.residence_org_id = ")
+            .text(org.clone())
+            .push(")");
+    }
+    if let Some(from) = &filter.born_from {
+        sql.push(" AND e.birth_date >= ").text(from.clone());
+    }
+    if let Some(to) = &filter.born_to {
+        sql.push(" AND e.birth_date <= ").text(to.clone());
+    }
+    sql
+}
+
+/// One page of records in the scope that match the filter, ordered by name, and the total.
+pub async fn list(
+    conn: &mut Conn,
+    scope: &Scope,
+    filter: &ElderFilter,
+) -> Result<(Vec<ElderRow>, i64)> {
+    let condition = filter_condition(scope, filter);
+    let count = Sql::prefixed("SELECT COUNT(*)", &condition);
+    let (total,): (i64,) = count.query_as().fetch_one(&mut *conn).await?;
+    let mut page = Sql::prefixed(&format!("SELECT {COLUMNS}"), &condition);
+    page.push(" ORDER BY e.name, e.id LIMIT ")
+        .int(filter.limit)
+        .push(" OFFSET ")
+        .int(filter.offset);
+    let rows = page.query_as().fetch_all(conn).await?;
+    Ok((rows, total))
+}
+
+/// Replaces the record's fields if `expected_version` is still current, and writes one change
+/// row per field that differs. Returns the changed fields.
+pub async fn update(
+    conn: &mut Conn,
+    current: &ElderRow,
+    new: &ElderColumns,
+    changed_by: (&str, &str),
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<&'static str>> {
+    let old = current.columns();
+    let changes: Vec<(&'static str, Option<String>, Option<String>)> = old
+        .fields()
+        .into_iter()
+        .zip(new.fields())
+        .filter(|((_, a), (_, b))| a != b)
+        .map(|((field, a), (_, b))| (field, a, b))
+        .collect();
+    if changes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let now_text = time_text(now);
+    let mut sql = Sql::new("UPDATE elders SET (name, name_initials, id_number, sex, birth_date, phone, \
+        address, region_code, living_situation, special_categories, medical_insurance, ltc_insurance, \
+        chronic_conditions, status, contacts, responsible_org_id, residence_org_id, updated_at, version) = (");
+    new.bind(&mut sql);
+    sql.push(", ")
+        .text(now_text.clone())
+        .push(", ")
+        .int(current.version + 1);
+    sql.push(") WHERE id = ")
+        .text(current.id.clone())
+        .push(" AND version = ")
+        .int(current.version);
+    let done = sql.query().execute(&mut *conn).await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::StaleVersion);
+    }
+    for (field, old_value, new_value) in &changes {
+        sqlx::query(
+            "INSERT INTO elder_changes (id, elder_id, changed_at, user_id, username, field, old_value, new_value) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(new_id())
+        .bind(&current.id)
+        .bind(&now_text)
+        .bind(changed_by.0)
+        .bind(changed_by.1)
+        .bind(*field)
+        .bind(old_value.clone())
+        .bind(new_value.clone())
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(changes.into_iter().map(|(f, _, _)| f).collect())
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ChangeRow {
+    pub changed_at: String,
+    pub username: String,
+    pub field: String,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+}
+
+/// The change history of a record the caller can see, newest first.
+pub async fn history(conn: &mut Conn, scope: &Scope, id: &str) -> Result<Vec<ChangeRow>> {
+    let mut sql = Sql::new(
+        "SELECT c.changed_at, c.username, c.field, c.old_value, c.new_value \
+         FROM elder_changes c JOIN elders e ON e.id = c.elder_id WHERE c.elder_id = ",
+    );
+    sql.text(id).push(" AND ");
+    sql.elder_scope(scope);
+    sql.push(" ORDER BY c.changed_at DESC, c.id DESC LIMIT 500");
+    Ok(sql.query_as().fetch_all(conn).await?)
+}
+
+/// Counts for the home page: records in scope by status, 80+, living alone.
+#[derive(Debug, Clone, Default)]
+pub struct ElderCounts {
+    pub total: i64,
+    pub alive: i64,
+    pub aged_80_plus: i64,
+    pub alone: i64,
+    pub disabled: i64,
+    pub hypertension: i64,
+    pub diabetes: i64,
+}
+
+pub async fn counts(conn: &mut Conn, scope: &Scope) -> Result<ElderCounts> {
+    let mut sql = Sql::new(
+        "SELECT COUNT(*), \
+         CAST(COALESCE(SUM(CASE WHEN e.status = 'alive' THEN 1 ELSE 0 END), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(CASE WHEN e.special_categories LIKE '%,aged_80_plus,%' THEN 1 ELSE 0 END), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(CASE WHEN e.living_situation = 'alone' THEN 1 ELSE 0 END), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(CASE WHEN e.special_categories LIKE '%disabled,%' THEN 1 ELSE 0 END), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(CASE WHEN e.chronic_conditions LIKE '%,I1%' THEN 1 ELSE 0 END), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(CASE WHEN e.chronic_conditions LIKE '%,E1%' THEN 1 ELSE 0 END), 0) AS BIGINT) \
+         FROM elders e WHERE ",
+    );
+    sql.elder_scope(scope);
+    let row: (i64, i64, i64, i64, i64, i64, i64) = sql.query_as().fetch_one(conn).await?;
+    Ok(ElderCounts {
+        total: row.0,
+        alive: row.1,
+        aged_80_plus: row.2,
+        alone: row.3,
+        disabled: row.4,
+        hypertension: row.5,
+        diabetes: row.6,
+    })
+}
+
+/// Records in scope by region one level below `parent` (for the home page chart).
+pub async fn counts_by_child_region(
+    conn: &mut Conn,
+    scope: &Scope,
+    parent_prefix: &str,
+    child_digits: usize,
+) -> Result<Vec<(String, i64)>> {
+    // A number the code chose, not input: inlined so PostgreSQL sees an integer literal.
+    let child = format!("SUBSTR(e.region_code, 1, {child_digits})");
+    let mut sql = Sql::new(&format!(
+        "SELECT {child} AS child, COUNT(*) FROM elders e WHERE "
+    ));
+    sql.elder_scope(scope);
+    sql.push(" AND ")
+        .prefix_range("e.region_code", parent_prefix);
+    sql.push(&format!(" GROUP BY {child} ORDER BY child"));
+    Ok(sql.query_as().fetch_all(conn).await?)
+}
+
+/// Age pyramid in scope: (birth year, sex, count).
+pub async fn birth_years(conn: &mut Conn, scope: &Scope) -> Result<Vec<(String, String, i64)>> {
+    let mut sql =
+        Sql::new("SELECT SUBSTR(e.birth_date, 1, 4) AS y, e.sex, COUNT(*) FROM elders e WHERE ");
+    sql.elder_scope(scope);
+    sql.push(" AND e.status = 'alive' GROUP BY SUBSTR(e.birth_date, 1, 4), e.sex ORDER BY y");
+    Ok(sql.query_as().fetch_all(conn).await?)
+}

@@ -1,0 +1,129 @@
+//! Roster import batches. A file is identified by its SHA-256; `next_row` is the first data row
+//! not yet committed, so an interrupted import resumes where its last committed batch ended.
+
+use crate::{new_id, time_text, Conn, Result};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ImportBatchRow {
+    pub id: String,
+    pub file_sha256: String,
+    pub file_name: String,
+    pub total_rows: i64,
+    pub next_row: i64,
+    pub stored: i64,
+    pub skipped: i64,
+    pub status: String,
+    pub started_at: String,
+    pub finished_at: Option<String>,
+}
+
+const COLUMNS: &str = "id, file_sha256, file_name, total_rows, next_row, stored, skipped, status, started_at, finished_at";
+
+pub async fn by_hash(conn: &mut Conn, sha256: &str) -> Result<Option<ImportBatchRow>> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM import_batches WHERE file_sha256 = $1"
+    ))
+    .bind(sha256)
+    .fetch_optional(conn)
+    .await?)
+}
+
+pub async fn by_id(conn: &mut Conn, id: &str) -> Result<Option<ImportBatchRow>> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM import_batches WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(conn)
+    .await?)
+}
+
+pub async fn start(
+    conn: &mut Conn,
+    sha256: &str,
+    file_name: &str,
+    user_id: Option<&str>,
+    total_rows: i64,
+) -> Result<String> {
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO import_batches (id, file_sha256, file_name, user_id, total_rows, status, started_at) \
+         VALUES ($1, $2, $3, $4, $5, 'running', $6)",
+    )
+    .bind(&id)
+    .bind(sha256)
+    .bind(file_name)
+    .bind(user_id)
+    .bind(total_rows)
+    .bind(time_text(chrono::Utc::now()))
+    .execute(conn)
+    .await?;
+    Ok(id)
+}
+
+/// Records that rows up to `next_row` are done; called inside the batch's transaction so the
+/// progress marker and the rows commit together.
+pub async fn advance(
+    conn: &mut Conn,
+    id: &str,
+    next_row: i64,
+    stored: i64,
+    skipped: i64,
+) -> Result<()> {
+    sqlx::query("UPDATE import_batches SET next_row = $1, stored = stored + $2, skipped = skipped + $3 WHERE id = $4")
+        .bind(next_row)
+        .bind(stored)
+        .bind(skipped)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn finish(conn: &mut Conn, id: &str) -> Result<()> {
+    sqlx::query("UPDATE import_batches SET status = 'done', finished_at = $1 WHERE id = $2")
+        .bind(time_text(chrono::Utc::now()))
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn add_error(
+    conn: &mut Conn,
+    batch_id: &str,
+    row: i64,
+    field: &str,
+    message: &str,
+) -> Result<()> {
+    sqlx::query("INSERT INTO import_row_errors (batch_id, row_number, field, message) VALUES ($1, $2, $3, $4)")
+        .bind(batch_id)
+        .bind(row)
+        .bind(field)
+        .bind(message)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn errors(
+    conn: &mut Conn,
+    batch_id: &str,
+    limit: i64,
+) -> Result<Vec<(i64, String, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT row_number, field, message FROM import_row_errors WHERE batch_id = $1 ORDER BY row_number LIMIT $2",
+    )
+    .bind(batch_id)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?)
+}
+
+pub async fn recent(conn: &mut Conn, limit: i64) -> Result<Vec<ImportBatchRow>> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM import_batches ORDER BY started_at DESC LIMIT $1"
+    ))
+    .bind(limit)
+    .fetch_all(conn)
+    .await?)
+}

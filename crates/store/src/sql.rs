@@ -1,0 +1,132 @@
+//! A small builder for SQL with positional `$n` parameters, for the queries whose conditions
+//! depend on the request (filters, scopes). Numbers are assigned in order of appearance, which
+//! both backends require.
+
+use sqlx::any::AnyArguments;
+use sqlx::query::{Query, QueryAs};
+use sqlx::{Any, FromRow};
+
+#[derive(Debug, Clone)]
+enum Param {
+    Text(Option<String>),
+    Int(i64),
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Sql {
+    text: String,
+    params: Vec<Param>,
+}
+
+impl Sql {
+    pub fn new(text: &str) -> Sql {
+        Sql {
+            text: text.to_string(),
+            params: Vec::new(),
+        }
+    }
+
+    /// `head` (which has no parameters) followed by `body`: one filter serves both the count
+    /// and the page query.
+    pub fn prefixed(head: &str, body: &Sql) -> Sql {
+        Sql {
+            text: format!("{head}{}", body.text),
+            params: body.params.clone(),
+        }
+    }
+
+    pub fn push(&mut self, text: &str) -> &mut Sql {
+        self.text.push_str(text);
+        self
+    }
+
+    pub fn text(&mut self, value: impl Into<String>) -> &mut Sql {
+        self.params.push(Param::Text(Some(value.into())));
+        self.placeholder()
+    }
+
+    pub fn opt_text(&mut self, value: Option<String>) -> &mut Sql {
+        self.params.push(Param::Text(value));
+        self.placeholder()
+    }
+
+    pub fn int(&mut self, value: i64) -> &mut Sql {
+        self.params.push(Param::Int(value));
+        self.placeholder()
+    }
+
+    fn placeholder(&mut self) -> &mut Sql {
+        let n = self.params.len();
+        self.text.push('$');
+        self.text.push_str(&n.to_string());
+        self
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    pub fn query(&self) -> Query<'_, Any, AnyArguments<'_>> {
+        let mut query = sqlx::query(&self.text);
+        for param in &self.params {
+            query = match param {
+                Param::Text(v) => query.bind(v.clone()),
+                Param::Int(v) => query.bind(*v),
+            };
+        }
+        query
+    }
+
+    pub fn query_as<T>(&self) -> QueryAs<'_, Any, T, AnyArguments<'_>>
+    where
+        T: for<'r> FromRow<'r, sqlx::any::AnyRow>,
+    {
+        let mut query = sqlx::query_as(&self.text);
+        for param in &self.params {
+            query = match param {
+                Param::Text(v) => query.bind(v.clone()),
+                Param::Int(v) => query.bind(*v),
+            };
+        }
+        query
+    }
+
+    /// Adds the condition that keeps elder rows (aliased `e`) inside `scope`.
+    pub fn elder_scope(&mut self, scope: &access::Scope) -> &mut Sql {
+        use access::Scope;
+        match scope {
+            Scope::Everything => self.push("1 = 1"),
+            Scope::Region(code) => self.prefix_range("e.region_code", code.prefix()),
+            Scope::Organization(org) => {
+                self.push("(e.responsible_org_id = ").text(org.clone());
+                self.push(" OR e.residence_org_id = ")
+                    .text(org.clone())
+                    .push(")")
+            }
+            Scope::OwnRecord(id) => self.push("e.id = ").text(id.clone()),
+            Scope::Nothing => self.push("1 = 0"),
+        }
+    }
+
+    /// `column` starts with `prefix`, written as a range so both backends use the index
+    /// (codes are digits, and ':' sorts right after '9').
+    pub fn prefix_range(&mut self, column: &str, prefix: &str) -> &mut Sql {
+        self.push("(").push(column).push(" >= ").text(prefix);
+        self.push(" AND ")
+            .push(column)
+            .push(" < ")
+            .text(format!("{prefix}:"))
+            .push(")")
+    }
+
+    /// `column` starts with any text `prefix`: the upper bound is the prefix followed by the
+    /// highest code point, which sorts after every continuation in UTF-8 byte order.
+    pub fn text_prefix(&mut self, column: &str, prefix: &str) -> &mut Sql {
+        self.push("(").push(column).push(" >= ").text(prefix);
+        self.push(" AND ")
+            .push(column)
+            .push(" < ")
+            .text(format!("{prefix}\u{10FFFF}"))
+            .push(")")
+    }
+}

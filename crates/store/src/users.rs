@@ -1,0 +1,153 @@
+//! User accounts. Staff belong to an organization; a supervisor to a region; a family account
+//! to one elder's record.
+
+use crate::{new_id, time_text, Conn, Result, Sql, StoreError};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UserRow {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub role: String,
+    pub org_id: Option<String>,
+    pub region_code: Option<String>,
+    pub elder_id: Option<String>,
+    pub phone: Option<String>,
+    pub active: i64,
+    pub caregiver_certified: i64,
+    pub trained_on: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+const COLUMNS: &str = "id, username, display_name, password_hash, role, org_id, region_code, \
+    elder_id, phone, active, caregiver_certified, trained_on, created_at, updated_at";
+
+/// What a new or edited account holds; the password hash is set separately.
+#[derive(Debug, Clone, Default)]
+pub struct UserFields {
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub org_id: Option<String>,
+    pub region_code: Option<String>,
+    pub elder_id: Option<String>,
+    pub phone: Option<String>,
+    pub active: bool,
+    pub caregiver_certified: bool,
+    pub trained_on: Option<String>,
+}
+
+pub async fn insert(conn: &mut Conn, user: &UserFields, password_hash: &str) -> Result<String> {
+    let id = new_id();
+    let now = time_text(chrono::Utc::now());
+    let mut sql = Sql::new("INSERT INTO users (");
+    sql.push(COLUMNS)
+        .push(") VALUES (")
+        .text(id.clone())
+        .push(", ");
+    sql.text(user.username.clone())
+        .push(", ")
+        .text(user.display_name.clone())
+        .push(", ");
+    sql.text(password_hash)
+        .push(", ")
+        .text(user.role.clone())
+        .push(", ");
+    sql.opt_text(user.org_id.clone())
+        .push(", ")
+        .opt_text(user.region_code.clone())
+        .push(", ");
+    sql.opt_text(user.elder_id.clone())
+        .push(", ")
+        .opt_text(user.phone.clone())
+        .push(", ");
+    sql.int(i64::from(user.active))
+        .push(", ")
+        .int(i64::from(user.caregiver_certified))
+        .push(", ");
+    sql.opt_text(user.trained_on.clone())
+        .push(", ")
+        .text(now.clone())
+        .push(", ")
+        .text(now)
+        .push(")");
+    sql.query().execute(conn).await?;
+    Ok(id)
+}
+
+pub async fn update(conn: &mut Conn, id: &str, user: &UserFields) -> Result<()> {
+    let mut sql = Sql::new(
+        "UPDATE users SET (display_name, role, org_id, region_code, elder_id, phone, \
+        active, caregiver_certified, trained_on, updated_at) = (",
+    );
+    sql.text(user.display_name.clone())
+        .push(", ")
+        .text(user.role.clone())
+        .push(", ");
+    sql.opt_text(user.org_id.clone())
+        .push(", ")
+        .opt_text(user.region_code.clone())
+        .push(", ");
+    sql.opt_text(user.elder_id.clone())
+        .push(", ")
+        .opt_text(user.phone.clone())
+        .push(", ");
+    sql.int(i64::from(user.active))
+        .push(", ")
+        .int(i64::from(user.caregiver_certified))
+        .push(", ");
+    sql.opt_text(user.trained_on.clone())
+        .push(", ")
+        .text(time_text(chrono::Utc::now()));
+    sql.push(") WHERE id = ").text(id);
+    if sql.query().execute(conn).await?.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+pub async fn set_password(conn: &mut Conn, id: &str, password_hash: &str) -> Result<()> {
+    sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
+        .bind(password_hash)
+        .bind(time_text(chrono::Utc::now()))
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn by_username(conn: &mut Conn, username: &str) -> Result<Option<UserRow>> {
+    let mut sql = Sql::new("SELECT ");
+    sql.push(COLUMNS)
+        .push(" FROM users WHERE username = ")
+        .text(username);
+    Ok(sql.query_as().fetch_optional(conn).await?)
+}
+
+pub async fn by_id(conn: &mut Conn, id: &str) -> Result<Option<UserRow>> {
+    let mut sql = Sql::new("SELECT ");
+    sql.push(COLUMNS).push(" FROM users WHERE id = ").text(id);
+    Ok(sql.query_as().fetch_optional(conn).await?)
+}
+
+pub async fn list(conn: &mut Conn, offset: i64, limit: i64) -> Result<(Vec<UserRow>, i64)> {
+    let (total,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users")
+        .fetch_one(&mut *conn)
+        .await?;
+    let mut sql = Sql::new("SELECT ");
+    sql.push(COLUMNS)
+        .push(" FROM users ORDER BY username LIMIT ")
+        .int(limit)
+        .push(" OFFSET ")
+        .int(offset);
+    Ok((sql.query_as().fetch_all(conn).await?, total))
+}
+
+pub async fn count(conn: &mut Conn) -> Result<i64> {
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users")
+        .fetch_one(conn)
+        .await?;
+    Ok(n)
+}

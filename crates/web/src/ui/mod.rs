@@ -1,0 +1,8 @@
+//! The HTML UI (server-rendered, embedded templates and assets).
+
+use crate::WebState;
+use axum::Router;
+
+pub fn routes() -> Router<WebState> {
+    Router::new()
+}

@@ -1,0 +1,270 @@
+//! `yiyang`: one binary for the whole platform. This crate parses the command line and the
+//! configuration, wires the store, the use cases and the web layer, and supervises tasks.
+
+mod bench;
+mod config;
+mod progress;
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand};
+use config::{Config, DbArgs};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    name = "yiyang",
+    version,
+    about = "医养结合 integrated medical and elderly care platform"
+)]
+struct Cli {
+    /// Configuration file (TOML). Defaults to ./yiyang.toml when it exists.
+    #[arg(long, global = true, env = "YIYANG_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server (applies migrations first).
+    Serve(ServeArgs),
+    /// Apply database migrations and exit.
+    Migrate(DbArgs),
+    /// Generate the synthetic demo county (or a larger region with --elders).
+    Demo(DemoArgs),
+    /// Import data from files.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Print benchmark figures.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+    /// Print the default configuration as TOML.
+    DefaultConfig,
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// Address to listen on [default: 127.0.0.1:8080]
+    #[arg(long, env = "YIYANG_LISTEN")]
+    listen: Option<String>,
+    /// Fill an empty database with the demo county first.
+    #[arg(long, env = "YIYANG_DEMO")]
+    demo: bool,
+    /// Elders in the demo data (with --demo).
+    #[arg(long, env = "YIYANG_DEMO_ELDERS")]
+    demo_elders: Option<usize>,
+    /// Mark cookies Secure (serve behind HTTPS).
+    #[arg(long, env = "YIYANG_SECURE_COOKIES")]
+    secure_cookies: bool,
+}
+
+#[derive(Args)]
+struct DemoArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// Number of elders [default: 20000]
+    #[arg(long)]
+    elders: Option<usize>,
+    /// Random seed: the same seed gives the same people.
+    #[arg(long, default_value_t = 2026)]
+    seed: u64,
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Import an elder roster (CSV or .xlsx).
+    Elders {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The roster file.
+        file: PathBuf,
+        /// Import as this user (must be allowed to import) [default: admin]
+        #[arg(long, default_value = "admin")]
+        user: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Registry figures: lookups, searches, list pages, demo generation, idle memory.
+    Registry(bench::RegistryArgs),
+}
+
+fn main() -> Result<()> {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("YIYANG_LOG")
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let config = Config::load(cli.config.as_deref())?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(run(cli.command, config))
+}
+
+async fn run(command: Command, config: Config) -> Result<()> {
+    match command {
+        Command::Serve(args) => serve(args, config).await,
+        Command::Migrate(db) => {
+            let url = config.database_url(&db)?;
+            let store = app::open_store(&url).await.map_err(anyhow::Error::msg)?;
+            println!("migrations applied ({})", store.backend().name());
+            Ok(())
+        }
+        Command::Demo(args) => {
+            let url = config.database_url(&args.db)?;
+            let store = app::open_store(&url).await.map_err(anyhow::Error::msg)?;
+            let app = app::App::new(store);
+            demo(
+                &app,
+                args.elders.unwrap_or(app::demo::DEFAULT_ELDERS),
+                args.seed,
+            )
+            .await
+        }
+        Command::Import(ImportCommand::Elders { db, file, user }) => {
+            let url = config.database_url(&db)?;
+            let store = app::open_store(&url).await.map_err(anyhow::Error::msg)?;
+            import_elders(&app::App::new(store), &file, &user).await
+        }
+        Command::Bench(BenchCommand::Registry(args)) => bench::registry(args).await,
+        Command::DefaultConfig => {
+            print!("{}", Config::default_toml());
+            Ok(())
+        }
+    }
+}
+
+async fn demo(app: &app::App, elders: usize, seed: u64) -> Result<()> {
+    let password = std::env::var("YIYANG_DEMO_PASSWORD")
+        .ok()
+        .filter(|p| !p.is_empty());
+    let bar = progress::Progress::new("demo", elders as u64);
+    let summary = app::demo::generate(
+        app,
+        &app::demo::DemoOptions {
+            elders,
+            seed,
+            password: password.clone(),
+        },
+        &|done| bar.set(done),
+    )
+    .await
+    .map_err(anyhow::Error::msg)?;
+    bar.finish();
+    println!(
+        "demo data: {} elders, {} organizations, {} regions in {:.1} s",
+        summary.elders, summary.organizations, summary.regions, summary.seconds
+    );
+    match (password, summary.generated_password) {
+        (_, Some(generated)) => println!(
+            "demo users supervisor, doctor, nurse, caregiver, assessor, family — password: {generated}"
+        ),
+        (Some(_), None) => println!("demo users supervisor, doctor, nurse, caregiver, assessor, family — password from YIYANG_DEMO_PASSWORD"),
+        (None, None) => {}
+    }
+    Ok(())
+}
+
+async fn import_elders(app: &app::App, file: &std::path::Path, username: &str) -> Result<()> {
+    let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    let actor = app
+        .system_actor(username)
+        .await
+        .map_err(anyhow::Error::msg)?;
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let bar = progress::Progress::new("import", 0);
+    let report = app
+        .import_elders(&actor, &name, &bytes, registry::Lang::Zh, &|done, total| {
+            bar.set_total(total as u64);
+            bar.set(done as u64)
+        })
+        .await
+        .map_err(anyhow::Error::msg)?;
+    bar.finish();
+    if report.resumed_from_row > 0 {
+        println!("resumed at data row {}", report.resumed_from_row + 1);
+    }
+    for e in &report.errors {
+        println!("row {}, column {}: {}", e.row, e.column, e.message);
+    }
+    println!(
+        "{} rows: {} stored, {} skipped",
+        report.total_rows, report.stored, report.skipped
+    );
+    Ok(())
+}
+
+async fn serve(args: ServeArgs, config: Config) -> Result<()> {
+    let url = config.database_url(&args.db)?;
+    let listen = args
+        .listen
+        .or(config.listen.clone())
+        .unwrap_or_else(|| "127.0.0.1:8080".into());
+    let store = app::open_store(&url).await.map_err(anyhow::Error::msg)?;
+    tracing::info!(database = store.backend().name(), "migrations applied");
+    let app = app::App::new(store);
+    let admin_password = std::env::var("YIYANG_ADMIN_PASSWORD").ok();
+    if let Some(generated) = app
+        .ensure_admin(admin_password)
+        .await
+        .map_err(anyhow::Error::msg)?
+    {
+        println!("created user admin with password: {generated}  (shown once; change it after signing in)");
+    }
+    if args.demo || config.demo.unwrap_or(false) {
+        if app.is_empty().await.map_err(anyhow::Error::msg)? {
+            let elders = args
+                .demo_elders
+                .or(config.demo_elders)
+                .unwrap_or(app::demo::DEFAULT_ELDERS);
+            demo(&app, elders, 2026).await?;
+        } else {
+            tracing::info!("database already holds records; --demo leaves it as it is");
+        }
+    }
+    let mut state = web::WebState::new(app);
+    state.secure_cookies = args.secure_cookies || config.secure_cookies.unwrap_or(false);
+    let router = web::router(state);
+    let listener = tokio::net::TcpListener::bind(&listen)
+        .await
+        .with_context(|| format!("listening on {listen}"))?;
+    let address = listener.local_addr()?;
+    println!("yiyang listening on http://{address}");
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

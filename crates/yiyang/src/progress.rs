@@ -1,0 +1,77 @@
+//! Progress on stderr for long-running commands: a line redrawn in place on a terminal,
+//! a line every few seconds otherwise (logs, CI).
+
+use std::io::{IsTerminal, Write};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+pub struct Progress {
+    label: &'static str,
+    total: AtomicU64,
+    started: Instant,
+    last_draw: Mutex<Instant>,
+    terminal: bool,
+}
+
+impl Progress {
+    pub fn new(label: &'static str, total: u64) -> Progress {
+        Progress {
+            label,
+            total: AtomicU64::new(total),
+            started: Instant::now(),
+            last_draw: Mutex::new(Instant::now() - Duration::from_secs(60)),
+            terminal: std::io::stderr().is_terminal(),
+        }
+    }
+
+    pub fn set_total(&self, total: u64) {
+        self.total.store(total, Ordering::Relaxed);
+    }
+
+    pub fn set(&self, done: u64) {
+        let interval = if self.terminal {
+            Duration::from_millis(100)
+        } else {
+            Duration::from_secs(2)
+        };
+        let mut last = self.last_draw.lock().expect("progress lock");
+        if last.elapsed() < interval {
+            return;
+        }
+        *last = Instant::now();
+        self.draw(done);
+    }
+
+    fn draw(&self, done: u64) {
+        let total = self.total.load(Ordering::Relaxed);
+        let elapsed = self.started.elapsed().as_secs_f64();
+        let rate = if elapsed > 0.0 {
+            done as f64 / elapsed
+        } else {
+            0.0
+        };
+        let line = if total > 0 {
+            let pct = (done as f64 / total as f64 * 100.0).min(100.0);
+            format!(
+                "{}: {done}/{total} ({pct:.0}%), {rate:.0}/s, {elapsed:.1} s",
+                self.label
+            )
+        } else {
+            format!("{}: {done}, {elapsed:.1} s", self.label)
+        };
+        let mut err = std::io::stderr();
+        if self.terminal {
+            let _ = write!(err, "\r{line}\x1b[K");
+        } else {
+            let _ = writeln!(err, "{line}");
+        }
+        let _ = err.flush();
+    }
+
+    pub fn finish(&self) {
+        if self.terminal {
+            let _ = writeln!(std::io::stderr());
+        }
+    }
+}
