@@ -35,6 +35,12 @@ impl Scope {
                 .region
                 .clone()
                 .map_or(Scope::Nothing, Scope::Region),
+            // Assessors of a county assessment centre work across the county: a region on
+            // their account widens their scope from the organization to that region.
+            Role::Assessor if placement.region.is_some() => placement
+                .region
+                .clone()
+                .map_or(Scope::Nothing, Scope::Region),
             Role::InstitutionAdmin
             | Role::Doctor
             | Role::Nurse
@@ -95,6 +101,18 @@ mod tests {
         );
         assert_eq!(
             Scope::for_user(Role::Doctor, &placement),
+            Scope::Organization("org-1".into())
+        );
+        assert_eq!(
+            Scope::for_user(Role::Assessor, &placement),
+            Scope::Region(RegionCode::parse("371402").unwrap())
+        );
+        let org_only = Placement {
+            organization_id: Some("org-1".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            Scope::for_user(Role::Assessor, &org_only),
             Scope::Organization("org-1".into())
         );
         assert_eq!(

@@ -1,0 +1,447 @@
+//! The authorization matrix: every role × every endpoint × a record inside and outside its
+//! scope, on every backend. The expected outcomes are written out here as the specification,
+//! independently of the permission table in `access`.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::Server;
+use std::collections::BTreeSet;
+use testkit::{Fixture, PASSWORD};
+
+const ROLES: [&str; 8] = [
+    "admin",
+    "supervisor",
+    "institution_admin",
+    "doctor",
+    "nurse",
+    "caregiver",
+    "assessor",
+    "family",
+];
+
+/// What each role may do, as the issue and DESIGN.md describe the users.
+struct Expect {
+    create_and_edit_elders: bool,
+    full_identity: bool,
+    manage_all_orgs: bool,
+    manage_own_org: bool,
+    admin_only: bool,
+    dashboard: bool,
+}
+
+fn expect(role: &str) -> Expect {
+    let staff_writer = matches!(role, "admin" | "institution_admin" | "doctor" | "nurse");
+    Expect {
+        create_and_edit_elders: staff_writer,
+        full_identity: matches!(
+            role,
+            "admin" | "institution_admin" | "doctor" | "nurse" | "assessor" | "family"
+        ),
+        manage_all_orgs: role == "admin",
+        manage_own_org: matches!(role, "admin" | "institution_admin"),
+        admin_only: role == "admin",
+        dashboard: role != "family",
+    }
+}
+
+#[tokio::test]
+async fn every_role_on_every_endpoint_inside_and_outside_its_scope() {
+    for backend in testkit::backends() {
+        let server = Server::start(&backend).await;
+        let fixture = Fixture::create(&server.app).await;
+        for role in ROLES {
+            check_role(&server, &fixture, role).await;
+        }
+        check_signed_out(&server, &fixture).await;
+        eprintln!("authorization matrix passed on {}", backend.name());
+    }
+}
+
+async fn check_role(server: &Server, fixture: &Fixture, role: &str) {
+    let token = server.login(role, PASSWORD).await;
+    let t = Some(token.as_str());
+    let e = expect(role);
+    let role_enum = access::Role::parse(role).expect("role");
+    let visible: BTreeSet<&str> = fixture.visible_to(role_enum).into_iter().collect();
+    let ctx = |what: &str| format!("{role}: {what}");
+
+    // The list holds exactly the records in scope, with numbers masked.
+    let (status, list) = server
+        .call("GET", "/api/v1/elders?per_page=200", t, None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{}", ctx("list"));
+    // Earlier roles in the loop create records too; the fixture's four are the ones whose
+    // scope membership is known.
+    let fixture_elders: BTreeSet<&str> = fixture.all_elders().into_iter().collect();
+    let all_listed: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap())
+        .collect();
+    let listed: BTreeSet<&str> = all_listed
+        .iter()
+        .copied()
+        .filter(|id| fixture_elders.contains(id))
+        .collect();
+    assert_eq!(listed, visible, "{}", ctx("list holds exactly the scope"));
+    assert_eq!(
+        list["total"].as_i64().unwrap() as usize,
+        all_listed.len(),
+        "{}",
+        ctx("total")
+    );
+    for item in list["items"].as_array().unwrap() {
+        assert!(
+            item["id_number"].as_str().unwrap().contains("********"),
+            "{}",
+            ctx("list masks identity")
+        );
+        if let Some(phone) = item["phone"].as_str() {
+            assert!(phone.contains("****"), "{}", ctx("list masks phone"));
+        }
+    }
+
+    for elder in fixture.all_elders() {
+        let inside = visible.contains(elder);
+        let where_ = if inside { "inside" } else { "outside" };
+        // Read.
+        let (status, body) = server
+            .call("GET", &format!("/api/v1/elders/{elder}"), t, None)
+            .await;
+        if inside {
+            assert_eq!(status, StatusCode::OK, "{}", ctx(&format!("read {where_}")));
+            assert_eq!(
+                body["identity_masked"],
+                !e.full_identity,
+                "{}",
+                ctx("identity disclosure")
+            );
+            let id_number = body["id_number"].as_str().unwrap();
+            assert_eq!(
+                id_number.contains('*'),
+                !e.full_identity,
+                "{}",
+                ctx("identity text")
+            );
+        } else {
+            assert_eq!(
+                status,
+                StatusCode::NOT_FOUND,
+                "{}",
+                ctx(&format!("read {where_}"))
+            );
+            assert!(
+                body.to_string().find(elder).is_none(),
+                "{}",
+                ctx("a refusal reveals nothing")
+            );
+        }
+        // History.
+        let (status, _) = server
+            .call("GET", &format!("/api/v1/elders/{elder}/history"), t, None)
+            .await;
+        assert_eq!(
+            status,
+            if inside {
+                StatusCode::OK
+            } else {
+                StatusCode::NOT_FOUND
+            },
+            "{}",
+            ctx(&format!("history {where_}"))
+        );
+        // Edit.
+        let patch = r#"{"address":"德州市德城区测试路1号"}"#;
+        let (status, _) = server
+            .call("PATCH", &format!("/api/v1/elders/{elder}"), t, Some(patch))
+            .await;
+        let expected = match (e.create_and_edit_elders, inside) {
+            (false, _) => StatusCode::FORBIDDEN,
+            (true, true) => StatusCode::OK,
+            (true, false) => StatusCode::NOT_FOUND,
+        };
+        assert_eq!(status, expected, "{}", ctx(&format!("edit {where_}")));
+    }
+
+    // Create inside the caller's own organization (or unassigned for the admin).
+    let id = testkit::id_number(
+        testkit::COUNTY_A,
+        1949,
+        500 + ROLES.iter().position(|r| *r == role).unwrap() as u16 * 2,
+        registry::Sex::Male,
+    );
+    let body = serde_json::json!({"name": format!("新建{role}"), "id_number": id}).to_string();
+    let (status, created) = server.call("POST", "/api/v1/elders", t, Some(&body)).await;
+    if e.create_and_edit_elders {
+        assert_eq!(status, StatusCode::CREATED, "{}: {created}", ctx("create"));
+        let new_id = created["id"].as_str().unwrap();
+        let (status, _) = server
+            .call("GET", &format!("/api/v1/elders/{new_id}"), t, None)
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "{}",
+            ctx("a creator can read what it created")
+        );
+    } else {
+        assert_eq!(status, StatusCode::FORBIDDEN, "{}", ctx("create"));
+    }
+    // Create outside the caller's scope: managed by the other county's health centre.
+    let id = testkit::id_number(
+        testkit::COUNTY_B,
+        1949,
+        600 + ROLES.iter().position(|r| *r == role).unwrap() as u16 * 2,
+        registry::Sex::Male,
+    );
+    let body = serde_json::json!({"name": "越界", "id_number": id, "responsible_org_id": fixture.org_b1, "region_code": "371403001"}).to_string();
+    let (status, _) = server.call("POST", "/api/v1/elders", t, Some(&body)).await;
+    let expected = match (e.create_and_edit_elders, role) {
+        (false, _) => StatusCode::FORBIDDEN,
+        (true, "admin") => StatusCode::CREATED,
+        (true, _) => StatusCode::UNPROCESSABLE_ENTITY,
+    };
+    assert_eq!(status, expected, "{}", ctx("create outside scope"));
+
+    // Organizations: everyone reads; admins manage all; an institution admin only its own.
+    let (status, _) = server.call("GET", "/api/v1/organizations", t, None).await;
+    assert_eq!(status, StatusCode::OK, "{}", ctx("org list"));
+    let (status, _) = server
+        .call(
+            "GET",
+            &format!("/api/v1/organizations/{}", fixture.org_b1),
+            t,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{}", ctx("org read"));
+    let org_body = r#"{"name":"新机构","kind":"nursing_home","region_code":"371402002"}"#;
+    let (status, _) = server
+        .call("POST", "/api/v1/organizations", t, Some(org_body))
+        .await;
+    assert_eq!(
+        status,
+        if e.manage_all_orgs {
+            StatusCode::CREATED
+        } else {
+            StatusCode::FORBIDDEN
+        },
+        "{}",
+        ctx("org create")
+    );
+    let phone = r#"{"phone":"0534-2345678"}"#;
+    let (status, _) = server
+        .call(
+            "PATCH",
+            &format!("/api/v1/organizations/{}", fixture.org_a1),
+            t,
+            Some(phone),
+        )
+        .await;
+    assert_eq!(
+        status,
+        if e.manage_own_org {
+            StatusCode::OK
+        } else {
+            StatusCode::FORBIDDEN
+        },
+        "{}",
+        ctx("org update own")
+    );
+    let (status, _) = server
+        .call(
+            "PATCH",
+            &format!("/api/v1/organizations/{}", fixture.org_b1),
+            t,
+            Some(phone),
+        )
+        .await;
+    assert_eq!(
+        status,
+        if e.manage_all_orgs {
+            StatusCode::OK
+        } else {
+            StatusCode::FORBIDDEN
+        },
+        "{}",
+        ctx("org update other")
+    );
+
+    // Regions: everyone reads.
+    let (status, regions) = server
+        .call("GET", "/api/v1/regions?parent=371402", t, None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{}", ctx("regions"));
+    assert_eq!(regions["total"], 2, "{}", ctx("two townships"));
+    let (status, _) = server
+        .call("GET", "/api/v1/regions/371402001", t, None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{}", ctx("region"));
+
+    // Users and the audit log: system admins only.
+    let admin_only = if e.admin_only {
+        StatusCode::OK
+    } else {
+        StatusCode::FORBIDDEN
+    };
+    let (status, users) = server.call("GET", "/api/v1/users", t, None).await;
+    assert_eq!(status, admin_only, "{}", ctx("users list"));
+    let (status, _) = server.call("GET", "/api/v1/audit", t, None).await;
+    assert_eq!(status, admin_only, "{}", ctx("audit"));
+    let new_user = serde_json::json!({"username": format!("u_{role}"), "display_name": "新用户", "role": "nurse", "org_id": fixture.org_a1, "password": "Another-pass-1"}).to_string();
+    let (status, _) = server
+        .call("POST", "/api/v1/users", t, Some(&new_user))
+        .await;
+    assert_eq!(
+        status,
+        if e.admin_only {
+            StatusCode::CREATED
+        } else {
+            StatusCode::FORBIDDEN
+        },
+        "{}",
+        ctx("user create")
+    );
+    if e.admin_only {
+        let some_user = users["items"][0]["id"].as_str().unwrap();
+        let (status, _) = server
+            .call("GET", &format!("/api/v1/users/{some_user}"), t, None)
+            .await;
+        assert_eq!(status, StatusCode::OK, "{}", ctx("user read"));
+    }
+    let (status, _) = server
+        .call(
+            "PATCH",
+            "/api/v1/users/any-id",
+            t,
+            Some(r#"{"display_name":"x"}"#),
+        )
+        .await;
+    assert_eq!(
+        status,
+        if e.admin_only {
+            StatusCode::NOT_FOUND
+        } else {
+            StatusCode::FORBIDDEN
+        },
+        "{}",
+        ctx("user update")
+    );
+
+    let (status, _) = server.call("GET", "/api/v1/dashboard", t, None).await;
+    assert_eq!(
+        status,
+        if e.dashboard {
+            StatusCode::OK
+        } else {
+            StatusCode::FORBIDDEN
+        },
+        "{}",
+        ctx("dashboard")
+    );
+
+    // Roster import: refused before the file is even read for roles that may not import.
+    let (status, _) = server
+        .call_with(
+            "POST",
+            "/api/v1/imports?filename=r.csv",
+            t,
+            Some("姓名,身份证号\n"),
+            &[("content-type", "text/csv")],
+        )
+        .await;
+    if e.create_and_edit_elders {
+        assert_ne!(status, StatusCode::FORBIDDEN, "{}", ctx("import allowed"));
+    } else {
+        assert_eq!(status, StatusCode::FORBIDDEN, "{}", ctx("import refused"));
+    }
+
+    let (status, me) = server.call("GET", "/api/v1/auth/me", t, None).await;
+    assert_eq!(
+        (status, me["role"].as_str()),
+        (StatusCode::OK, Some(role)),
+        "{}",
+        ctx("me")
+    );
+}
+
+async fn check_signed_out(server: &Server, fixture: &Fixture) {
+    let elder = fixture.elder_a1.as_str();
+    let org = fixture.org_a1.as_str();
+    let requests = [
+        ("GET", "/api/v1/elders".to_string()),
+        ("POST", "/api/v1/elders".to_string()),
+        ("GET", format!("/api/v1/elders/{elder}")),
+        ("PATCH", format!("/api/v1/elders/{elder}")),
+        ("GET", format!("/api/v1/elders/{elder}/history")),
+        ("GET", "/api/v1/organizations".to_string()),
+        ("POST", "/api/v1/organizations".to_string()),
+        ("GET", format!("/api/v1/organizations/{org}")),
+        ("PATCH", format!("/api/v1/organizations/{org}")),
+        ("GET", "/api/v1/regions".to_string()),
+        ("GET", "/api/v1/regions/371402".to_string()),
+        ("GET", "/api/v1/users".to_string()),
+        ("POST", "/api/v1/users".to_string()),
+        ("GET", "/api/v1/users/x".to_string()),
+        ("PATCH", "/api/v1/users/x".to_string()),
+        ("GET", "/api/v1/audit".to_string()),
+        ("GET", "/api/v1/dashboard".to_string()),
+        ("POST", "/api/v1/imports".to_string()),
+        ("GET", "/api/v1/auth/me".to_string()),
+        ("POST", "/api/v1/auth/logout".to_string()),
+    ];
+    for (method, path) in &requests {
+        let (status, body) = server.call(method, path, None, Some("{}")).await;
+        assert_eq!(
+            status,
+            StatusCode::UNAUTHORIZED,
+            "signed out: {method} {path}"
+        );
+        assert!(
+            body["errors"][0]["message"].is_string(),
+            "signed out: {method} {path} has an error body"
+        );
+        let (status, _) = server
+            .call(method, path, Some("not-a-token"), Some("{}"))
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::UNAUTHORIZED,
+            "bad token: {method} {path}"
+        );
+    }
+    // Every route in the list is in the OpenAPI document, and vice versa.
+    let (_, doc) = server.call("GET", "/api/v1/openapi.json", None, None).await;
+    let documented: BTreeSet<String> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(path, ops)| {
+            ops.as_object()
+                .unwrap()
+                .keys()
+                .map(move |m| format!("{} {}", m.to_uppercase(), path))
+        })
+        .filter(|r| {
+            !r.ends_with("/openapi.json") && !r.ends_with("/auth/login") && !r.starts_with("PUT ")
+        })
+        .collect();
+    let tested: BTreeSet<String> = requests
+        .iter()
+        .map(|(m, p)| {
+            let p = p.trim_start_matches("/api/v1");
+            let templated = p
+                .replace(elder, "{id}")
+                .replace(org, "{id}")
+                .replace("/users/x", "/users/{id}")
+                .replace("/regions/371402", "/regions/{code}");
+            format!("{m} {templated}")
+        })
+        .collect();
+    assert_eq!(
+        documented, tested,
+        "the matrix covers exactly the documented endpoints"
+    );
+}
