@@ -100,17 +100,20 @@ pub struct LoginLimiter {
     failures: Mutex<HashMap<String, Vec<DateTime<Utc>>>>,
 }
 
+/// Failed attempts per username before it is locked for the rest of the window.
 pub const MAX_FAILURES: usize = 5;
+/// Failed attempts per client address: higher, since a whole hospital may share one address.
+pub const MAX_FAILURES_PER_ADDRESS: usize = 30;
 pub const FAILURE_WINDOW_SECS: i64 = 300;
 
 impl LoginLimiter {
-    /// Seconds until `key` may try again, if it is locked out now.
-    pub fn locked_for(&self, key: &str, now: DateTime<Utc>) -> Option<u64> {
+    /// Seconds until `key` may try again, if it has `max_failures` failures in the window.
+    pub fn locked_for(&self, key: &str, max_failures: usize, now: DateTime<Utc>) -> Option<u64> {
         let mut map = self.failures.lock().expect("limiter lock");
         let window_start = now - Duration::seconds(FAILURE_WINDOW_SECS);
         let entries = map.get_mut(key)?;
         entries.retain(|t| *t > window_start);
-        if entries.len() >= MAX_FAILURES {
+        if entries.len() >= max_failures {
             let oldest = entries[0];
             let retry = (oldest + Duration::seconds(FAILURE_WINDOW_SECS) - now)
                 .num_seconds()
@@ -243,8 +246,10 @@ impl App {
         let ip_key = format!("ip:{}", ip.as_deref().unwrap_or("-"));
         let locked = self
             .limiter
-            .locked_for(&user_key, now)
-            .or(self.limiter.locked_for(&ip_key, now));
+            .locked_for(&user_key, MAX_FAILURES, now)
+            .or(self
+                .limiter
+                .locked_for(&ip_key, MAX_FAILURES_PER_ADDRESS, now));
         let mut conn = self.store.acquire().await?;
         if let Some(retry_after_secs) = locked {
             let entry = failed_entry(username, &ip, "rate_limited");
@@ -393,13 +398,21 @@ mod tests {
         let limiter = LoginLimiter::default();
         let t0 = Utc::now();
         for i in 0..MAX_FAILURES {
-            assert_eq!(limiter.locked_for("k", t0), None, "attempt {i}");
+            assert_eq!(
+                limiter.locked_for("k", MAX_FAILURES, t0),
+                None,
+                "attempt {i}"
+            );
             limiter.record_failure("k", t0);
         }
-        assert!(limiter.locked_for("k", t0).is_some());
-        assert!(limiter.locked_for("other", t0).is_none());
+        assert!(limiter.locked_for("k", MAX_FAILURES, t0).is_some());
+        assert!(limiter.locked_for("other", MAX_FAILURES, t0).is_none());
         assert_eq!(
-            limiter.locked_for("k", t0 + Duration::seconds(FAILURE_WINDOW_SECS + 1)),
+            limiter.locked_for(
+                "k",
+                MAX_FAILURES,
+                t0 + Duration::seconds(FAILURE_WINDOW_SECS + 1)
+            ),
             None
         );
     }
