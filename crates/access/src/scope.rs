@@ -66,7 +66,7 @@ impl Scope {
         match self {
             Scope::Everything => true,
             Scope::Region(code) => region.is_some_and(|r| code.contains(r)),
-            Scope::Organization(org) => orgs.iter().any(|o| *o == Some(org.as_str())),
+            Scope::Organization(org) => orgs.contains(&Some(org.as_str())),
             Scope::OwnRecord(id) => id == elder_id,
             Scope::Nothing => false,
         }

@@ -379,6 +379,18 @@ fn failed_entry(username: &str, ip: &Option<String>, why: &str) -> AuditEntry {
 /// argon2id hash of a random password nobody knows.
 const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$2Jc4IJ8ZrP9gO3y3bS0mF8b4y5xIvv9E7o1nNQTu6hA";
 
+impl App {
+    /// The actor for a command-line task run as `username` (which must exist and be active).
+    pub async fn system_actor(&self, username: &str) -> Result<Actor> {
+        let mut conn = self.store.acquire().await?;
+        let user = store::users::by_username(&mut conn, username)
+            .await?
+            .filter(|u| u.active == 1)
+            .ok_or_else(|| AppError::Internal(format!("no active user {username}")))?;
+        actor_from_row(user, Some("cli".into()), String::new())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -423,17 +435,5 @@ mod tests {
         assert!(check_password_strength("alllowercase").is_err());
         assert!(check_password_strength("Longer-pass").is_ok());
         assert!(check_password_strength(&generate_password()).is_ok());
-    }
-}
-
-impl App {
-    /// The actor for a command-line task run as `username` (which must exist and be active).
-    pub async fn system_actor(&self, username: &str) -> Result<Actor> {
-        let mut conn = self.store.acquire().await?;
-        let user = store::users::by_username(&mut conn, username)
-            .await?
-            .filter(|u| u.active == 1)
-            .ok_or_else(|| AppError::Internal(format!("no active user {username}")))?;
-        actor_from_row(user, Some("cli".into()), String::new())
     }
 }

@@ -179,6 +179,15 @@ impl Default for Page {
     }
 }
 
+impl App {
+    /// True when no elder record is stored yet (`serve --demo` fills only an empty database).
+    pub async fn is_empty(&self) -> Result<bool> {
+        let mut conn = self.store.acquire().await?;
+        let counts = store::elders::counts(&mut conn, &access::Scope::Everything).await?;
+        Ok(counts.total == 0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -212,14 +221,5 @@ mod tests {
             local_time_text("2026-11-23T16:30:00.000000Z"),
             "2026-11-24 00:30"
         );
-    }
-}
-
-impl App {
-    /// True when no elder record is stored yet (`serve --demo` fills only an empty database).
-    pub async fn is_empty(&self) -> Result<bool> {
-        let mut conn = self.store.acquire().await?;
-        let counts = store::elders::counts(&mut conn, &access::Scope::Everything).await?;
-        Ok(counts.total == 0)
     }
 }

@@ -284,7 +284,14 @@ impl Fixture {
             )
             .await
             .expect("unmanaged");
-        let users: [(&str, Option<&String>, Option<&str>, Option<&String>); 7] = [
+        // (role and username, organization, region, linked elder)
+        type Placement<'a> = (
+            &'a str,
+            Option<&'a String>,
+            Option<&'a str>,
+            Option<&'a String>,
+        );
+        let users: [Placement; 7] = [
             ("supervisor", None, Some(COUNTY_A), None),
             ("institution_admin", Some(&org_a1), None, None),
             ("doctor", Some(&org_a1), None, None),
