@@ -339,6 +339,12 @@ impl App {
         Ok(())
     }
 
+    /// Removes sessions past their expiry; returns how many.
+    pub async fn expire_sessions(&self) -> Result<u64> {
+        let mut conn = self.store.acquire().await?;
+        Ok(store::sessions::delete_expired(&mut conn, self.now()).await?)
+    }
+
     /// Creates the `admin` account on first start. Returns the generated password when none was
     /// given, so the caller can print it once.
     pub async fn ensure_admin(&self, password: Option<String>) -> Result<Option<String>> {

@@ -72,3 +72,26 @@ async fn migrated_schemas_have_the_same_tables_and_columns() {
         assert_eq!(first, schema, "{first_name} and {name} schemas differ");
     }
 }
+
+#[tokio::test]
+async fn sqlite_runs_in_wal_mode_with_foreign_keys() {
+    let db = testkit::TestDb::new(&testkit::Backend::Sqlite).await;
+    let app = db.app().await;
+    let (mode,): (String,) = sqlx::query_as("PRAGMA journal_mode")
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    let (fk,): (i64,) = sqlx::query_as("PRAGMA foreign_keys")
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!((mode.as_str(), fk), ("wal", 1));
+    // A foreign key is enforced: an elder in a region that does not exist is refused.
+    let result = sqlx::query(
+        "INSERT INTO elders (id, name, name_initials, id_number, sex, birth_date, region_code, status, created_at, updated_at) \
+         VALUES ('x', 'n', 'n', 'i', 'male', '1950-01-01', '999999', 'alive', 't', 't')",
+    )
+    .execute(app.store.pool())
+    .await;
+    assert!(result.is_err(), "foreign keys are enforced");
+}

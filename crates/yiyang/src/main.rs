@@ -232,6 +232,7 @@ async fn serve(args: ServeArgs, config: Config) -> Result<()> {
             tracing::info!("database already holds records; --demo leaves it as it is");
         }
     }
+    tokio::spawn(expire_sessions(app.clone()));
     let mut state = web::WebState::new(app);
     state.secure_cookies = args.secure_cookies || config.secure_cookies.unwrap_or(false);
     let router = web::router(state);
@@ -247,6 +248,19 @@ async fn serve(args: ServeArgs, config: Config) -> Result<()> {
     .with_graceful_shutdown(shutdown_signal())
     .await?;
     Ok(())
+}
+
+/// Deletes expired sessions once an hour; they are refused anyway, this only keeps the table small.
+async fn expire_sessions(app: app::App) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        match app.expire_sessions().await {
+            Ok(n) if n > 0 => tracing::info!(sessions = n, "expired sessions removed"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!("removing expired sessions: {e}"),
+        }
+    }
 }
 
 async fn shutdown_signal() {
