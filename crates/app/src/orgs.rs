@@ -3,7 +3,7 @@
 
 use crate::{audit_log, Actor, App, AppError, Page, Result};
 use access::{Action, AuditAction, Role};
-use registry::organization::OrgInput;
+use registry::organization::{OrgInput, ValidOrg};
 use registry::{FieldError, Problem};
 use store::orgs::{OrgFilter, OrgRow};
 
@@ -41,15 +41,7 @@ impl App {
         }
         let valid = input.validate().map_err(AppError::Invalid)?;
         let mut tx = self.store.begin().await?;
-        if store::regions::get(&mut tx, valid.region_code.prefix())
-            .await?
-            .is_none()
-        {
-            return Err(AppError::Invalid(vec![FieldError::new(
-                "region_code",
-                Problem::UnknownRegion,
-            )]));
-        }
+        require_known_region(&mut tx, &valid).await?;
         let id = store::orgs::insert(&mut tx, &valid, None).await?;
         audit_log::append(
             &mut tx,
@@ -74,15 +66,7 @@ impl App {
         }
         let valid = input.validate().map_err(AppError::Invalid)?;
         let mut tx = self.store.begin().await?;
-        if store::regions::get(&mut tx, valid.region_code.prefix())
-            .await?
-            .is_none()
-        {
-            return Err(AppError::Invalid(vec![FieldError::new(
-                "region_code",
-                Problem::UnknownRegion,
-            )]));
-        }
+        require_known_region(&mut tx, &valid).await?;
         store::orgs::update(&mut tx, id, &valid).await?;
         audit_log::append(
             &mut tx,
@@ -96,6 +80,16 @@ impl App {
         .await?;
         tx.commit().await.map_err(store::StoreError::from)?;
         Ok(())
+    }
+}
+
+async fn require_known_region(conn: &mut store::Conn, org: &ValidOrg) -> Result<()> {
+    match store::regions::get(conn, org.region_code.prefix()).await? {
+        Some(_) => Ok(()),
+        None => Err(AppError::Invalid(vec![FieldError::new(
+            "region_code",
+            Problem::UnknownRegion,
+        )])),
     }
 }
 

@@ -39,36 +39,36 @@ pub struct UserFields {
     pub trained_on: Option<String>,
 }
 
+/// The account columns both insert and update write, in this order.
+const PROFILE_COLUMNS: &str = "display_name, role, org_id, region_code, elder_id, phone, active, \
+    caregiver_certified, trained_on";
+
+fn bind_profile(sql: &mut Sql, user: &UserFields) {
+    sql.text(user.display_name.clone()).push(", ");
+    sql.text(user.role.clone()).push(", ");
+    sql.opt_text(user.org_id.clone()).push(", ");
+    sql.opt_text(user.region_code.clone()).push(", ");
+    sql.opt_text(user.elder_id.clone()).push(", ");
+    sql.opt_text(user.phone.clone()).push(", ");
+    sql.int(i64::from(user.active)).push(", ");
+    sql.int(i64::from(user.caregiver_certified)).push(", ");
+    sql.opt_text(user.trained_on.clone());
+}
+
 pub async fn insert(conn: &mut Conn, user: &UserFields, password_hash: &str) -> Result<String> {
     let id = new_id();
     let now = time_text(chrono::Utc::now());
-    let mut sql = Sql::new("INSERT INTO users (");
-    sql.push(COLUMNS)
-        .push(") VALUES (")
-        .text(id.clone())
-        .push(", ");
-    sql.text(user.username.clone())
+    let mut sql = Sql::new(&format!(
+        "INSERT INTO users (id, username, password_hash, {PROFILE_COLUMNS}, created_at, updated_at) VALUES ("
+    ));
+    sql.text(id.clone())
         .push(", ")
-        .text(user.display_name.clone())
-        .push(", ");
-    sql.text(password_hash)
+        .text(user.username.clone())
         .push(", ")
-        .text(user.role.clone())
+        .text(password_hash)
         .push(", ");
-    sql.opt_text(user.org_id.clone())
-        .push(", ")
-        .opt_text(user.region_code.clone())
-        .push(", ");
-    sql.opt_text(user.elder_id.clone())
-        .push(", ")
-        .opt_text(user.phone.clone())
-        .push(", ");
-    sql.int(i64::from(user.active))
-        .push(", ")
-        .int(i64::from(user.caregiver_certified))
-        .push(", ");
-    sql.opt_text(user.trained_on.clone())
-        .push(", ")
+    bind_profile(&mut sql, user);
+    sql.push(", ")
         .text(now.clone())
         .push(", ")
         .text(now)
@@ -78,29 +78,11 @@ pub async fn insert(conn: &mut Conn, user: &UserFields, password_hash: &str) -> 
 }
 
 pub async fn update(conn: &mut Conn, id: &str, user: &UserFields) -> Result<()> {
-    let mut sql = Sql::new(
-        "UPDATE users SET (display_name, role, org_id, region_code, elder_id, phone, \
-        active, caregiver_certified, trained_on, updated_at) = (",
-    );
-    sql.text(user.display_name.clone())
-        .push(", ")
-        .text(user.role.clone())
-        .push(", ");
-    sql.opt_text(user.org_id.clone())
-        .push(", ")
-        .opt_text(user.region_code.clone())
-        .push(", ");
-    sql.opt_text(user.elder_id.clone())
-        .push(", ")
-        .opt_text(user.phone.clone())
-        .push(", ");
-    sql.int(i64::from(user.active))
-        .push(", ")
-        .int(i64::from(user.caregiver_certified))
-        .push(", ");
-    sql.opt_text(user.trained_on.clone())
-        .push(", ")
-        .text(time_text(chrono::Utc::now()));
+    let mut sql = Sql::new(&format!(
+        "UPDATE users SET ({PROFILE_COLUMNS}, updated_at) = ("
+    ));
+    bind_profile(&mut sql, user);
+    sql.push(", ").text(time_text(chrono::Utc::now()));
     sql.push(") WHERE id = ").text(id);
     if sql.query().execute(conn).await?.rows_affected() == 0 {
         return Err(StoreError::NotFound);
