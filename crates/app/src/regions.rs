@@ -44,7 +44,24 @@ impl App {
     /// Adds or renames regions (parents must come first or already exist).
     pub async fn upsert_regions(&self, regions: &[region::Region]) -> Result<usize> {
         let mut tx = self.store.begin().await?;
+        let mut known = std::collections::HashSet::new();
         for r in regions {
+            if let Some(parent) = r.code.parent() {
+                let present = known.contains(parent.prefix())
+                    || store::regions::get(&mut tx, parent.prefix())
+                        .await?
+                        .is_some();
+                if !present {
+                    return Err(crate::AppError::field(
+                        "code",
+                        registry::Problem::Invalid {
+                            zh: format!("{} 的上级区划 {} 不存在", r.code, parent),
+                            en: format!("the parent {} of {} is not known", parent, r.code),
+                        },
+                    ));
+                }
+            }
+            known.insert(r.code.prefix().to_string());
             store::regions::upsert(&mut tx, r).await?;
         }
         tx.commit().await.map_err(store::StoreError::from)?;

@@ -205,6 +205,59 @@ impl Region {
     }
 }
 
+/// A line of a division list that could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListError {
+    /// 1-based line number.
+    pub line: usize,
+    pub message: String,
+}
+
+/// Reads a division list as the statistics bureau publishes it: one `code,name` (or tab- or
+/// space-separated) pair per line; a header line and blank lines are skipped. Parents must
+/// appear in the list or already be known to the caller; the list is returned top-down.
+pub fn parse_division_list(text: &str) -> Result<Vec<Region>, Vec<ListError>> {
+    let mut regions = Vec::new();
+    let mut errors = Vec::new();
+    for (index, raw) in text.trim_start_matches('\u{feff}').lines().enumerate() {
+        let line = raw.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (code, name) = match line.split_once([',', '\t', ' ']) {
+            Some((c, n)) => (c.trim(), n.trim().trim_matches('"')),
+            None => (line, ""),
+        };
+        if index == 0 && !code.bytes().all(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        let message = match RegionCode::parse(code) {
+            Ok(_) if name.is_empty() => "a name is missing".to_string(),
+            Ok(_) if name.chars().count() > 50 || name.chars().any(char::is_control) => {
+                "the name is longer than 50 characters or has control characters".to_string()
+            }
+            Ok(code) => {
+                regions.push(Region {
+                    code,
+                    name: name.to_string(),
+                });
+                continue;
+            }
+            Err(e) => e.to_string(),
+        };
+        errors.push(ListError {
+            line: index + 1,
+            message,
+        });
+    }
+    if errors.is_empty() {
+        regions.sort_by(|a, b| (a.code.level(), &a.code).cmp(&(b.code.level(), &b.code)));
+        Ok(regions)
+    } else {
+        Err(errors)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -236,6 +289,23 @@ mod tests {
         check("000000", Err(RegionCodeError::Hierarchy));
         check("370001", Err(RegionCodeError::Hierarchy));
         check("990000", Err(RegionCodeError::UnknownProvince("99".into())));
+    }
+
+    #[test]
+    fn division_lists_are_read_top_down() {
+        let text =
+            "code,name\n371402,德城区\n370000,山东省\n\n371400\t德州市\n371402001 新华街道\n";
+        let regions = parse_division_list(text).unwrap();
+        let codes: Vec<_> = regions
+            .iter()
+            .map(|r| r.code.prefix().to_string())
+            .collect();
+        assert_eq!(codes, ["37", "3714", "371402", "371402001"]);
+        assert_eq!(regions[3].name, "新华街道");
+        let errors = parse_division_list("370000,山东省\n37x,坏\n371400\n").unwrap_err();
+        let lines: Vec<_> = errors.iter().map(|e| e.line).collect();
+        assert_eq!(lines, [2, 3]);
+        assert!(parse_division_list("").unwrap().is_empty());
     }
 
     #[test]

@@ -74,6 +74,13 @@ struct DemoArgs {
 
 #[derive(Subcommand)]
 enum ImportCommand {
+    /// Load administrative divisions from a `code,name` list (6/9/12-digit codes, top-down).
+    Regions {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The list file (UTF-8).
+        file: PathBuf,
+    },
     /// Import an elder roster (CSV or .xlsx).
     Elders {
         #[command(flatten)]
@@ -113,13 +120,13 @@ async fn run(command: Command, config: Config) -> Result<()> {
         Command::Serve(args) => serve(args, config).await,
         Command::Migrate(db) => {
             let url = config.database_url(&db)?;
-            let store = app::open_store(&url).await.map_err(anyhow::Error::msg)?;
+            let store = app::open_store(&url).await.map_err(cli_error)?;
             println!("migrations applied ({})", store.backend().name());
             Ok(())
         }
         Command::Demo(args) => {
             let url = config.database_url(&args.db)?;
-            let store = app::open_store(&url).await.map_err(anyhow::Error::msg)?;
+            let store = app::open_store(&url).await.map_err(cli_error)?;
             let app = app::App::new(store);
             demo(
                 &app,
@@ -128,9 +135,33 @@ async fn run(command: Command, config: Config) -> Result<()> {
             )
             .await
         }
+        Command::Import(ImportCommand::Regions { db, file }) => {
+            let url = config.database_url(&db)?;
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let regions = match region::parse_division_list(&text) {
+                Ok(regions) => regions,
+                Err(errors) => {
+                    for e in &errors {
+                        eprintln!("line {}: {}", e.line, e.message);
+                    }
+                    anyhow::bail!(
+                        "{} lines could not be read; nothing was stored",
+                        errors.len()
+                    );
+                }
+            };
+            let store = app::open_store(&url).await.map_err(cli_error)?;
+            let count = app::App::new(store)
+                .upsert_regions(&regions)
+                .await
+                .map_err(cli_error)?;
+            println!("{count} regions stored");
+            Ok(())
+        }
         Command::Import(ImportCommand::Elders { db, file, user }) => {
             let url = config.database_url(&db)?;
-            let store = app::open_store(&url).await.map_err(anyhow::Error::msg)?;
+            let store = app::open_store(&url).await.map_err(cli_error)?;
             import_elders(&app::App::new(store), &file, &user).await
         }
         Command::Bench(BenchCommand::Registry(args)) => bench::registry(args).await,
@@ -156,7 +187,7 @@ async fn demo(app: &app::App, elders: usize, seed: u64) -> Result<()> {
         &|done| bar.set(done),
     )
     .await
-    .map_err(anyhow::Error::msg)?;
+    .map_err(cli_error)?;
     bar.finish();
     println!(
         "demo data: {} elders, {} organizations, {} regions in {:.1} s",
@@ -174,10 +205,7 @@ async fn demo(app: &app::App, elders: usize, seed: u64) -> Result<()> {
 
 async fn import_elders(app: &app::App, file: &std::path::Path, username: &str) -> Result<()> {
     let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
-    let actor = app
-        .system_actor(username)
-        .await
-        .map_err(anyhow::Error::msg)?;
+    let actor = app.system_actor(username).await.map_err(cli_error)?;
     let name = file
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
@@ -189,7 +217,7 @@ async fn import_elders(app: &app::App, file: &std::path::Path, username: &str) -
             bar.set(done as u64)
         })
         .await
-        .map_err(anyhow::Error::msg)?;
+        .map_err(cli_error)?;
     bar.finish();
     if report.resumed_from_row > 0 {
         println!("resumed at data row {}", report.resumed_from_row + 1);
@@ -210,19 +238,15 @@ async fn serve(args: ServeArgs, config: Config) -> Result<()> {
         .listen
         .or(config.listen.clone())
         .unwrap_or_else(|| "127.0.0.1:8080".into());
-    let store = app::open_store(&url).await.map_err(anyhow::Error::msg)?;
+    let store = app::open_store(&url).await.map_err(cli_error)?;
     tracing::info!(database = store.backend().name(), "migrations applied");
     let app = app::App::new(store);
     let admin_password = std::env::var("YIYANG_ADMIN_PASSWORD").ok();
-    if let Some(generated) = app
-        .ensure_admin(admin_password)
-        .await
-        .map_err(anyhow::Error::msg)?
-    {
+    if let Some(generated) = app.ensure_admin(admin_password).await.map_err(cli_error)? {
         println!("created user admin with password: {generated}  (shown once; change it after signing in)");
     }
     if args.demo || config.demo.unwrap_or(false) {
-        if app.is_empty().await.map_err(anyhow::Error::msg)? {
+        if app.is_empty().await.map_err(cli_error)? {
             let elders = args
                 .demo_elders
                 .or(config.demo_elders)
@@ -260,6 +284,27 @@ async fn expire_sessions(app: app::App) {
             Ok(_) => {}
             Err(e) => tracing::warn!("removing expired sessions: {e}"),
         }
+    }
+}
+
+/// A use-case error as the command line shows it: each invalid field on a line of its own, in
+/// the language of `LANG` (Chinese unless it starts with `en`).
+fn cli_error(error: app::AppError) -> anyhow::Error {
+    let lang = registry::Lang::parse(&std::env::var("LANG").unwrap_or_default());
+    let lang = if lang == registry::Lang::En {
+        lang
+    } else {
+        registry::Lang::Zh
+    };
+    match &error {
+        app::AppError::Invalid(errors) => {
+            let lines: Vec<String> = errors
+                .iter()
+                .map(|e| format!("{}: {}", e.field, e.problem.message(lang)))
+                .collect();
+            anyhow::anyhow!("{}", lines.join("\n"))
+        }
+        _ => anyhow::anyhow!("{error}"),
     }
 }
 
