@@ -305,8 +305,9 @@ impl App {
 
     /// Fills defaults from the caller's organization, checks that the region and organizations
     /// exist, that the identity number is not already on file, and that the record is inside
-    /// the caller's scope (nobody creates a record they could not then see).
-    async fn complete_and_check(
+    /// the caller's scope (nobody creates a record they could not then see). Roster import
+    /// runs every row through it too, so both paths obey the same rules.
+    pub(crate) async fn complete_and_check(
         &self,
         conn: &mut Conn,
         actor: &Actor,

@@ -1,1 +1,7 @@
+//! Exchange formats at the edge of the domain. Today: roster files (花名册) — CSV in UTF-8,
+//! UTF-16 or GB18030 and Excel `.xlsx` — read into raw [`registry::ElderInput`] rows that the
+//! caller validates. Pure: bytes in, rows out; no storage, no runtime, no clock.
 
+pub mod roster;
+
+pub use roster::{read_roster, Field, Roster, RosterError, RosterRow, Warning};

@@ -79,6 +79,32 @@ pub async fn advance(
     Ok(())
 }
 
+/// [`advance`] only if the marker still stands at `from_row`: two runs of the same file never
+/// commit the same rows. Returns false (and changes nothing) when another run moved it. Called
+/// first in the batch's transaction, so a concurrent run waits on the row lock and then sees
+/// the moved marker.
+pub async fn advance_from(
+    conn: &mut Conn,
+    id: &str,
+    from_row: i64,
+    next_row: i64,
+    stored: i64,
+    skipped: i64,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE import_batches SET next_row = $1, stored = stored + $2, skipped = skipped + $3 \
+         WHERE id = $4 AND next_row = $5 AND status = 'running'",
+    )
+    .bind(next_row)
+    .bind(stored)
+    .bind(skipped)
+    .bind(id)
+    .bind(from_row)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 pub async fn finish(conn: &mut Conn, id: &str) -> Result<()> {
     sqlx::query("UPDATE import_batches SET status = 'done', finished_at = $1 WHERE id = $2")
         .bind(time_text(chrono::Utc::now()))

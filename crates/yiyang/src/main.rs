@@ -219,8 +219,16 @@ async fn import_elders(app: &app::App, file: &std::path::Path, username: &str) -
         .await
         .map_err(cli_error)?;
     bar.finish();
-    if report.resumed_from_row > 0 {
+    if report.already_imported {
+        println!(
+            "this file was imported before (import {}); nothing was stored again — its report:",
+            report.batch_id
+        );
+    } else if report.resumed_from_row > 0 {
         println!("resumed at data row {}", report.resumed_from_row + 1);
+    }
+    for w in &report.warnings {
+        println!("row {}, column {}: {}", w.row, w.column, w.message);
     }
     for e in &report.errors {
         println!("row {}, column {}: {}", e.row, e.column, e.message);

@@ -1,0 +1,374 @@
+//! The UI's texts in both languages. The Chinese text is the key, so templates read as the page
+//! a user sees (`{{ ui.t("老人档案") }}`); English comes from this one table. Labels of codes
+//! (roles, categories, statuses) come from the registry's code enums, messages of field errors
+//! from `registry::Problem`.
+
+use registry::Lang;
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+/// (zh, en)
+const TEXTS: &[(&str, &str)] = &[
+    // Frame and navigation
+    ("医养结合服务平台", "Integrated Medical and Elderly Care"),
+    ("跳到正文", "Skip to content"),
+    ("主导航", "Main navigation"),
+    ("退出", "Sign out"),
+    ("所有访问均记录在审计日志中", "Every access is recorded in the audit log"),
+    ("首页", "Home"),
+    ("我的档案", "My record"),
+    ("老人档案", "Elderly records"),
+    ("机构", "Organizations"),
+    ("花名册导入", "Roster import"),
+    ("用户管理", "Users"),
+    ("审计日志", "Audit log"),
+    ("翻页", "Pages"),
+    ("上一页", "Previous"),
+    ("下一页", "Next"),
+    ("共", "Total"),
+    ("条", "records"),
+    ("查询", "Search"),
+    ("清除条件", "Clear"),
+    ("不限", "Any"),
+    ("页码", "Page"),
+    ("保存", "Save"),
+    ("取消", "Cancel"),
+    ("是", "Yes"),
+    ("否", "No"),
+    ("无", "None"),
+    ("（未填写）", "(not given)"),
+    ("（无）", "(none)"),
+    ("（请选择）", "(choose)"),
+    ("请更正以下问题", "Please correct the following"),
+    ("查看已有档案", "Open the existing record"),
+    ("：", ": "),
+    // Errors
+    ("无权访问", "Not allowed"),
+    ("未找到", "Not found"),
+    ("请求有误", "Invalid request"),
+    ("记录已被修改", "Changed meanwhile"),
+    ("请稍后再试", "Please try again later"),
+    ("出错了", "Something went wrong"),
+    ("返回首页", "Back to the home page"),
+    // Sign-in
+    ("登录", "Sign in"),
+    ("用户名", "Username"),
+    ("密码", "Password"),
+    (
+        "老年人健康档案、医养结合机构与服务的统一平台。",
+        "One platform for older residents' records, combined medical and elderly-care institutions and their services.",
+    ),
+    (
+        "登录表单已过期，请重新输入",
+        "The sign-in form expired; please enter your details again",
+    ),
+    // Home
+    ("辖区概况", "Overview"),
+    ("数据范围", "Data scope"),
+    ("全部辖区", "All regions"),
+    ("主要数字", "Key figures"),
+    ("老人总数", "Elders"),
+    ("80岁以上", "Aged 80+"),
+    ("独居", "Living alone"),
+    ("失能/半失能", "Disabled / semi-disabled"),
+    ("高血压", "Hypertension"),
+    ("糖尿病", "Diabetes"),
+    ("各区划老人数", "Elders by region"),
+    ("暂无区划数据", "No regional data yet"),
+    ("年龄结构", "Age structure"),
+    ("暂无数据", "No data yet"),
+    ("男", "Men"),
+    ("女", "Women"),
+    // Elderly records
+    ("搜索", "Search"),
+    (
+        "姓名、拼音首字母、身份证号或电话",
+        "Name, pinyin initials, identity number or phone",
+    ),
+    ("区划", "Region"),
+    ("档案状态", "Status"),
+    ("居住情况", "Living situation"),
+    ("性别", "Sex"),
+    ("特殊人群", "Special category"),
+    ("慢性病（ICD-10）", "Chronic condition (ICD-10)"),
+    ("年龄", "Age"),
+    ("最小年龄", "Minimum age"),
+    ("最大年龄", "Maximum age"),
+    ("没有符合条件的档案", "No records match"),
+    ("新建档案", "New record"),
+    ("编辑档案", "Edit record"),
+    ("姓名", "Name"),
+    ("身份证号", "Identity number"),
+    ("电话", "Phone"),
+    ("状态", "Status"),
+    ("慢性病", "Chronic conditions"),
+    ("岁", "years"),
+    ("基本信息", "Basic data"),
+    ("已脱敏", "masked"),
+    ("出生日期", "Date of birth"),
+    ("住址", "Address"),
+    ("所属区划", "Region"),
+    ("医疗保险", "Medical insurance"),
+    ("长期护理保险", "Long-term-care insurance"),
+    ("已参保", "Insured"),
+    ("未参保", "Not insured"),
+    ("管理机构", "Managing organization"),
+    ("入住机构", "Residential institution"),
+    ("建档时间", "Created"),
+    ("最后修改", "Last changed"),
+    ("特殊人群类别", "Special categories"),
+    ("无记录", "None recorded"),
+    ("其他", "other"),
+    ("紧急联系人", "Family contacts"),
+    ("联系人", "Contact"),
+    ("关系", "Relation"),
+    ("如：儿子", "e.g. son"),
+    ("评估", "Assessments"),
+    ("尚无评估记录", "No assessments recorded yet"),
+    ("签约与服务", "Contracts and services"),
+    ("尚无签约与服务记录", "No contracts or services recorded yet"),
+    ("监测", "Monitoring"),
+    ("尚无监测数据", "No monitoring data yet"),
+    ("转诊", "Referrals"),
+    ("尚无转诊记录", "No referrals recorded yet"),
+    ("修改记录", "Change history"),
+    ("建档以来未修改", "Unchanged since it was created"),
+    ("时间", "Time"),
+    ("修改人", "Changed by"),
+    ("项目", "Field"),
+    ("原值", "Old value"),
+    ("新值", "New value"),
+    (
+        "出生日期与性别由身份证号自动推算",
+        "Date of birth and sex are read from the identity number",
+    ),
+    ("所属区划代码", "Region code"),
+    (
+        "6、9 或 12 位行政区划代码；留空则按管理机构所在区划",
+        "6-, 9- or 12-digit division code; left empty, the managing organization's region is used",
+    ),
+    ("保障与健康", "Benefits and health"),
+    (
+        "“80岁以上高龄”由出生日期自动判断",
+        "Aged 80+ is set from the date of birth",
+    ),
+    ("慢性病（ICD-10 编码）", "Chronic conditions (ICD-10 codes)"),
+    (
+        "多个编码用逗号分隔，例如 I10, E11.9（高血压 I10，2型糖尿病 E11，脑卒中 I63，慢阻肺 J44）",
+        "Separate codes with commas, e.g. I10, E11.9 (hypertension I10, type 2 diabetes E11, stroke I63, COPD J44)",
+    ),
+    ("管理与入住机构", "Organizations"),
+    (
+        "负责健康管理的基层医疗卫生机构",
+        "The primary-care institution responsible for health management",
+    ),
+    (
+        "在养老或医养结合机构入住时填写",
+        "When living in an elderly-care or combined institution",
+    ),
+    // Organizations
+    ("新建机构", "New organization"),
+    ("编辑机构", "Edit organization"),
+    ("在管老人", "Elders"),
+    ("名称", "Name"),
+    ("机构名称", "Name"),
+    ("机构名称开头", "Beginning of the name"),
+    ("类别", "Category"),
+    ("机构类型", "Kind"),
+    ("医院等级", "Hospital grade"),
+    ("等级", "Grade"),
+    ("举办性质", "Operator"),
+    ("地址", "Address"),
+    ("床位", "Beds"),
+    ("没有符合条件的机构", "No organizations match"),
+    ("许可与备案", "Licences"),
+    ("医疗机构执业许可证号", "Medical institution licence no."),
+    ("养老机构备案号", "Elderly-care institution registration no."),
+    ("服务与设施", "Services and facilities"),
+    ("未登记", "None registered"),
+    ("医疗床位", "Medical beds"),
+    ("养老床位", "Elderly-care beds"),
+    ("护理型床位", "Nursing-type beds"),
+    ("安宁疗护床位", "Hospice beds"),
+    ("家庭病床", "Home beds"),
+    (
+        "护理型床位是养老床位的一部分",
+        "Nursing-type beds are part of the elderly-care beds",
+    ),
+    // Users
+    ("新建用户", "New user"),
+    ("编辑用户", "Edit user"),
+    ("账号", "Account"),
+    ("角色", "Role"),
+    ("所属机构", "Organization"),
+    ("关联档案", "Linked record"),
+    ("关联老人档案编号", "Linked elder record id"),
+    ("创建时间", "Created"),
+    ("启用", "Active"),
+    ("停用", "Inactive"),
+    ("重置密码", "Reset password"),
+    (
+        "留空则不修改；修改后该用户需重新登录",
+        "Leave empty to keep it; a new password signs the user out everywhere",
+    ),
+    (
+        "至少 8 位，且包含字母、数字、符号中的两类",
+        "At least 8 characters with two of: letters, digits, symbols",
+    ),
+    ("数据权限", "Data scope"),
+    (
+        "机构人员看到其机构管理或入住的老人；监管人员看到所属区划及以下；老人/家属只看到关联的档案。",
+        "Staff see the elders their organization manages or houses; supervisors their region and below; elders and families only the linked record.",
+    ),
+    ("培训与资质", "Training and certificates"),
+    ("护理员证书", "Caregiver certificate"),
+    ("持有护理员证书", "Holds a caregiver certificate"),
+    ("最近培训日期", "Last trained on"),
+    // Audit log
+    ("时间为北京时间", "Times are Beijing time"),
+    ("操作", "Action"),
+    ("记录编号", "Record id"),
+    ("起始日期", "From"),
+    ("截止日期", "To"),
+    ("来源地址", "Address"),
+    ("结果", "Outcome"),
+    ("说明", "Detail"),
+    ("成功", "ok"),
+    ("拒绝", "denied"),
+    // Roster import
+    ("CSV 或 Excel（.xlsx）文件", "CSV or Excel (.xlsx) file"),
+    (
+        "第一行为表头，至少包含“姓名”和“身份证号”两列。有问题的行会被跳过并逐行列出原因，其余行正常入库；同一文件重复上传不会重复建档。",
+        "The first row is the header, with at least the columns “姓名” (name) and “身份证号” (identity number). Rows with problems are skipped and listed with the reason; the others are stored. Uploading the same file again creates no duplicates.",
+    ),
+    ("上传并导入", "Upload and import"),
+    (
+        "请选择要上传的 CSV 或 Excel（.xlsx）文件",
+        "Choose a CSV or Excel (.xlsx) file to upload",
+    ),
+    ("导入结果", "Import report"),
+    ("数据行", "Data rows"),
+    ("已入库", "Stored"),
+    ("已跳过", "Skipped"),
+    (
+        "此文件上次导入中断，本次从中断处继续；此前已入库的数据行：",
+        "An earlier import of this file was interrupted and this one went on from there; data rows stored before: ",
+    ),
+    (
+        "此文件此前已完整导入，本次没有新增或修改任何记录。",
+        "This file was imported completely before; nothing was added or changed this time.",
+    ),
+    ("已忽略的列", "Columns ignored"),
+    ("未导入的行", "Rows not imported"),
+    ("行", "Row"),
+    ("列", "Column"),
+    ("原因", "Reason"),
+];
+
+static ENGLISH: LazyLock<HashMap<&'static str, &'static str>> =
+    LazyLock::new(|| TEXTS.iter().copied().collect());
+
+/// The UI text `zh` in `lang`. A text missing from the table shows in Chinese (a test keeps
+/// the table complete).
+pub fn t(lang: Lang, zh: &'static str) -> &'static str {
+    match lang {
+        Lang::Zh => zh,
+        Lang::En => ENGLISH.get(zh).copied().unwrap_or(zh),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn files(dir: &Path, ext: &str, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).expect("read dir") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                files(&path, ext, out);
+            } else if path.extension().is_some_and(|e| e == ext) {
+                out.push(path);
+            }
+        }
+    }
+
+    /// The string literals that follow each occurrence of `opening`, and the places where
+    /// something other than a literal follows.
+    fn keys_after(text: &str, opening: &str) -> (Vec<String>, Vec<String>) {
+        let mut keys = Vec::new();
+        let mut not_literal = Vec::new();
+        for (at, _) in text.match_indices(opening) {
+            let before = text[..at].chars().last();
+            if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+                continue;
+            }
+            let rest = text[at + opening.len()..].trim_start();
+            match rest.strip_prefix('"') {
+                Some(literal) => {
+                    let end = literal.find('"').expect("closing quote");
+                    keys.push(literal[..end].to_string());
+                }
+                None => not_literal.push(rest.chars().take(30).collect()),
+            }
+        }
+        (keys, not_literal)
+    }
+
+    #[test]
+    fn every_ui_text_has_an_english_translation() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut used = Vec::new();
+        let mut templates = Vec::new();
+        files(&root.join("templates"), "html", &mut templates);
+        for path in &templates {
+            let text = std::fs::read_to_string(path).expect("template");
+            let (keys, odd) = keys_after(&text, "ui.t(");
+            assert!(
+                odd.is_empty(),
+                "{}: ui.t( without a literal: {odd:?}",
+                path.display()
+            );
+            used.extend(keys);
+        }
+        let mut sources = Vec::new();
+        files(&root.join("src/ui"), "rs", &mut sources);
+        for path in sources.iter().filter(|p| !p.ends_with("i18n.rs")) {
+            let text = std::fs::read_to_string(path).expect("source");
+            for opening in ["t(lang,", "t(ui.lang,"] {
+                let (keys, odd) = keys_after(&text, opening);
+                assert!(
+                    odd.is_empty(),
+                    "{}: {opening} without a literal: {odd:?}",
+                    path.display()
+                );
+                used.extend(keys);
+            }
+        }
+        assert!(used.len() > 100, "found only {} texts", used.len());
+        let missing: Vec<&String> = used
+            .iter()
+            .filter(|k| !ENGLISH.contains_key(k.as_str()))
+            .collect();
+        assert!(missing.is_empty(), "no English for: {missing:?}");
+        let unused: Vec<&str> = TEXTS
+            .iter()
+            .map(|(zh, _)| *zh)
+            .filter(|zh| !used.iter().any(|u| u == zh))
+            .collect();
+        assert!(unused.is_empty(), "texts nobody uses: {unused:?}");
+    }
+
+    #[test]
+    fn keys_are_unique_and_translations_are_not_chinese() {
+        assert_eq!(ENGLISH.len(), TEXTS.len(), "a key appears twice");
+        for (zh, en) in TEXTS {
+            // The roster hint names the Chinese column headers on purpose.
+            let han = en
+                .chars()
+                .filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c))
+                .count();
+            assert!(han == 0 || en.contains("“姓名”"), "{zh} → {en}");
+        }
+    }
+}

@@ -1,0 +1,463 @@
+#!/usr/bin/env node
+// Browser tests of the yiyang web UI in headless Chromium (Debian's /usr/bin/chromium).
+//
+//   node tests/browser/run.mjs [path/to/yiyang]      (default target/debug/yiyang)
+//
+// Builds nothing: it starts the given binary on a fresh data directory with the demo county
+// (`serve --demo --demo-elders 3000 --listen 127.0.0.1:0`), drives the browser through sign-in,
+// search, create, edit with an error, and the scope of a doctor against a supervisor, saves a
+// screenshot of each page to tests/browser/screenshots/, and closes with `N passed, M failed`.
+
+import { chromium } from 'playwright-core';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, '..', '..');
+const shots = join(here, 'screenshots');
+const ADMIN_PASSWORD = 'Admin-browser-1';
+const DEMO_PASSWORD = 'Demo-browser-1';
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+
+function binaryPath() {
+  const given = process.argv[2] || 'target/debug/yiyang';
+  for (const candidate of [resolve(given), resolve(repo, given)]) {
+    if (existsSync(candidate)) return candidate;
+  }
+  throw new Error(`no yiyang binary at ${given} (build it first: cargo build -p yiyang)`);
+}
+
+/** Starts the server and resolves with its base URL once it says where it listens. */
+function startServer(binary, dataDir) {
+  const child = spawn(
+    binary,
+    ['serve', '--data-dir', dataDir, '--demo', '--demo-elders', '3000', '--listen', '127.0.0.1:0'],
+    {
+      cwd: dataDir,
+      env: {
+        ...process.env,
+        YIYANG_ADMIN_PASSWORD: ADMIN_PASSWORD,
+        YIYANG_DEMO_PASSWORD: DEMO_PASSWORD,
+        RUST_LOG: process.env.RUST_LOG || 'warn',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  const log = [];
+  const url = new Promise((resolveUrl, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${log.join('\n')}`)), 180_000);
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      log.push(line);
+      const m = line.match(/yiyang listening on (http:\/\/\S+)/);
+      if (m) {
+        clearTimeout(timer);
+        resolveUrl(m[1]);
+      }
+    });
+    createInterface({ input: child.stderr }).on('line', (line) => log.push(line));
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${log.join('\n')}`));
+    });
+  });
+  return { child, url, log };
+}
+
+/** A valid 18-digit resident identity number (GB 11643 check character). */
+function identityNumber(area, birth, sequence) {
+  const body = `${area}${birth}${String(sequence).padStart(3, '0')}`;
+  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const sum = [...body].reduce((acc, d, i) => acc + Number(d) * weights[i], 0);
+  return body + '10X98765432'[sum % 11];
+}
+
+/** The same number with a wrong check character. */
+function withWrongCheck(id) {
+  const last = id[17];
+  return id.slice(0, 17) + (last === '1' ? '2' : '1');
+}
+
+const results = [];
+let shotNumber = 0;
+
+async function test(name, body) {
+  try {
+    await body();
+    results.push({ name, ok: true });
+    console.log(`ok - ${name}`);
+  } catch (error) {
+    results.push({ name, ok: false });
+    console.log(`not ok - ${name}\n  ${String(error?.stack || error).split('\n').join('\n  ')}`);
+  }
+}
+
+function check(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+async function shot(page, name) {
+  shotNumber += 1;
+  const file = join(shots, `${String(shotNumber).padStart(2, '0')}-${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+}
+
+/** The number on the home page's card with this label. */
+async function statValue(page, label) {
+  const card = page.locator('.stat', { has: page.locator('.stat-label', { hasText: label }) }).first();
+  const text = await card.locator('.stat-value').innerText();
+  return Number(text.replace(/,/g, ''));
+}
+
+async function totalOf(page) {
+  return Number((await page.locator('.total strong').innerText()).replace(/,/g, ''));
+}
+
+async function main() {
+  const binary = binaryPath();
+  rmSync(shots, { recursive: true, force: true });
+  mkdirSync(shots, { recursive: true });
+  const dataDir = mkdtempSync(join(tmpdir(), 'yiyang-browser-'));
+  const server = startServer(binary, dataDir);
+  let browser;
+  const problems = [];
+  try {
+    const base = await server.url;
+    console.log(`# server at ${base}, data in ${dataDir}`);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+      ],
+    });
+
+    const contexts = {};
+    async function pageFor(user, viewport = { width: 1280, height: 900 }) {
+      const context = await browser.newContext({ baseURL: base, viewport, locale: 'zh-CN' });
+      const page = await context.newPage();
+      page.on('pageerror', (e) => problems.push(`${user}: page error ${e.message}`));
+      page.on('console', (m) => {
+        // A page answered 403/404/422 on purpose is logged as a failed load; anything else
+        // (a script error, a resource the content policy blocked) is a problem.
+        if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) {
+          problems.push(`${user}: console error ${m.text()}`);
+        }
+      });
+      page.on('response', (r) => {
+        if (r.request().resourceType() !== 'document' && r.status() >= 400) {
+          problems.push(`${user}: ${r.status()} for ${r.url()}`);
+        }
+      });
+      contexts[user] = context;
+      return page;
+    }
+
+    async function signIn(page, username, password) {
+      await page.goto('/login');
+      await page.fill('input[name=username]', username);
+      await page.fill('input[name=password]', password);
+      await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('form.login-form button[type=submit]')]);
+    }
+
+    const doctor = await pageFor('doctor');
+    const supervisor = await pageFor('supervisor');
+    const admin = await pageFor('admin');
+
+    await test('signed out, a page sends the browser to the sign-in page', async () => {
+      const response = await doctor.goto('/elders');
+      check(new URL(doctor.url()).pathname === '/login', `at ${doctor.url()}`);
+      check(response.status() === 200, `status ${response.status()}`);
+      await shot(doctor, 'login');
+    });
+
+    await test('a wrong password is refused with a message', async () => {
+      await doctor.fill('input[name=username]', 'doctor');
+      await doctor.fill('input[name=password]', 'not-the-password');
+      await doctor.click('form.login-form button[type=submit]');
+      await doctor.locator('.alert').waitFor();
+      const text = await doctor.locator('.alert').innerText();
+      check(text.includes('用户名或密码错误'), `message: ${text}`);
+      await shot(doctor, 'login-wrong-password');
+    });
+
+    await test('the doctor signs in and lands on the home page of their scope', async () => {
+      await doctor.fill('input[name=username]', 'doctor');
+      await doctor.fill('input[name=password]', DEMO_PASSWORD);
+      await Promise.all([doctor.waitForURL((u) => u.pathname === '/elders'), doctor.click('form.login-form button[type=submit]')]);
+      const cookies = await contexts.doctor.cookies();
+      const session = cookies.find((c) => c.name === 'yiyang_session');
+      check(session && session.httpOnly && session.sameSite === 'Lax', `cookie ${JSON.stringify(session)}`);
+      await doctor.goto('/');
+      check((await doctor.locator('.role-badge').innerText()).includes('医生'), 'role in the header');
+      check((await statValue(doctor, '老人总数')) > 0, 'the doctor has records');
+      check(await doctor.locator('svg.chart').count() === 2, 'two charts');
+      await shot(doctor, 'home-doctor');
+    });
+
+    let someName = '';
+    await test('search by name', async () => {
+      await doctor.goto('/elders');
+      check((await totalOf(doctor)) > 0, 'the list is not empty');
+      await shot(doctor, 'elders-list');
+      someName = (await doctor.locator('table.data tbody tr td a.row-link').nth(3).innerText()).trim();
+      await doctor.fill('input[name=q]', someName);
+      await Promise.all([doctor.waitForURL(/q=/), doctor.click('.search-row button[type=submit]')]);
+      const names = await doctor.locator('table.data tbody tr td a.row-link').allInnerTexts();
+      check(names.length > 0, 'found nothing');
+      check(names.every((n) => n.startsWith(someName)), `names ${names.join(',')}`);
+      check(names.includes(someName), `${someName} not among ${names.join(',')}`);
+      await shot(doctor, 'elders-search-name');
+    });
+
+    const seq = 100 + Math.floor(Math.random() * 800);
+    const newId = identityNumber('371402', '19400512', seq);
+    const newName = '欧阳春梅';
+    let newUrl = '';
+    await test('create an elder with the form', async () => {
+      await doctor.goto('/elders');
+      await Promise.all([doctor.waitForURL('**/elders/new'), doctor.click('a[href="/elders/new"]')]);
+      await shot(doctor, 'elder-new');
+      await doctor.fill('input[name=name]', newName);
+      await doctor.fill('input[name=id_number]', newId);
+      await doctor.fill('input[name=phone]', '13912345678');
+      await doctor.fill('input[name=address]', '新华街道幸福路 18 号');
+      await doctor.selectOption('select[name=living_situation]', 'alone');
+      await doctor.check('input[name=special_categories][value=dibao]');
+      await doctor.selectOption('select[name=medical_insurance]', 'urban_rural_resident');
+      await doctor.fill('input[name=chronic_conditions]', 'I10, E11');
+      await doctor.fill('input[name="contacts[0].name"]', '欧阳明');
+      await doctor.fill('input[name="contacts[0].relation"]', '儿子');
+      await doctor.fill('input[name="contacts[0].phone"]', '13700001234');
+      await Promise.all([doctor.waitForURL(/\/elders\/[0-9a-f-]{36}$/), doctor.click('.form-actions button[type=submit]')]);
+      newUrl = new URL(doctor.url()).pathname;
+      const text = await doctor.locator('main').innerText();
+      for (const expected of [newName, newId, '独居', '低保', '高血压', '2型糖尿病', '欧阳明', '80岁以上高龄']) {
+        check(text.includes(expected), `${expected} missing on the new record`);
+      }
+      await shot(doctor, 'elder-detail');
+    });
+
+    await test('search by pinyin initials', async () => {
+      await doctor.goto('/elders');
+      await doctor.fill('input[name=q]', 'oycm');
+      await Promise.all([doctor.waitForURL(/q=oycm/), doctor.click('.search-row button[type=submit]')]);
+      const names = await doctor.locator('table.data tbody tr td a.row-link').allInnerTexts();
+      check(names.includes(newName), `initials found ${names.join(',')}`);
+      const masked = await doctor.locator('table.data tbody tr td.mono').first().innerText();
+      check(masked.includes('*'), `identity masked in the list: ${masked}`);
+      await shot(doctor, 'elders-search-initials');
+    });
+
+    await test('an edit with a wrong check digit shows the error next to the field and stores nothing', async () => {
+      check(newUrl, 'no record was created');
+      await doctor.goto(newUrl);
+      await Promise.all([doctor.waitForURL(/\/edit$/), doctor.click('a[href$="/edit"]')]);
+      const bad = withWrongCheck(newId);
+      await doctor.fill('input[name=id_number]', bad);
+      await doctor.fill('input[name=address]', '不应保存的地址');
+      await doctor.click('.form-actions button[type=submit]');
+      const error = doctor.locator('.field-error[data-field="id_number"]');
+      await error.waitFor();
+      const message = await error.innerText();
+      check(message.includes('校验位'), `message: ${message}`);
+      // The message sits inside the identity number's own field.
+      const field = doctor.locator('label.field', { has: doctor.locator('input[name=id_number]') });
+      check(await field.locator('.field-error').count() === 1, 'the error is beside the field');
+      check((await doctor.inputValue('input[name=id_number]')) === bad, 'the input is kept');
+      check((await doctor.getAttribute('input[name=id_number]', 'aria-invalid')) === 'true', 'marked invalid');
+      await shot(doctor, 'elder-edit-error');
+      await doctor.goto(newUrl);
+      const text = await doctor.locator('main').innerText();
+      check(text.includes(newId) && !text.includes('不应保存的地址'), 'nothing was stored');
+    });
+
+    await test('a correct edit is stored and appears in the change history', async () => {
+      await doctor.goto(`${newUrl}/edit`);
+      await doctor.fill('input[name=phone]', '13698765432');
+      await doctor.selectOption('select[name=living_situation]', 'with_family');
+      await Promise.all([doctor.waitForURL((u) => u.pathname === newUrl), doctor.click('.form-actions button[type=submit]')]);
+      const history = await doctor.locator('#history').innerText();
+      check(history.includes('13698765432') && history.includes('13912345678'), `history: ${history}`);
+      check(history.includes('与家人同住') && history.includes('独居'), 'coded values shown as labels');
+      await shot(doctor, 'elder-after-edit');
+    });
+
+    await test('injected markup in a name is shown as text, never run', async () => {
+      const hostile = '<img src=x onerror="window.__xss=1">';
+      await doctor.goto('/elders/new');
+      await doctor.fill('input[name=name]', hostile);
+      await doctor.fill('input[name=id_number]', identityNumber('371402', '19520303', seq + 1));
+      await Promise.all([doctor.waitForURL(/\/elders\/[0-9a-f-]{36}$/), doctor.click('.form-actions button[type=submit]')]);
+      check((await doctor.locator('h1').innerText()).includes(hostile), 'the name is shown as text');
+      check((await doctor.evaluate(() => window.__xss)) === undefined, 'the markup ran');
+      check(await doctor.locator('main img').count() === 0, 'an img element was created');
+    });
+
+    let onlySupervisor = '';
+    await test('a supervisor sees more than the doctor, and the doctor gets 404 for what only the supervisor sees', async () => {
+      await signIn(supervisor, 'supervisor', DEMO_PASSWORD);
+      await supervisor.goto('/');
+      check((await supervisor.locator('.role-badge').innerText()).includes('监管'), 'role in the header');
+      await shot(supervisor, 'home-supervisor');
+      await doctor.goto('/');
+      const doctorTotal = await statValue(doctor, '老人总数');
+      const supervisorTotal = await statValue(supervisor, '老人总数');
+      check(supervisorTotal > doctorTotal, `supervisor ${supervisorTotal} vs doctor ${doctorTotal}`);
+      await supervisor.goto('/elders');
+      check((await totalOf(supervisor)) === supervisorTotal, 'the list total matches the home page');
+      const links = await supervisor.locator('table.data tbody tr td a.row-link').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+      for (const href of links) {
+        const response = await doctor.goto(href);
+        if (response.status() === 404) {
+          onlySupervisor = href;
+          break;
+        }
+      }
+      check(onlySupervisor, 'no record on the first page is outside the doctor scope');
+      check((await doctor.locator('main').innerText()).includes('未找到'), 'the doctor sees not found');
+      await shot(doctor, 'doctor-not-found');
+      const response = await supervisor.goto(onlySupervisor);
+      check(response.status() === 200, `supervisor status ${response.status()}`);
+      check((await supervisor.locator('main').innerText()).includes('已脱敏'), 'masked for the supervisor');
+      check(await supervisor.locator('a[href$="/edit"]').count() === 0, 'no edit button for a supervisor');
+      await shot(supervisor, 'supervisor-elder');
+      const edit = await doctor.goto(`${onlySupervisor}/edit`);
+      check(edit.status() === 404, `doctor edit status ${edit.status()}`);
+    });
+
+    await test('filters narrow the list and pages keep them', async () => {
+      await supervisor.goto('/elders');
+      const all = await totalOf(supervisor);
+      await supervisor.selectOption('select[name=living_situation]', 'alone');
+      await supervisor.fill('input[name=min_age]', '80');
+      await Promise.all([supervisor.waitForURL(/living_situation=alone/), supervisor.click('.search-row button[type=submit]')]);
+      const some = await totalOf(supervisor);
+      check(some > 0 && some < all, `filtered ${some} of ${all}`);
+      const ages = (await supervisor.locator('table.data tbody tr td.num').allInnerTexts()).map(Number);
+      check(ages.every((a) => a >= 80), `ages ${ages}`);
+      await shot(supervisor, 'elders-filtered');
+      await supervisor.goto('/elders?sex=female');
+      const next = supervisor.locator('.pager a', { hasText: '下一页' });
+      if (await next.count()) {
+        await Promise.all([supervisor.waitForURL(/page=2/), next.click()]);
+        check(supervisor.url().includes('sex=female'), 'the filter stays on page 2');
+      }
+    });
+
+    await test('organizations: list, page with beds, and the doctor cannot create one', async () => {
+      await supervisor.goto('/orgs');
+      check((await totalOf(supervisor)) > 10, 'the demo county has organizations');
+      await shot(supervisor, 'orgs-list');
+      await supervisor.locator('table.data tbody tr td a.row-link').first().click();
+      await supervisor.waitForURL(/\/orgs\/[0-9a-f-]+$/);
+      check(await supervisor.locator('svg.chart rect.bar').count() === 5, 'five bed bars');
+      await shot(supervisor, 'org-detail');
+      const response = await doctor.goto('/orgs/new');
+      check(response.status() === 403, `doctor /orgs/new ${response.status()}`);
+    });
+
+    await test('admin pages: users, audit log, and the import page', async () => {
+      await signIn(admin, 'admin', ADMIN_PASSWORD);
+      await admin.goto('/users');
+      check((await admin.locator('main').innerText()).includes('doctor'), 'demo users listed');
+      await shot(admin, 'users');
+      await admin.locator('a.row-link', { hasText: 'doctor' }).first().click();
+      await admin.waitForURL(/\/users\/.+\/edit$/);
+      await shot(admin, 'user-edit');
+      await admin.goto('/audit?action=denied');
+      const text = await admin.locator('main').innerText();
+      check(text.includes('越权访问被拒绝') && text.includes('doctor'), 'the doctor’s refused read is in the log');
+      await shot(admin, 'audit');
+      await admin.goto('/import');
+      await shot(admin, 'import');
+      const response = await supervisor.goto('/audit');
+      check(response.status() === 403, `supervisor /audit ${response.status()}`);
+    });
+
+    await test('a roster upload stores the good rows and lists each bad one', async () => {
+      const good1 = identityNumber('371402', '19391108', seq + 2);
+      const good2 = identityNumber('371402', '19500217', seq + 4);
+      const bad = withWrongCheck(identityNumber('371402', '19480630', seq + 6));
+      const csv = `姓名,身份证号,电话\n花名甲,${good1},13511112222\n花名乙,${good2},\n花名丙,${bad},13633334444\n`;
+      await doctor.goto('/import');
+      await doctor.setInputFiles('input[type=file]', { name: 'roster.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+      await Promise.all([doctor.waitForURL('**/import'), doctor.click('.upload-form button[type=submit]')]);
+      await doctor.locator('#report-title').waitFor();
+      const stats = await doctor.locator('.stat .stat-value').allInnerTexts();
+      check(stats.join(',') === '3,2,1', `rows, stored, skipped: ${stats}`);
+      const rows = await doctor.locator('table.data tbody tr').allInnerTexts();
+      check(rows.length === 1 && rows[0].includes('4') && rows[0].includes('身份证号'), `bad rows: ${rows}`);
+      await shot(doctor, 'import-report');
+      await doctor.goto('/elders?q=hm');
+      const names = await doctor.locator('table.data tbody tr td a.row-link').allInnerTexts();
+      check(names.includes('花名甲') && names.includes('花名乙') && !names.includes('花名丙'), `stored: ${names}`);
+    });
+
+    await test('English is one click away and stays', async () => {
+      await doctor.goto('/elders');
+      await Promise.all([doctor.waitForURL('**/elders'), doctor.click('a.lang-switch')]);
+      check((await doctor.locator('h1').innerText()).includes('Elderly records'), 'English heading');
+      await doctor.goto(newUrl);
+      check((await doctor.locator('main').innerText()).includes('Living situation'), 'English labels');
+      await shot(doctor, 'elder-detail-en');
+      await doctor.goto(`${newUrl}/edit`);
+      await doctor.fill('input[name="contacts[1].name"]', '欧阳红');
+      await doctor.fill('input[name="contacts[1].phone"]', '123');
+      await doctor.click('.form-actions button[type=submit]');
+      const error = doctor.locator('.field-error[data-field="contacts[1].phone"]');
+      await error.waitFor();
+      check((await error.innerText()).includes('phone number'), 'the message in English');
+      await shot(doctor, 'elder-edit-error-en');
+      await doctor.click('a.lang-switch');
+      await doctor.waitForLoadState();
+      check((await doctor.locator('html').getAttribute('lang')) === 'zh-CN', 'back to Chinese');
+    });
+
+    await test('readable on a tablet', async () => {
+      const tablet = await pageFor('tablet', { width: 820, height: 1180 });
+      await signIn(tablet, 'nurse', DEMO_PASSWORD);
+      await tablet.goto('/elders');
+      const overflow = await tablet.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      check(overflow <= 0, `the page scrolls sideways by ${overflow}px`);
+      await shot(tablet, 'tablet-elders');
+      await tablet.goto('/elders/new');
+      await shot(tablet, 'tablet-elder-new');
+      await tablet.goto('/');
+      await shot(tablet, 'tablet-home');
+    });
+
+    await test('signing out ends the session', async () => {
+      await doctor.goto('/');
+      await Promise.all([doctor.waitForURL('**/login'), doctor.click('header form[action="/logout"] button')]);
+      const response = await doctor.goto('/elders');
+      check(new URL(doctor.url()).pathname === '/login', `at ${doctor.url()} (${response.status()})`);
+    });
+
+    await test('no page had a script error or a blocked resource', async () => {
+      check(problems.length === 0, problems.join('\n'));
+    });
+  } catch (error) {
+    results.push({ name: 'setup', ok: false });
+    console.log(`not ok - setup\n  ${String(error?.stack || error)}`);
+  } finally {
+    if (browser) await browser.close().catch(() => {});
+    server.child.kill('SIGTERM');
+    await new Promise((r) => (server.child.exitCode !== null ? r() : server.child.once('exit', r)));
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  const passed = results.filter((r) => r.ok).length;
+  const failed = results.length - passed;
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exit(failed === 0 ? 0 : 1);
+}
+
+main();
