@@ -119,15 +119,12 @@ async fn run(command: Command, config: Config) -> Result<()> {
     match command {
         Command::Serve(args) => serve(args, config).await,
         Command::Migrate(db) => {
-            let url = config.database_url(&db)?;
-            let store = app::open_store(&url).await.map_err(cli_error)?;
-            println!("migrations applied ({})", store.backend().name());
+            let app = open_app(&config.database_url(&db)?).await?;
+            println!("migrations applied ({})", app.store.backend().name());
             Ok(())
         }
         Command::Demo(args) => {
-            let url = config.database_url(&args.db)?;
-            let store = app::open_store(&url).await.map_err(cli_error)?;
-            let app = app::App::new(store);
+            let app = open_app(&config.database_url(&args.db)?).await?;
             demo(
                 &app,
                 args.elders.unwrap_or(app::demo::DEFAULT_ELDERS),
@@ -151,8 +148,8 @@ async fn run(command: Command, config: Config) -> Result<()> {
                     );
                 }
             };
-            let store = app::open_store(&url).await.map_err(cli_error)?;
-            let count = app::App::new(store)
+            let count = open_app(&url)
+                .await?
                 .upsert_regions(&regions)
                 .await
                 .map_err(cli_error)?;
@@ -160,9 +157,8 @@ async fn run(command: Command, config: Config) -> Result<()> {
             Ok(())
         }
         Command::Import(ImportCommand::Elders { db, file, user }) => {
-            let url = config.database_url(&db)?;
-            let store = app::open_store(&url).await.map_err(cli_error)?;
-            import_elders(&app::App::new(store), &file, &user).await
+            let app = open_app(&config.database_url(&db)?).await?;
+            import_elders(&app, &file, &user).await
         }
         Command::Bench(BenchCommand::Registry(args)) => bench::registry(args).await,
         Command::DefaultConfig => {
@@ -246,13 +242,8 @@ async fn serve(args: ServeArgs, config: Config) -> Result<()> {
         .listen
         .or(config.listen.clone())
         .unwrap_or_else(|| "127.0.0.1:8080".into());
-    let store = app::open_store(&url).await.map_err(cli_error)?;
-    tracing::info!(database = store.backend().name(), "migrations applied");
-    let app = app::App::new(store);
-    let admin_password = std::env::var("YIYANG_ADMIN_PASSWORD").ok();
-    if let Some(generated) = app.ensure_admin(admin_password).await.map_err(cli_error)? {
-        println!("created user admin with password: {generated}  (shown once; change it after signing in)");
-    }
+    let app = open_app(&url).await?;
+    tracing::info!(database = app.store.backend().name(), "migrations applied");
     if args.demo || config.demo.unwrap_or(false) {
         if app.is_empty().await.map_err(cli_error)? {
             let elders = args
@@ -293,6 +284,17 @@ async fn expire_sessions(app: app::App) {
             Err(e) => tracing::warn!("removing expired sessions: {e}"),
         }
     }
+}
+
+/// Opens the store (applying migrations) and, on the first run against a database, creates the
+/// `admin` user with `YIYANG_ADMIN_PASSWORD` or a generated password printed once.
+async fn open_app(url: &str) -> Result<app::App> {
+    let app = app::App::new(app::open_store(url).await.map_err(cli_error)?);
+    let admin_password = std::env::var("YIYANG_ADMIN_PASSWORD").ok();
+    if let Some(generated) = app.ensure_admin(admin_password).await.map_err(cli_error)? {
+        println!("created user admin with password: {generated}  (shown once; change it after signing in)");
+    }
+    Ok(app)
 }
 
 /// A use-case error as the command line shows it: each invalid field on a line of its own, in

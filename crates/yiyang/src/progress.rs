@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 pub struct Progress {
     label: &'static str,
     total: AtomicU64,
+    done: AtomicU64,
     started: Instant,
     last_draw: Mutex<Instant>,
     terminal: bool,
@@ -19,6 +20,7 @@ impl Progress {
         Progress {
             label,
             total: AtomicU64::new(total),
+            done: AtomicU64::new(0),
             started: Instant::now(),
             last_draw: Mutex::new(Instant::now() - Duration::from_secs(60)),
             terminal: std::io::stderr().is_terminal(),
@@ -30,6 +32,7 @@ impl Progress {
     }
 
     pub fn set(&self, done: u64) {
+        self.done.store(done, Ordering::Relaxed);
         let interval = if self.terminal {
             Duration::from_millis(100)
         } else {
@@ -69,7 +72,9 @@ impl Progress {
         let _ = err.flush();
     }
 
+    /// Draws the final count (throttled updates may have skipped it) and ends the line.
     pub fn finish(&self) {
+        self.draw(self.done.load(Ordering::Relaxed));
         if self.terminal {
             let _ = writeln!(std::io::stderr());
         }
