@@ -57,11 +57,15 @@ CREATE TABLE elders (
     version BIGINT NOT NULL DEFAULT 1
 );
 CREATE INDEX elders_name ON elders(name, id);
-CREATE INDEX elders_initials ON elders(name_initials, id);
+-- Lists are ordered by (name, id): each index a list condition uses carries both, so a page is
+-- chosen from index entries alone; the region index also carries the initials, so a
+-- supervisor's searches stay inside it. Few elders live in an institution: only they are
+-- indexed by it.
+CREATE INDEX elders_initials ON elders(name_initials, name, id);
 CREATE INDEX elders_phone ON elders(phone);
-CREATE INDEX elders_region ON elders(region_code, name);
-CREATE INDEX elders_responsible ON elders(responsible_org_id, name);
-CREATE INDEX elders_residence ON elders(residence_org_id, name);
+CREATE INDEX elders_region ON elders(region_code, name, id, name_initials);
+CREATE INDEX elders_responsible ON elders(responsible_org_id, name, id);
+CREATE INDEX elders_residence ON elders(residence_org_id, name, id) WHERE residence_org_id IS NOT NULL;
 
 CREATE TABLE elder_changes (
     id TEXT PRIMARY KEY NOT NULL,
