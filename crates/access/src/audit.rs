@@ -16,5 +16,9 @@ registry::code_enum!(AuditAction {
     UserCreate = "user_create", "新建用户", "create user";
     UserUpdate = "user_update", "修改用户", "update user";
     AuditRead = "audit_read", "查看审计日志", "read audit log";
+    AssessmentCreate = "assessment_create", "签署评估", "sign assessment";
+    AssessmentConfirm = "assessment_confirm", "复核确认评估", "confirm assessment";
+    AssessmentRead = "assessment_read", "查看评估", "read assessments";
+    ReassessmentRequest = "reassessment_request", "申请重新评估", "request reassessment";
     Denied = "denied", "越权访问被拒绝", "access denied";
 });

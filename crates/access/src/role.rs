@@ -27,10 +27,16 @@ pub enum Action {
     ManageUsers,
     ReadAudit,
     ReadDashboard,
+    /// Record and sign an assessment (instruments reserved to assessors check the role too).
+    Assess,
+    /// Confirm an assessment as its second assessor.
+    ConfirmAssessment,
+    /// Ask for a reassessment after a change of condition.
+    RequestReassessment,
 }
 
 impl Action {
-    pub const ALL: [Action; 11] = [
+    pub const ALL: [Action; 14] = [
         Action::ReadElder,
         Action::CreateElder,
         Action::UpdateElder,
@@ -42,6 +48,9 @@ impl Action {
         Action::ManageUsers,
         Action::ReadAudit,
         Action::ReadDashboard,
+        Action::Assess,
+        Action::ConfirmAssessment,
+        Action::RequestReassessment,
     ];
 }
 
@@ -66,6 +75,14 @@ impl Role {
             }
             ManageOrganization => matches!(self, Admin | InstitutionAdmin),
             ManageUsers | ReadAudit => self == Admin,
+            Assess => matches!(self, Assessor | Doctor | Nurse),
+            ConfirmAssessment => self == Assessor,
+            RequestReassessment => {
+                matches!(
+                    self,
+                    Assessor | Doctor | Nurse | Caregiver | InstitutionAdmin
+                )
+            }
         }
     }
 

@@ -53,12 +53,13 @@ const ROWS_PER_TRANSACTION: usize = 100_000;
 const NO_LOGIN: &str = "!";
 
 /// The usernames of the demo logins, all with the one demo password.
-pub const DEMO_USERS: [&str; 6] = [
+pub const DEMO_USERS: [&str; 7] = [
     "supervisor",
     "doctor",
     "nurse",
     "caregiver",
     "assessor",
+    "assessor2",
     "family",
 ];
 
@@ -1016,11 +1017,17 @@ impl Plan {
         caregiver.org_id = Some(care_home);
         caregiver.caregiver_certified = true;
         let mut assessor = user("assessor", "演示评估员".into(), Role::Assessor);
-        assessor.org_id = assessment;
+        assessor.org_id = assessment.clone();
         assessor.region_code = Some(county.code.clone());
+        // GB/T 42195 and the long-term-care grade are taken by two assessors together.
+        let mut assessor2 = user("assessor2", "演示评估员二".into(), Role::Assessor);
+        assessor2.org_id = assessment;
+        assessor2.region_code = Some(county.code.clone());
         let mut family = user("family", format!("{family_elder_name}的家属"), Role::Family);
         family.elder_id = Some(family_elder_id.to_string());
-        vec![supervisor, doctor, nurse, caregiver, assessor, family]
+        vec![
+            supervisor, doctor, nurse, caregiver, assessor, assessor2, family,
+        ]
     }
 }
 

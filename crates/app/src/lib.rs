@@ -2,6 +2,7 @@
 //! through the store in one transaction together with its audit row, and returns plain data.
 //! HTTP, MQTT and the CLI are peers over this API; only this crate decides who may see what.
 
+pub mod assessments;
 pub mod audit_log;
 pub mod auth;
 pub mod dashboard;
@@ -137,6 +138,7 @@ pub fn redact_url(url: &str) -> String {
 pub struct App {
     pub store: Store,
     limiter: Arc<auth::LoginLimiter>,
+    assessment: Arc<assessments::AssessmentSettings>,
 }
 
 impl App {
@@ -144,7 +146,19 @@ impl App {
         App {
             store,
             limiter: Arc::new(auth::LoginLimiter::default()),
+            assessment: Arc::new(assessments::AssessmentSettings::default()),
         }
+    }
+
+    /// The deployment's choices for scoring and for what results mean (see `[assessment]` in
+    /// the configuration).
+    pub fn with_assessment_settings(mut self, settings: assessments::AssessmentSettings) -> App {
+        self.assessment = Arc::new(settings);
+        self
+    }
+
+    pub fn assessment_settings(&self) -> &assessments::AssessmentSettings {
+        &self.assessment
     }
 
     pub fn now(&self) -> DateTime<Utc> {

@@ -2,11 +2,18 @@
 
 use store::{Backend, Migration, Store};
 
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "0001_spine",
-    sql: include_str!("../migrations/0001_spine.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "0001_spine",
+        sql: include_str!("../migrations/0001_spine.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "0002_assessments",
+        sql: include_str!("../migrations/0002_assessments.sql"),
+    },
+];
 
 /// Times, dates and codes are stored as text in UTC; the session time zone never matters, but
 /// is fixed so that `now()` in ad-hoc queries agrees with the application.

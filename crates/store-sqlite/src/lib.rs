@@ -3,11 +3,18 @@
 use std::path::Path;
 use store::{Backend, Migration, Store};
 
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "0001_spine",
-    sql: include_str!("../migrations/0001_spine.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "0001_spine",
+        sql: include_str!("../migrations/0001_spine.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "0002_assessments",
+        sql: include_str!("../migrations/0002_assessments.sql"),
+    },
+];
 
 /// Run on every new connection. WAL lets readers proceed while one writer commits;
 /// `synchronous=NORMAL` is durable across application crashes in WAL mode (a power cut may lose

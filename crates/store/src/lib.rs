@@ -9,6 +9,7 @@
 //! Column conventions: ids are UUIDv7 text, times are UTC RFC 3339 text with microseconds,
 //! dates `YYYY-MM-DD`, flags 0/1, lists comma-framed (`,I10,E11.9,`).
 
+pub mod assessments;
 pub mod audit;
 pub mod elders;
 pub mod imports;

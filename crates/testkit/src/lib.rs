@@ -313,6 +313,18 @@ impl Fixture {
             };
             app.create_user(&admin, &input).await.expect("user");
         }
+        // A second assessor of the same organization: GB/T 42195 needs two.
+        let second_assessor = app::users::UserInput {
+            username: Some("assessor2".into()),
+            display_name: Some("测试assessor2".into()),
+            role: Some("assessor".into()),
+            org_id: Some(org_a1.clone()),
+            password: Some(PASSWORD.into()),
+            ..Default::default()
+        };
+        app.create_user(&admin, &second_assessor)
+            .await
+            .expect("second assessor");
         Fixture {
             org_a1,
             org_b1,

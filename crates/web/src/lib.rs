@@ -51,6 +51,21 @@ pub fn router(state: WebState) -> Router {
         )
         .route("/elders/{id}/history", get(api::elders::history))
         .route(
+            "/elders/{id}/assessments",
+            get(api::assessments::for_elder).post(api::assessments::create),
+        )
+        .route(
+            "/elders/{id}/reassessment-requests",
+            post(api::assessments::request_reassessment),
+        )
+        .route("/instruments", get(api::assessments::list_instruments))
+        .route("/instruments/{id}", get(api::assessments::get_instrument))
+        .route("/instruments/{id}/score", post(api::assessments::score))
+        .route("/assessments/worklist", get(api::assessments::worklist))
+        .route("/assessments/stats", get(api::assessments::stats))
+        .route("/assessments/{id}", get(api::assessments::get))
+        .route("/assessments/{id}/confirm", post(api::assessments::confirm))
+        .route(
             "/organizations",
             get(api::orgs::list).post(api::orgs::create),
         )

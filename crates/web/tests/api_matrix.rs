@@ -50,15 +50,69 @@ async fn every_role_on_every_endpoint_inside_and_outside_its_scope() {
     for backend in testkit::backends() {
         let server = Server::start(&backend).await;
         let fixture = Fixture::create(&server.app).await;
+        let assessments = stored_assessments(&server, &fixture).await;
         for role in ROLES {
-            check_role(&server, &fixture, role).await;
+            check_role(&server, &fixture, role, &assessments).await;
         }
         check_signed_out(&server, &fixture).await;
         eprintln!("authorization matrix passed on {}", backend.name());
     }
 }
 
-async fn check_role(server: &Server, fixture: &Fixture, role: &str) {
+/// One final Barthel assessment per fixture elder, written straight through the store (the
+/// matrix then checks who may read it), keyed by elder id.
+async fn stored_assessments(
+    server: &Server,
+    fixture: &Fixture,
+) -> std::collections::BTreeMap<String, String> {
+    let mut conn = server.app.store.acquire().await.unwrap();
+    let (assessor_id,): (String,) =
+        sqlx::query_as("SELECT id FROM users WHERE username = 'assessor'")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+    let mut ids = std::collections::BTreeMap::new();
+    for elder in fixture.all_elders() {
+        let new = store::assessments::NewAssessment {
+            elder_id: elder.to_string(),
+            instrument_id: "barthel".into(),
+            instrument_version: "barthel@test".into(),
+            assessed_on: "2026-01-05".into(),
+            place: "home".into(),
+            reason: "initial".into(),
+            org_id: None,
+            region_code: None,
+            answers: "{}".into(),
+            result: "{}".into(),
+            total: Some(100),
+            grade: None,
+            band: Some("none".into()),
+            provisional: false,
+            status: "final".into(),
+            assessor_id: assessor_id.clone(),
+            assessor_name: "评估员".into(),
+            note: None,
+            next_due_on: None,
+        };
+        let id = store::assessments::insert(&mut conn, &new, chrono::Utc::now())
+            .await
+            .unwrap();
+        ids.insert(elder.to_string(), id);
+    }
+    ids
+}
+
+fn barthel_answers() -> serde_json::Value {
+    serde_json::json!({"feeding": 10, "bathing": 5, "grooming": 5, "dressing": 10, "bowels": 10,
+        "bladder": 10, "toilet": 10, "transfer": 15, "mobility": 15, "stairs": 5})
+}
+
+async fn check_role(
+    server: &Server,
+    fixture: &Fixture,
+    role: &str,
+    assessments: &std::collections::BTreeMap<String, String>,
+) {
     let token = server.login(role, PASSWORD).await;
     let t = Some(token.as_str());
     let e = expect(role);
@@ -163,6 +217,130 @@ async fn check_role(server: &Server, fixture: &Fixture, role: &str) {
             (true, false) => StatusCode::NOT_FOUND,
         };
         assert_eq!(status, expected, "{}", ctx(&format!("edit {where_}")));
+
+        // Assessments: read with the record; record by assessors, doctors and nurses.
+        let in_or_404 = if inside {
+            StatusCode::OK
+        } else {
+            StatusCode::NOT_FOUND
+        };
+        let (status, _) = server
+            .call(
+                "GET",
+                &format!("/api/v1/elders/{elder}/assessments"),
+                t,
+                None,
+            )
+            .await;
+        assert_eq!(
+            status,
+            in_or_404,
+            "{}",
+            ctx(&format!("assessments {where_}"))
+        );
+        let stored = &assessments[elder];
+        let (status, body) = server
+            .call("GET", &format!("/api/v1/assessments/{stored}"), t, None)
+            .await;
+        assert_eq!(
+            status,
+            in_or_404,
+            "{}",
+            ctx(&format!("assessment {where_}"))
+        );
+        if !inside {
+            assert!(!body.to_string().contains(elder), "{}", ctx("no leak"));
+        }
+        let record = serde_json::json!({"instrument_id": "barthel", "place": "home",
+            "answers": barthel_answers()})
+        .to_string();
+        let (status, body) = server
+            .call(
+                "POST",
+                &format!("/api/v1/elders/{elder}/assessments"),
+                t,
+                Some(&record),
+            )
+            .await;
+        let expected = match (matches!(role, "assessor" | "doctor" | "nurse"), inside) {
+            (false, _) => StatusCode::FORBIDDEN,
+            (true, true) => StatusCode::CREATED,
+            (true, false) => StatusCode::NOT_FOUND,
+        };
+        assert_eq!(
+            status,
+            expected,
+            "{}: {body}",
+            ctx(&format!("assess {where_}"))
+        );
+        let request = r#"{"instrument_id":"gbt42195_2022","reason":"跌倒后行动能力下降"}"#;
+        let (status, _) = server
+            .call(
+                "POST",
+                &format!("/api/v1/elders/{elder}/reassessment-requests"),
+                t,
+                Some(request),
+            )
+            .await;
+        let may_request = matches!(
+            role,
+            "assessor" | "doctor" | "nurse" | "caregiver" | "institution_admin"
+        );
+        let expected = match (may_request, inside) {
+            (false, _) => StatusCode::FORBIDDEN,
+            (true, true) => StatusCode::CREATED,
+            (true, false) => StatusCode::NOT_FOUND,
+        };
+        assert_eq!(status, expected, "{}", ctx(&format!("request {where_}")));
+        let (status, _) = server
+            .call(
+                "POST",
+                &format!("/api/v1/assessments/{stored}/confirm"),
+                t,
+                Some("{}"),
+            )
+            .await;
+        let expected = match (role == "assessor", inside) {
+            (false, _) => StatusCode::FORBIDDEN,
+            // Already final: nothing to confirm.
+            (true, true) => StatusCode::UNPROCESSABLE_ENTITY,
+            (true, false) => StatusCode::NOT_FOUND,
+        };
+        assert_eq!(status, expected, "{}", ctx(&format!("confirm {where_}")));
+    }
+    // Only assessors record GB/T 42195.
+    if matches!(role, "doctor" | "nurse") {
+        let elder = visible.iter().next().expect("a visible elder");
+        let record = serde_json::json!({"instrument_id": "gbt42195_2022", "place": "home",
+            "answers": {}})
+        .to_string();
+        let (status, _) = server
+            .call(
+                "POST",
+                &format!("/api/v1/elders/{elder}/assessments"),
+                t,
+                Some(&record),
+            )
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::FORBIDDEN,
+            "{}",
+            ctx("gbt assessor only")
+        );
+    }
+    for path in ["/api/v1/assessments/worklist", "/api/v1/assessments/stats"] {
+        let (status, _) = server.call("GET", path, t, None).await;
+        assert_eq!(
+            status,
+            if e.dashboard {
+                StatusCode::OK
+            } else {
+                StatusCode::FORBIDDEN
+            },
+            "{}",
+            ctx(path)
+        );
     }
 
     // Create inside the caller's own organization (or unassigned for the admin).
@@ -376,6 +554,16 @@ async fn check_signed_out(server: &Server, fixture: &Fixture) {
         ("GET", format!("/api/v1/elders/{elder}")),
         ("PATCH", format!("/api/v1/elders/{elder}")),
         ("GET", format!("/api/v1/elders/{elder}/history")),
+        ("GET", format!("/api/v1/elders/{elder}/assessments")),
+        ("POST", format!("/api/v1/elders/{elder}/assessments")),
+        (
+            "POST",
+            format!("/api/v1/elders/{elder}/reassessment-requests"),
+        ),
+        ("GET", "/api/v1/assessments/worklist".to_string()),
+        ("GET", "/api/v1/assessments/stats".to_string()),
+        ("GET", "/api/v1/assessments/x".to_string()),
+        ("POST", "/api/v1/assessments/x/confirm".to_string()),
         ("GET", "/api/v1/organizations".to_string()),
         ("POST", "/api/v1/organizations".to_string()),
         ("GET", format!("/api/v1/organizations/{org}")),
@@ -412,6 +600,27 @@ async fn check_signed_out(server: &Server, fixture: &Fixture) {
             "bad token: {method} {path}"
         );
     }
+    // The instruments and the scoring call are public standards: no sign-in needed.
+    let (status, list) = server.call("GET", "/api/v1/instruments", None, None).await;
+    assert_eq!(status, StatusCode::OK, "instruments are public");
+    assert_eq!(list["total"], 15);
+    let (status, _) = server
+        .call("GET", "/api/v1/instruments/barthel", None, None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "an instrument is public");
+    let score = serde_json::json!({"answers": barthel_answers()}).to_string();
+    let (status, scored) = server
+        .call(
+            "POST",
+            "/api/v1/instruments/barthel/score",
+            None,
+            Some(&score),
+        )
+        .await;
+    assert_eq!(
+        (status, scored["total"].as_i64()),
+        (StatusCode::OK, Some(95))
+    );
     // Every route in the list is in the OpenAPI document, and vice versa.
     let (_, doc) = server.call("GET", "/api/v1/openapi.json", None, None).await;
     let documented: BTreeSet<String> = doc["paths"]
@@ -425,7 +634,10 @@ async fn check_signed_out(server: &Server, fixture: &Fixture) {
                 .map(move |m| format!("{} {}", m.to_uppercase(), path))
         })
         .filter(|r| {
-            !r.ends_with("/openapi.json") && !r.ends_with("/auth/login") && !r.starts_with("PUT ")
+            !r.ends_with("/openapi.json")
+                && !r.ends_with("/auth/login")
+                && !r.starts_with("PUT ")
+                && !r.contains("/instruments")
         })
         .collect();
     let tested: BTreeSet<String> = requests
@@ -436,6 +648,7 @@ async fn check_signed_out(server: &Server, fixture: &Fixture) {
                 .replace(elder, "{id}")
                 .replace(org, "{id}")
                 .replace("/users/x", "/users/{id}")
+                .replace("/assessments/x", "/assessments/{id}")
                 .replace("/regions/371402", "/regions/{code}");
             format!("{m} {templated}")
         })

@@ -25,6 +25,83 @@ pub struct Config {
     pub secure_cookies: Option<bool>,
     pub demo: Option<bool>,
     pub demo_elders: Option<usize>,
+    pub assessment: Option<AssessmentConfig>,
+}
+
+/// `[assessment]`: the open choices of the standards (shared/standards README, UNCONFIRMED
+/// items) and the subsidy mapping. Every key is optional; the defaults are documented in the
+/// `assessment` crate.
+#[derive(Deserialize, Default, Clone, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct AssessmentConfig {
+    /// GB/T 42195 C.4: `one_in_total` (default) or `per_rule`.
+    pub gbt_stacking: Option<String>,
+    /// Morse bands: `cn_common` (default) or `morse_original`.
+    pub morse_band_set: Option<String>,
+    /// GDS-15 positive screen at total >= this (default 5).
+    pub gds_positive_at: Option<i64>,
+    /// The official long-term-care table (JSON file), once checked against the official text.
+    pub ltc_table: Option<PathBuf>,
+    /// `"instrument.band" = "self_care" | "semi_dependent" | "fully_dependent"`.
+    pub subsidy_levels: Option<std::collections::BTreeMap<String, String>>,
+    /// Provincial yuan per resident per year for the three levels (default 600, 1200, 2400).
+    pub subsidy_provincial_yuan: Option<[i64; 3]>,
+    /// Municipal yuan per resident per year (default 200).
+    pub subsidy_municipal_yuan: Option<i64>,
+}
+
+impl AssessmentConfig {
+    pub fn settings(&self) -> Result<app::assessments::AssessmentSettings> {
+        let mut settings = app::assessments::AssessmentSettings::default();
+        if let Some(text) = &self.gbt_stacking {
+            settings.rules.gbt_stacking = assessment::Stacking::parse(text).with_context(|| {
+                format!("assessment.gbt_stacking: {text:?} is not one_in_total or per_rule")
+            })?;
+        }
+        if let Some(text) = &self.morse_band_set {
+            settings.rules.morse_bands =
+                assessment::MorseBandSet::parse(text).with_context(|| {
+                    format!(
+                        "assessment.morse_band_set: {text:?} is not cn_common or morse_original"
+                    )
+                })?;
+        }
+        if let Some(cutoff) = self.gds_positive_at {
+            if !(1..=15).contains(&cutoff) {
+                bail!("assessment.gds_positive_at: must be between 1 and 15");
+            }
+            settings.rules.gds_positive_at = cutoff;
+        }
+        if let Some(path) = &self.ltc_table {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("assessment.ltc_table: reading {}", path.display()))?;
+            let table = assessment::LtcTable::parse(&text)
+                .map_err(|e| anyhow::anyhow!("assessment.ltc_table {}: {e}", path.display()))?;
+            settings.rules.ltc_table = Some(table);
+        }
+        for (key, level) in self.subsidy_levels.iter().flatten() {
+            let (instrument, band) = key.split_once('.').with_context(|| {
+                format!("assessment.subsidy_levels: key {key:?} must be instrument.band")
+            })?;
+            let known = assessment::catalog()
+                .get(instrument)
+                .is_some_and(|i| i.band(band).is_some());
+            if !known {
+                bail!("assessment.subsidy_levels: {key:?} names no band of an instrument");
+            }
+            let level = assessment::SelfCareLevel::parse(level).with_context(|| {
+                format!("assessment.subsidy_levels.{key}: {level:?} is not self_care, semi_dependent or fully_dependent")
+            })?;
+            settings.subsidy.set(instrument, band, level);
+        }
+        if let Some(yuan) = self.subsidy_provincial_yuan {
+            settings.subsidy.provincial_yuan = yuan;
+        }
+        if let Some(yuan) = self.subsidy_municipal_yuan {
+            settings.subsidy.municipal_yuan = yuan;
+        }
+        Ok(settings)
+    }
 }
 
 impl std::fmt::Debug for Config {
@@ -98,7 +175,18 @@ impl Config {
              # database_url = \"postgres://postgres@127.0.0.1:5432/yiyang\"\n\
              secure_cookies = false\n\
              demo = false\n\
-             demo_elders = 20000\n"
+             demo_elders = 20000\n\n\
+             [assessment]\n\
+             # GB/T 42195 C.4: do the dementia and risk-event rules add up? one_in_total | per_rule\n\
+             gbt_stacking = \"one_in_total\"\n\
+             # Morse fall bands: cn_common | morse_original\n\
+             morse_band_set = \"cn_common\"\n\
+             gds_positive_at = 5\n\
+             # The official long-term-care table, once checked against the official text:\n\
+             # ltc_table = \"ltc-2021-official.json\"\n\
+             subsidy_provincial_yuan = [600, 1200, 2400]\n\
+             subsidy_municipal_yuan = 200\n\
+             # subsidy_levels = {{ \"gbt42195_2022.moderate\" = \"fully_dependent\" }}\n"
         )
     }
 }

@@ -38,8 +38,27 @@ enum Command {
     /// Print benchmark figures.
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// Standardized assessments.
+    #[command(subcommand)]
+    Assess(AssessCommand),
     /// Print the default configuration as TOML.
     DefaultConfig,
+}
+
+#[derive(Subcommand)]
+enum AssessCommand {
+    /// Score an answer set (JSON: {"answers": {...}} or the bare map) and print the result as
+    /// the scoring API does. Nothing is stored.
+    Score {
+        /// Instrument id (see `yiyang assess instruments`).
+        #[arg(long)]
+        instrument: String,
+        /// The answers file, or - for standard input.
+        #[arg(long)]
+        answers: PathBuf,
+    },
+    /// List the instruments.
+    Instruments,
 }
 
 #[derive(Args)]
@@ -119,12 +138,12 @@ async fn run(command: Command, config: Config) -> Result<()> {
     match command {
         Command::Serve(args) => serve(args, config).await,
         Command::Migrate(db) => {
-            let app = open_app(&config.database_url(&db)?).await?;
+            let app = open_app(&config.database_url(&db)?, &config).await?;
             println!("migrations applied ({})", app.store.backend().name());
             Ok(())
         }
         Command::Demo(args) => {
-            let app = open_app(&config.database_url(&args.db)?).await?;
+            let app = open_app(&config.database_url(&args.db)?, &config).await?;
             demo(
                 &app,
                 args.elders.unwrap_or(app::demo::DEFAULT_ELDERS),
@@ -148,7 +167,7 @@ async fn run(command: Command, config: Config) -> Result<()> {
                     );
                 }
             };
-            let count = open_app(&url)
+            let count = open_app(&url, &config)
                 .await?
                 .upsert_regions(&regions)
                 .await
@@ -157,10 +176,20 @@ async fn run(command: Command, config: Config) -> Result<()> {
             Ok(())
         }
         Command::Import(ImportCommand::Elders { db, file, user }) => {
-            let app = open_app(&config.database_url(&db)?).await?;
+            let app = open_app(&config.database_url(&db)?, &config).await?;
             import_elders(&app, &file, &user).await
         }
         Command::Bench(BenchCommand::Registry(args)) => bench::registry(args).await,
+        Command::Assess(AssessCommand::Instruments) => {
+            for i in &assessment::catalog().instruments {
+                println!("{:<22} {}  ({})", i.id, i.name_zh, i.name_en);
+            }
+            Ok(())
+        }
+        Command::Assess(AssessCommand::Score {
+            instrument,
+            answers,
+        }) => assess_score(&instrument, &answers, &config),
         Command::DefaultConfig => {
             print!("{}", Config::default_toml());
             Ok(())
@@ -242,7 +271,7 @@ async fn serve(args: ServeArgs, config: Config) -> Result<()> {
         .listen
         .or(config.listen.clone())
         .unwrap_or_else(|| "127.0.0.1:8080".into());
-    let app = open_app(&url).await?;
+    let app = open_app(&url, &config).await?;
     tracing::info!(database = app.store.backend().name(), "migrations applied");
     if args.demo || config.demo.unwrap_or(false) {
         if app.is_empty().await.map_err(cli_error)? {
@@ -288,13 +317,66 @@ async fn expire_sessions(app: app::App) {
 
 /// Opens the store (applying migrations) and, on the first run against a database, creates the
 /// `admin` user with `YIYANG_ADMIN_PASSWORD` or a generated password printed once.
-async fn open_app(url: &str) -> Result<app::App> {
-    let app = app::App::new(app::open_store(url).await.map_err(cli_error)?);
+async fn open_app(url: &str, config: &Config) -> Result<app::App> {
+    let app = app::App::new(app::open_store(url).await.map_err(cli_error)?)
+        .with_assessment_settings(assessment_settings(config)?);
     let admin_password = std::env::var("YIYANG_ADMIN_PASSWORD").ok();
     if let Some(generated) = app.ensure_admin(admin_password).await.map_err(cli_error)? {
         println!("created user admin with password: {generated}  (shown once; change it after signing in)");
     }
     Ok(app)
+}
+
+fn assessment_settings(config: &Config) -> Result<app::assessments::AssessmentSettings> {
+    config.assessment.clone().unwrap_or_default().settings()
+}
+
+/// `yiyang assess score`: prints the result JSON, or each refused item on a line of its own
+/// (in the language of `LANG`) and exits with status 2.
+fn assess_score(instrument_id: &str, file: &std::path::Path, config: &Config) -> Result<()> {
+    let text = if file.as_os_str() == "-" {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)?;
+        text
+    } else {
+        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?
+    };
+    let value: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("{} is not JSON", file.display()))?;
+    let answers = match value {
+        serde_json::Value::Object(mut map) => match map.remove("answers") {
+            Some(serde_json::Value::Object(inner)) if map.is_empty() => inner,
+            Some(other) => {
+                map.insert("answers".into(), other);
+                map
+            }
+            None => map,
+        },
+        _ => anyhow::bail!("{}: the answers must be a JSON object", file.display()),
+    };
+    let settings = assessment_settings(config)?;
+    let Some(instrument) = assessment::catalog().get(instrument_id) else {
+        anyhow::bail!(
+            "unknown instrument {instrument_id:?}; `yiyang assess instruments` lists them"
+        );
+    };
+    let today = app::today(chrono::Utc::now());
+    match assessment::score(instrument, &answers, &settings.rules, today) {
+        Ok(outcome) => {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&app::assessments::outcome_json(&outcome))?
+            );
+            Ok(())
+        }
+        Err(errors) => {
+            let lang = registry::Lang::parse(&std::env::var("LANG").unwrap_or_default());
+            for e in &errors {
+                eprintln!("{}", e.message(lang));
+            }
+            std::process::exit(2);
+        }
+    }
 }
 
 /// A use-case error as the command line shows it: each invalid field on a line of its own, in

@@ -1,5 +1,6 @@
 //! JSON API handlers, one module per resource.
 
+pub mod assessments;
 pub mod audit;
 pub mod auth;
 pub mod dashboard;

@@ -1,0 +1,852 @@
+//! Use cases on standardized assessments: score an answer set (public, stores nothing), record
+//! and sign an assessment on an elder, confirm it as second assessor, the elder's history and
+//! levels, reassessment requests, the assessor's worklist and counts for supervision.
+//!
+//! A result counts (becomes the elder's current result, updates care level and subsidy level)
+//! once it is final: at signing for instruments taken by one person, at the second assessor's
+//! confirmation for GB/T 42195 and the long-term-care grade.
+
+use crate::{audit_log, Actor, App, AppError, Result};
+use access::{Action, AuditAction};
+use assessment::{Answers, CareSummary, CurrentResult, Instrument, Outcome, Rules, SubsidyPolicy};
+use chrono::{DateTime, Months, NaiveDate, Utc};
+use registry::{FieldError, Problem};
+use serde_json::{json, Map, Value};
+use store::assessments::{
+    AssessmentRow, CareLevelsRow, CountRow, CurrentRow, DueRow, NewAssessment, RequestRow,
+};
+
+/// The deployment's scoring rules and subsidy policy.
+#[derive(Debug, Clone, Default)]
+pub struct AssessmentSettings {
+    pub rules: Rules,
+    pub subsidy: SubsidyPolicy,
+}
+
+registry::code_enum!(Place {
+    Centre = "centre", "评估中心", "assessment centre";
+    Home = "home", "居家", "home";
+    Institution = "institution", "机构", "institution";
+});
+
+registry::code_enum!(Reason {
+    Initial = "initial", "首次评估", "first assessment";
+    Annual = "annual", "年度复评", "annual reassessment";
+    ChangeOfCondition = "change_of_condition", "状况变化复评", "change of condition";
+    Other = "other", "其他", "other";
+});
+
+registry::code_enum!(Status {
+    AwaitingConfirmation = "awaiting_confirmation", "待复核", "awaiting second assessor";
+    Final = "final", "已生效", "final";
+});
+
+/// What an assessor submits.
+#[derive(Debug, Clone, Default)]
+pub struct AssessmentInput {
+    pub instrument_id: Option<String>,
+    pub answers: Answers,
+    /// `YYYY-MM-DD`; today (Asia/Shanghai) when absent.
+    pub assessed_on: Option<String>,
+    pub place: Option<String>,
+    pub reason: Option<String>,
+    pub note: Option<String>,
+}
+
+/// An assessment as shown.
+#[derive(Debug, Clone)]
+pub struct AssessmentView {
+    pub row: AssessmentRow,
+    /// The stored result (the same JSON shape as the scoring API's answer).
+    pub result: Value,
+    pub answers: Answers,
+}
+
+impl AssessmentView {
+    fn from_row(row: AssessmentRow) -> AssessmentView {
+        let result = serde_json::from_str(&row.result).unwrap_or(Value::Null);
+        let answers = serde_json::from_str(&row.answers).unwrap_or_default();
+        AssessmentView {
+            row,
+            result,
+            answers,
+        }
+    }
+
+    pub fn instrument(&self) -> Option<&'static Instrument> {
+        assessment::catalog().get(&self.row.instrument_id)
+    }
+}
+
+/// An elder's assessments, current results and levels.
+#[derive(Debug, Clone)]
+pub struct ElderAssessments {
+    pub history: Vec<AssessmentView>,
+    pub current: Vec<CurrentRow>,
+    pub levels: Option<CareLevelsRow>,
+    pub open_requests: Vec<RequestRow>,
+}
+
+/// The assessor's worklist.
+#[derive(Debug, Clone)]
+pub struct Worklist {
+    pub due: Vec<DueRow>,
+    pub due_total: i64,
+    pub requests: Vec<RequestRow>,
+    pub awaiting: Vec<AssessmentView>,
+    pub due_by: String,
+}
+
+/// The JSON shape of a scoring result: the scoring API's answer and what is stored with an
+/// assessment. Absent figures are left out rather than null (`total` only where the
+/// instrument has one).
+pub fn outcome_json(outcome: &Outcome) -> Value {
+    let mut body = Map::new();
+    body.insert("instrument".into(), outcome.instrument.clone().into());
+    body.insert("version".into(), outcome.version.clone().into());
+    if let Some(total) = outcome.total {
+        body.insert("total".into(), total.into());
+        if let Some(max) = outcome.max_total {
+            body.insert("max_total".into(), max.into());
+        }
+    }
+    if let Some(band) = &outcome.band {
+        body.insert("band".into(), band.clone().into());
+    }
+    if let Some(name) = &outcome.band_name {
+        body.insert("band_name".into(), json!({"zh": name.zh, "en": name.en}));
+    }
+    if let Some(grade) = outcome.grade {
+        body.insert("grade".into(), grade.into());
+    }
+    if let Some(grade) = outcome.initial_grade {
+        body.insert("initial_grade".into(), grade.into());
+    }
+    if !outcome.subscores.is_empty() {
+        let scores: Map<String, Value> = outcome
+            .subscores
+            .iter()
+            .map(|s| (s.id.clone(), s.score.into()))
+            .collect();
+        body.insert("subscores".into(), Value::Object(scores));
+        body.insert(
+            "domains".into(),
+            outcome
+                .subscores
+                .iter()
+                .map(|s| {
+                    json!({"id": s.id, "name_zh": s.name_zh, "name_en": s.name_en,
+                           "score": s.score, "max": s.max})
+                })
+                .collect(),
+        );
+    }
+    if !outcome.parameter_scores.is_empty() {
+        let scores: Map<String, Value> = outcome
+            .parameter_scores
+            .iter()
+            .map(|(id, s)| (id.clone(), (*s).into()))
+            .collect();
+        body.insert("parameter_scores".into(), Value::Object(scores));
+    }
+    if !outcome.constitutions.is_empty() {
+        let constitutions: Map<String, Value> = outcome
+            .constitutions
+            .iter()
+            .map(|c| {
+                (
+                    c.code.clone(),
+                    json!({"score": c.score, "verdict": c.verdict.as_form(),
+                           "verdict_en": c.verdict.en(), "name_zh": c.name_zh,
+                           "name_en": c.name_en}),
+                )
+            })
+            .collect();
+        body.insert("constitutions".into(), Value::Object(constitutions));
+    }
+    if !outcome.band_sets.is_empty() {
+        let sets: Map<String, Value> = outcome
+            .band_sets
+            .iter()
+            .map(|(set, code)| (set.clone(), code.clone().into()))
+            .collect();
+        body.insert("band_sets".into(), Value::Object(sets));
+    }
+    if let Some(check) = &outcome.id_check {
+        body.insert("valid".into(), check.valid.into());
+        body.insert("birth_date".into(), check.birth_date.clone().into());
+        body.insert("sex".into(), check.sex.clone().into());
+        body.insert("region_code".into(), check.region_code.clone().into());
+        if let Some(upgraded) = &check.upgraded {
+            body.insert("upgraded_id_number".into(), upgraded.clone().into());
+        }
+        if let Some(reason) = &check.reason {
+            body.insert("reason".into(), json!({"zh": reason.zh, "en": reason.en}));
+        }
+    }
+    if !outcome.values.is_empty() {
+        let details: Map<String, Value> = outcome.values.iter().cloned().collect();
+        body.insert("details".into(), Value::Object(details));
+    }
+    body.insert(
+        "flags".into(),
+        outcome
+            .flags
+            .iter()
+            .map(|f| json!({"code": f.code, "zh": f.text.zh, "en": f.text.en}))
+            .collect(),
+    );
+    body.insert("provisional".into(), outcome.provisional.into());
+    body.insert(
+        "explanation".into(),
+        outcome
+            .explanation
+            .iter()
+            .map(|l| json!({"zh": l.zh, "en": l.en}))
+            .collect(),
+    );
+    Value::Object(body)
+}
+
+fn answer_errors(errors: Vec<assessment::AnswerError>) -> AppError {
+    AppError::Invalid(errors.iter().map(|e| e.to_field_error()).collect())
+}
+
+/// `assessed_on` + the instrument's reassessment interval.
+pub fn next_due(instrument: &Instrument, assessed_on: NaiveDate) -> Option<NaiveDate> {
+    let months = instrument.reassess_months?;
+    assessed_on.checked_add_months(Months::new(months))
+}
+
+impl App {
+    /// Scores an answer set with the deployment's rules. Stores nothing and needs no sign-in:
+    /// the instruments are public standards.
+    pub fn score(&self, instrument_id: &str, answers: &Answers) -> Result<Outcome> {
+        self.score_with(instrument_id, answers, &self.assessment.rules)
+    }
+
+    /// Scores with explicit rules (the API's per-request band set or cut-off).
+    pub fn score_with(
+        &self,
+        instrument_id: &str,
+        answers: &Answers,
+        rules: &Rules,
+    ) -> Result<Outcome> {
+        let instrument = assessment::catalog()
+            .get(instrument_id)
+            .ok_or(AppError::NotFound)?;
+        assessment::score(instrument, answers, rules, crate::today(self.now()))
+            .map_err(answer_errors)
+    }
+
+    /// Scores and signs an assessment of an elder. Audited; one transaction.
+    pub async fn record_assessment(
+        &self,
+        actor: &Actor,
+        elder_id: &str,
+        input: &AssessmentInput,
+    ) -> Result<(String, Status)> {
+        actor.require(self, Action::Assess).await?;
+        let now = self.now();
+        let today = crate::today(now);
+        let mut errors = Vec::new();
+        let instrument = match input.instrument_id.as_deref().map(str::trim) {
+            None | Some("") => {
+                errors.push(FieldError::new("instrument_id", Problem::Required));
+                None
+            }
+            Some(id) => match assessment::catalog().get(id).filter(|i| i.recordable) {
+                Some(i) => Some(i),
+                None => {
+                    errors.push(FieldError::new(
+                        "instrument_id",
+                        Problem::Invalid {
+                            zh: format!("“{}”不是可记录的评估量表", clip(id)),
+                            en: format!("“{}” is not an instrument that can be recorded", clip(id)),
+                        },
+                    ));
+                    None
+                }
+            },
+        };
+        let place = code_field(&mut errors, "place", input.place.as_deref(), Place::CODES);
+        let reason = code_field(
+            &mut errors,
+            "reason",
+            input.reason.as_deref(),
+            Reason::CODES,
+        );
+        let assessed_on = match input.assessed_on.as_deref().map(str::trim) {
+            None | Some("") => Some(today),
+            Some(text) => match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+                Ok(d) if d > today => {
+                    errors.push(FieldError::new("assessed_on", Problem::DateInFuture));
+                    None
+                }
+                Ok(d) => Some(d),
+                Err(_) => {
+                    errors.push(FieldError::new("assessed_on", Problem::Date));
+                    None
+                }
+            },
+        };
+        let note = registry::field::text(&mut errors, "note", input.note.as_deref(), 1000, false);
+        let outcome = match instrument {
+            Some(instrument) => {
+                match assessment::score(instrument, &input.answers, &self.assessment.rules, today) {
+                    Ok(outcome) => Some(outcome),
+                    Err(answer) => {
+                        errors.extend(answer.iter().map(|e| e.to_field_error()));
+                        None
+                    }
+                }
+            }
+            None => None,
+        };
+        if let Some(instrument) = instrument {
+            if instrument.assessor_only && actor.role != access::Role::Assessor {
+                return Err(self
+                    .denied(
+                        actor,
+                        "assessment_assessor_only",
+                        Some(elder_id),
+                        AppError::Forbidden,
+                    )
+                    .await);
+            }
+        }
+        let mut tx = self.store.begin().await?;
+        let Some(elder) = store::elders::get(&mut tx, &actor.scope, elder_id).await? else {
+            drop(tx);
+            return Err(self
+                .denied(
+                    actor,
+                    "assessment_create",
+                    Some(elder_id),
+                    AppError::NotFound,
+                )
+                .await);
+        };
+        if let (Some(date), Ok(birth)) = (
+            assessed_on,
+            NaiveDate::parse_from_str(&elder.birth_date, "%Y-%m-%d"),
+        ) {
+            if date < birth {
+                errors.push(FieldError::new("assessed_on", Problem::DateBeforeBirth));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(AppError::Invalid(errors));
+        }
+        let (Some(instrument), Some(outcome), Some(assessed_on), Some(place)) =
+            (instrument, outcome, assessed_on, place)
+        else {
+            return Err(AppError::Internal("checked input incomplete".into()));
+        };
+        let previous = store::assessments::current_for_elder(&mut tx, elder_id).await?;
+        let reason = reason.unwrap_or_else(|| {
+            if previous.iter().any(|c| c.instrument_id == instrument.id) {
+                "annual".into()
+            } else {
+                "initial".into()
+            }
+        });
+        let status = if instrument.needs_second_assessor {
+            Status::AwaitingConfirmation
+        } else {
+            Status::Final
+        };
+        let next_due_on = next_due(instrument, assessed_on).map(|d| d.to_string());
+        let new = NewAssessment {
+            elder_id: elder_id.to_string(),
+            instrument_id: instrument.id.clone(),
+            instrument_version: instrument.version.clone(),
+            assessed_on: assessed_on.to_string(),
+            place,
+            reason,
+            org_id: actor.org_id.clone(),
+            region_code: elder.region_code.clone(),
+            answers: Value::Object(input.answers.clone()).to_string(),
+            result: outcome_json(&outcome).to_string(),
+            total: outcome.total,
+            grade: outcome.grade,
+            band: outcome.band.clone(),
+            provisional: outcome.provisional,
+            status: status.code().to_string(),
+            assessor_id: actor.user_id.clone(),
+            assessor_name: actor.display_name.clone(),
+            note,
+            next_due_on: next_due_on.clone(),
+        };
+        let id = store::assessments::insert(&mut tx, &new, now).await?;
+        if status == Status::Final {
+            self.apply_result(&mut tx, &new, &id, elder.residence_org_id.is_some(), now)
+                .await?;
+        }
+        audit_log::append(
+            &mut tx,
+            audit_log::entry(
+                actor,
+                AuditAction::AssessmentCreate,
+                Some(("elder", elder_id)),
+                Some(format!(
+                    "{} {} {}",
+                    instrument.id,
+                    id,
+                    outcome.band.as_deref().unwrap_or("")
+                )),
+            ),
+        )
+        .await?;
+        tx.commit().await.map_err(store::StoreError::from)?;
+        Ok((id, status))
+    }
+
+    /// Makes a final result current, closes the reassessment requests it answers and
+    /// recomputes the elder's levels.
+    async fn apply_result(
+        &self,
+        conn: &mut store::Conn,
+        new: &NewAssessment,
+        assessment_id: &str,
+        lives_in_institution: bool,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        store::assessments::make_current(
+            conn,
+            &CurrentRow {
+                elder_id: new.elder_id.clone(),
+                instrument_id: new.instrument_id.clone(),
+                assessment_id: assessment_id.to_string(),
+                assessed_on: new.assessed_on.clone(),
+                band: new.band.clone(),
+                grade: new.grade,
+                next_due_on: new.next_due_on.clone(),
+            },
+        )
+        .await?;
+        store::assessments::resolve_requests(
+            conn,
+            &new.elder_id,
+            &new.instrument_id,
+            assessment_id,
+            now,
+        )
+        .await?;
+        let current = store::assessments::current_for_elder(conn, &new.elder_id).await?;
+        let results: Vec<CurrentResult> = current
+            .iter()
+            .map(|c| CurrentResult {
+                instrument: c.instrument_id.clone(),
+                band: c.band.clone(),
+                grade: c.grade,
+                assessed_on: c.assessed_on.clone(),
+            })
+            .collect();
+        let summary =
+            CareSummary::from_results(&results, &self.assessment.subsidy, lives_in_institution);
+        store::assessments::save_care_levels(
+            conn,
+            &CareLevelsRow {
+                elder_id: new.elder_id.clone(),
+                ability_grade: summary.ability_grade,
+                ability_band: summary.ability_band.clone(),
+                care_level: summary.care_level.as_ref().map(|c| c.0.code().to_string()),
+                care_level_instrument: summary.care_level.as_ref().map(|c| c.1.clone()),
+                ltc_level: summary.ltc_level,
+                subsidy_yuan: summary.subsidy_yuan.map(|y| y.2),
+                assessment_id: Some(assessment_id.to_string()),
+                updated_at: store::time_text(now),
+            },
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// The second assessor's confirmation: another assessor than the one who signed.
+    pub async fn confirm_assessment(&self, actor: &Actor, id: &str) -> Result<()> {
+        actor.require(self, Action::ConfirmAssessment).await?;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let Some(row) = store::assessments::get(&mut tx, &actor.scope, id).await? else {
+            drop(tx);
+            return Err(self
+                .denied(actor, "assessment_confirm", Some(id), AppError::NotFound)
+                .await);
+        };
+        if row.status != Status::AwaitingConfirmation.code() {
+            return Err(AppError::field(
+                "status",
+                Problem::Invalid {
+                    zh: "该评估不需要复核，或已复核".into(),
+                    en: "this assessment needs no confirmation or is already confirmed".into(),
+                },
+            ));
+        }
+        if row.assessor_id == actor.user_id {
+            return Err(AppError::field(
+                "second_assessor",
+                Problem::Invalid {
+                    zh: "复核须由另一名评估员完成".into(),
+                    en: "the second assessor must be a different person".into(),
+                },
+            ));
+        }
+        if !store::assessments::confirm(&mut tx, id, &actor.user_id, &actor.display_name, now)
+            .await?
+        {
+            return Err(AppError::Stale);
+        }
+        let new = NewAssessment {
+            elder_id: row.elder_id.clone(),
+            instrument_id: row.instrument_id.clone(),
+            instrument_version: row.instrument_version.clone(),
+            assessed_on: row.assessed_on.clone(),
+            place: row.place.clone(),
+            reason: row.reason.clone(),
+            org_id: row.org_id.clone(),
+            region_code: row.region_code.clone(),
+            answers: String::new(),
+            result: String::new(),
+            total: row.total,
+            grade: row.grade,
+            band: row.band.clone(),
+            provisional: row.provisional == 1,
+            status: Status::Final.code().to_string(),
+            assessor_id: row.assessor_id.clone(),
+            assessor_name: row.assessor_name.clone(),
+            note: None,
+            next_due_on: row.next_due_on.clone(),
+        };
+        let elder = store::elders::get(&mut tx, &access::Scope::Everything, &row.elder_id).await?;
+        let resident = elder.is_some_and(|e| e.residence_org_id.is_some());
+        self.apply_result(&mut tx, &new, id, resident, now).await?;
+        audit_log::append(
+            &mut tx,
+            audit_log::entry(
+                actor,
+                AuditAction::AssessmentConfirm,
+                Some(("elder", &row.elder_id)),
+                Some(format!("{} {id}", row.instrument_id)),
+            ),
+        )
+        .await?;
+        tx.commit().await.map_err(store::StoreError::from)?;
+        Ok(())
+    }
+
+    /// One assessment in the caller's scope; audited.
+    pub async fn get_assessment(&self, actor: &Actor, id: &str) -> Result<AssessmentView> {
+        actor.require(self, Action::ReadElder).await?;
+        let mut conn = self.store.acquire().await?;
+        let Some(row) = store::assessments::get(&mut conn, &actor.scope, id).await? else {
+            drop(conn);
+            return Err(self
+                .denied(actor, "assessment_read", Some(id), AppError::NotFound)
+                .await);
+        };
+        audit_log::append(
+            &mut conn,
+            audit_log::entry(
+                actor,
+                AuditAction::AssessmentRead,
+                Some(("elder", &row.elder_id)),
+                Some(id.to_string()),
+            ),
+        )
+        .await?;
+        Ok(AssessmentView::from_row(row))
+    }
+
+    /// An elder's assessments, current results and levels; audited.
+    pub async fn elder_assessments(
+        &self,
+        actor: &Actor,
+        elder_id: &str,
+    ) -> Result<ElderAssessments> {
+        actor.require(self, Action::ReadElder).await?;
+        let mut conn = self.store.acquire().await?;
+        if store::elders::get(&mut conn, &actor.scope, elder_id)
+            .await?
+            .is_none()
+        {
+            drop(conn);
+            return Err(self
+                .denied(actor, "assessment_list", Some(elder_id), AppError::NotFound)
+                .await);
+        }
+        let history = store::assessments::for_elder(&mut conn, &actor.scope, elder_id, None)
+            .await?
+            .into_iter()
+            .map(AssessmentView::from_row)
+            .collect();
+        let current = store::assessments::current_for_elder(&mut conn, elder_id).await?;
+        let levels = store::assessments::care_levels(&mut conn, elder_id).await?;
+        let open_requests =
+            store::assessments::open_requests(&mut conn, &actor.scope, Some(elder_id), 50).await?;
+        audit_log::append(
+            &mut conn,
+            audit_log::entry(
+                actor,
+                AuditAction::AssessmentRead,
+                Some(("elder", elder_id)),
+                None,
+            ),
+        )
+        .await?;
+        Ok(ElderAssessments {
+            history,
+            current,
+            levels,
+            open_requests,
+        })
+    }
+
+    /// Asks for a reassessment after a change of condition; it shows on assessors' worklists
+    /// until an assessment with that instrument becomes final.
+    pub async fn request_reassessment(
+        &self,
+        actor: &Actor,
+        elder_id: &str,
+        instrument_id: Option<&str>,
+        reason: Option<&str>,
+    ) -> Result<String> {
+        actor.require(self, Action::RequestReassessment).await?;
+        let mut errors = Vec::new();
+        let instrument = instrument_id
+            .map(str::trim)
+            .filter(|i| !i.is_empty())
+            .unwrap_or("gbt42195_2022");
+        if !assessment::catalog()
+            .get(instrument)
+            .is_some_and(|i| i.recordable)
+        {
+            errors.push(FieldError::new(
+                "instrument_id",
+                Problem::Invalid {
+                    zh: format!("“{}”不是可记录的评估量表", clip(instrument)),
+                    en: format!(
+                        "“{}” is not an instrument that can be recorded",
+                        clip(instrument)
+                    ),
+                },
+            ));
+        }
+        let reason = registry::field::text(&mut errors, "reason", reason, 500, true);
+        if !errors.is_empty() {
+            return Err(AppError::Invalid(errors));
+        }
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        if store::elders::get(&mut tx, &actor.scope, elder_id)
+            .await?
+            .is_none()
+        {
+            drop(tx);
+            return Err(self
+                .denied(
+                    actor,
+                    "reassessment_request",
+                    Some(elder_id),
+                    AppError::NotFound,
+                )
+                .await);
+        }
+        let id = store::assessments::insert_request(
+            &mut tx,
+            elder_id,
+            instrument,
+            reason.as_deref().unwrap_or_default(),
+            (&actor.user_id, &actor.display_name),
+            now,
+        )
+        .await?;
+        audit_log::append(
+            &mut tx,
+            audit_log::entry(
+                actor,
+                AuditAction::ReassessmentRequest,
+                Some(("elder", elder_id)),
+                Some(instrument.to_string()),
+            ),
+        )
+        .await?;
+        tx.commit().await.map_err(store::StoreError::from)?;
+        Ok(id)
+    }
+
+    /// Who is due: reassessments due within `within_days`, open requests, and assessments
+    /// waiting for a second assessor, all in the caller's scope.
+    pub async fn assessment_worklist(&self, actor: &Actor, within_days: i64) -> Result<Worklist> {
+        actor.require(self, Action::ReadDashboard).await?;
+        let today = crate::today(self.now());
+        let due_by = (today + chrono::Duration::days(within_days.clamp(0, 366))).to_string();
+        let mut conn = self.store.acquire().await?;
+        let (due, due_total) =
+            store::assessments::due(&mut conn, &actor.scope, &due_by, 200).await?;
+        let requests =
+            store::assessments::open_requests(&mut conn, &actor.scope, None, 200).await?;
+        let awaiting = store::assessments::awaiting_confirmation(&mut conn, &actor.scope, 200)
+            .await?
+            .into_iter()
+            .map(AssessmentView::from_row)
+            .collect();
+        Ok(Worklist {
+            due,
+            due_total,
+            requests,
+            awaiting,
+            due_by,
+        })
+    }
+
+    /// Final assessments per region, month, instrument and result, dated within `[from, to]`.
+    pub async fn assessment_counts(
+        &self,
+        actor: &Actor,
+        from: NaiveDate,
+        to: NaiveDate,
+        region_prefix: Option<&str>,
+    ) -> Result<Vec<CountRow>> {
+        actor.require(self, Action::ReadDashboard).await?;
+        let mut conn = self.store.acquire().await?;
+        Ok(store::assessments::counts(
+            &mut conn,
+            &actor.scope,
+            &from.to_string(),
+            &to.to_string(),
+            region_prefix,
+        )
+        .await?)
+    }
+}
+
+fn clip(text: &str) -> String {
+    text.chars().take(40).collect()
+}
+
+fn code_field(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    value: Option<&str>,
+    allowed: &[&'static str],
+) -> Option<String> {
+    let value = value.map(str::trim).filter(|v| !v.is_empty());
+    match value {
+        None if field == "place" => {
+            errors.push(FieldError::new(field, Problem::Required));
+            None
+        }
+        None => None,
+        Some(v) if allowed.contains(&v) => Some(v.to_string()),
+        Some(_) => {
+            errors.push(FieldError::new(
+                field,
+                Problem::OneOf {
+                    allowed: allowed.to_vec(),
+                },
+            ));
+            None
+        }
+    }
+}
+
+/// How many leading digits name the sub-regions of `prefix` (the level counts are shown at):
+/// province 2 → city 4 → county 6 → township 9 → village 12; the whole country by county.
+pub fn child_prefix_len(prefix: Option<&str>) -> usize {
+    match prefix.map(str::len) {
+        None => 6,
+        Some(2) => 4,
+        Some(4) => 6,
+        Some(6) => 9,
+        Some(n) if n < 9 => 9,
+        Some(_) => 12,
+    }
+}
+
+/// Adds up counts per region cut to `prefix_len` digits (records without a region stay apart).
+pub fn roll_up(rows: &[CountRow], prefix_len: usize) -> Vec<CountRow> {
+    type Key = (Option<String>, String, String, Option<String>, Option<i64>);
+    let mut merged: std::collections::BTreeMap<Key, i64> = std::collections::BTreeMap::new();
+    for row in rows {
+        let region = row
+            .region_code
+            .as_ref()
+            .map(|r| r.chars().take(prefix_len).collect::<String>());
+        *merged
+            .entry((
+                region,
+                row.month.clone(),
+                row.instrument_id.clone(),
+                row.band.clone(),
+                row.grade,
+            ))
+            .or_default() += row.n;
+    }
+    merged
+        .into_iter()
+        .map(
+            |((region_code, month, instrument_id, band, grade), n)| CountRow {
+                region_code,
+                month,
+                instrument_id,
+                band,
+                grade,
+                n,
+            },
+        )
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(region: &str, band: &str, n: i64) -> CountRow {
+        CountRow {
+            region_code: Some(region.into()),
+            month: "2026-11".into(),
+            instrument_id: "gbt42195_2022".into(),
+            band: Some(band.into()),
+            grade: None,
+            n,
+        }
+    }
+
+    #[test]
+    fn counts_roll_up_to_the_sub_regions_of_the_chosen_region() {
+        assert_eq!(child_prefix_len(None), 6);
+        assert_eq!(child_prefix_len(Some("37")), 4);
+        assert_eq!(child_prefix_len(Some("3714")), 6);
+        assert_eq!(child_prefix_len(Some("371402")), 9);
+        assert_eq!(child_prefix_len(Some("371402001")), 12);
+        let rows = [
+            row("371402001", "mild", 2),
+            row("371402002", "mild", 3),
+            row("371403001", "mild", 4),
+            row("371402001", "severe", 1),
+        ];
+        let by_county = roll_up(&rows, 6);
+        let counts: Vec<(String, String, i64)> = by_county
+            .iter()
+            .map(|r| (r.region_code.clone().unwrap(), r.band.clone().unwrap(), r.n))
+            .collect();
+        assert_eq!(
+            counts,
+            [
+                ("371402".into(), "mild".into(), 5),
+                ("371402".into(), "severe".into(), 1),
+                ("371403".into(), "mild".into(), 4)
+            ]
+        );
+    }
+
+    #[test]
+    fn the_next_annual_assessment_is_due_a_year_later() {
+        let gbt = assessment::catalog().get("gbt42195_2022").unwrap();
+        let on = NaiveDate::from_ymd_opt(2024, 2, 29).unwrap();
+        assert_eq!(next_due(gbt, on), NaiveDate::from_ymd_opt(2025, 2, 28));
+        let news2 = assessment::catalog().get("news2").unwrap();
+        assert_eq!(next_due(news2, on), None);
+    }
+}

@@ -1,0 +1,74 @@
+-- PostgreSQL: identifiers and codes compare byte-wise (COLLATE "C"), as in 0001.
+-- Standardized assessments. One row per assessment taken with an instrument of the catalogue
+-- (answers and result kept as JSON text, the headline figures as columns for lists and counts),
+-- the result that currently counts per elder and instrument, the levels that follow from those
+-- results per elder, and requests to reassess after a change of condition.
+
+CREATE TABLE assessments (
+    id TEXT COLLATE "C" PRIMARY KEY NOT NULL,
+    elder_id TEXT COLLATE "C" NOT NULL REFERENCES elders(id),
+    instrument_id TEXT COLLATE "C" NOT NULL,
+    instrument_version TEXT NOT NULL,
+    assessed_on TEXT COLLATE "C" NOT NULL,
+    place TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    org_id TEXT REFERENCES organizations(id),
+    region_code TEXT COLLATE "C",
+    answers TEXT NOT NULL,
+    result TEXT NOT NULL,
+    total BIGINT,
+    grade BIGINT,
+    band TEXT,
+    provisional BIGINT NOT NULL DEFAULT 0,
+    status TEXT COLLATE "C" NOT NULL,
+    assessor_id TEXT NOT NULL REFERENCES users(id),
+    assessor_name TEXT NOT NULL,
+    signed_at TEXT NOT NULL,
+    second_assessor_id TEXT REFERENCES users(id),
+    second_assessor_name TEXT,
+    confirmed_at TEXT,
+    note TEXT,
+    next_due_on TEXT COLLATE "C",
+    created_at TEXT NOT NULL
+);
+CREATE INDEX assessments_elder ON assessments(elder_id, assessed_on);
+CREATE INDEX assessments_region ON assessments(region_code, assessed_on);
+CREATE INDEX assessments_pending ON assessments(status, region_code);
+
+CREATE TABLE assessment_current (
+    elder_id TEXT COLLATE "C" NOT NULL REFERENCES elders(id),
+    instrument_id TEXT COLLATE "C" NOT NULL,
+    assessment_id TEXT NOT NULL REFERENCES assessments(id),
+    assessed_on TEXT COLLATE "C" NOT NULL,
+    band TEXT,
+    grade BIGINT,
+    next_due_on TEXT COLLATE "C",
+    PRIMARY KEY (elder_id, instrument_id)
+);
+CREATE INDEX assessment_current_due ON assessment_current(next_due_on);
+
+CREATE TABLE elder_care_levels (
+    elder_id TEXT COLLATE "C" PRIMARY KEY NOT NULL REFERENCES elders(id),
+    ability_grade BIGINT,
+    ability_band TEXT,
+    care_level TEXT,
+    care_level_instrument TEXT,
+    ltc_level BIGINT,
+    subsidy_yuan BIGINT,
+    assessment_id TEXT REFERENCES assessments(id),
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX elder_care_levels_level ON elder_care_levels(care_level);
+
+CREATE TABLE reassessment_requests (
+    id TEXT COLLATE "C" PRIMARY KEY NOT NULL,
+    elder_id TEXT COLLATE "C" NOT NULL REFERENCES elders(id),
+    instrument_id TEXT COLLATE "C" NOT NULL,
+    reason TEXT NOT NULL,
+    requested_by TEXT NOT NULL REFERENCES users(id),
+    requested_by_name TEXT NOT NULL,
+    requested_at TEXT NOT NULL,
+    resolved_by TEXT REFERENCES assessments(id),
+    resolved_at TEXT
+);
+CREATE INDEX reassessment_requests_elder ON reassessment_requests(elder_id, resolved_at);

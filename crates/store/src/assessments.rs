@@ -1,0 +1,422 @@
+//! Assessments, the current result per elder and instrument, the levels that follow, and
+//! reassessment requests. Every read of an elder's assessments joins `elders e` and applies the
+//! caller's scope, as the elder queries do.
+
+use crate::{new_id, time_text, Conn, Result, Sql};
+use access::Scope;
+use chrono::{DateTime, Utc};
+
+/// A new assessment as `app` has checked and scored it.
+#[derive(Debug, Clone)]
+pub struct NewAssessment {
+    pub elder_id: String,
+    pub instrument_id: String,
+    pub instrument_version: String,
+    pub assessed_on: String,
+    pub place: String,
+    pub reason: String,
+    pub org_id: Option<String>,
+    pub region_code: Option<String>,
+    pub answers: String,
+    pub result: String,
+    pub total: Option<i64>,
+    pub grade: Option<i64>,
+    pub band: Option<String>,
+    pub provisional: bool,
+    pub status: String,
+    pub assessor_id: String,
+    pub assessor_name: String,
+    pub note: Option<String>,
+    pub next_due_on: Option<String>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AssessmentRow {
+    pub id: String,
+    pub elder_id: String,
+    pub elder_name: String,
+    pub instrument_id: String,
+    pub instrument_version: String,
+    pub assessed_on: String,
+    pub place: String,
+    pub reason: String,
+    pub org_id: Option<String>,
+    pub region_code: Option<String>,
+    pub answers: String,
+    pub result: String,
+    pub total: Option<i64>,
+    pub grade: Option<i64>,
+    pub band: Option<String>,
+    pub provisional: i64,
+    pub status: String,
+    pub assessor_id: String,
+    pub assessor_name: String,
+    pub signed_at: String,
+    pub second_assessor_id: Option<String>,
+    pub second_assessor_name: Option<String>,
+    pub confirmed_at: Option<String>,
+    pub note: Option<String>,
+    pub next_due_on: Option<String>,
+    pub created_at: String,
+}
+
+const COLUMNS: &str = "a.id, a.elder_id, e.name AS elder_name, a.instrument_id, \
+    a.instrument_version, a.assessed_on, a.place, a.reason, a.org_id, a.region_code, a.answers, \
+    a.result, a.total, a.grade, a.band, a.provisional, a.status, a.assessor_id, a.assessor_name, \
+    a.signed_at, a.second_assessor_id, a.second_assessor_name, a.confirmed_at, a.note, \
+    a.next_due_on, a.created_at";
+
+pub async fn insert(conn: &mut Conn, new: &NewAssessment, at: DateTime<Utc>) -> Result<String> {
+    let id = new_id();
+    let now = time_text(at);
+    sqlx::query(
+        "INSERT INTO assessments (id, elder_id, instrument_id, instrument_version, assessed_on, \
+         place, reason, org_id, region_code, answers, result, total, grade, band, provisional, \
+         status, assessor_id, assessor_name, signed_at, note, next_due_on, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
+         $18, $19, $20, $21, $22)",
+    )
+    .bind(id.clone())
+    .bind(new.elder_id.clone())
+    .bind(new.instrument_id.clone())
+    .bind(new.instrument_version.clone())
+    .bind(new.assessed_on.clone())
+    .bind(new.place.clone())
+    .bind(new.reason.clone())
+    .bind(new.org_id.clone())
+    .bind(new.region_code.clone())
+    .bind(new.answers.clone())
+    .bind(new.result.clone())
+    .bind(new.total)
+    .bind(new.grade)
+    .bind(new.band.clone())
+    .bind(i64::from(new.provisional))
+    .bind(new.status.clone())
+    .bind(new.assessor_id.clone())
+    .bind(new.assessor_name.clone())
+    .bind(now.clone())
+    .bind(new.note.clone())
+    .bind(new.next_due_on.clone())
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(id)
+}
+
+pub async fn get(conn: &mut Conn, scope: &Scope, id: &str) -> Result<Option<AssessmentRow>> {
+    let mut sql = Sql::new("SELECT ");
+    sql.push(COLUMNS)
+        .push(" FROM assessments a JOIN elders e ON e.id = a.elder_id WHERE a.id = ")
+        .text(id)
+        .push(" AND ");
+    sql.elder_scope(scope);
+    Ok(sql.query_as().fetch_optional(conn).await?)
+}
+
+/// An elder's assessments, newest first.
+pub async fn for_elder(
+    conn: &mut Conn,
+    scope: &Scope,
+    elder_id: &str,
+    instrument: Option<&str>,
+) -> Result<Vec<AssessmentRow>> {
+    let mut sql = Sql::new("SELECT ");
+    sql.push(COLUMNS)
+        .push(" FROM assessments a JOIN elders e ON e.id = a.elder_id WHERE a.elder_id = ")
+        .text(elder_id)
+        .push(" AND ");
+    sql.elder_scope(scope);
+    if let Some(instrument) = instrument {
+        sql.push(" AND a.instrument_id = ").text(instrument);
+    }
+    sql.push(" ORDER BY a.assessed_on DESC, a.id DESC LIMIT 500");
+    Ok(sql.query_as().fetch_all(conn).await?)
+}
+
+/// Records the second assessor. Only an assessment still awaiting confirmation changes; the
+/// answer says whether this one did.
+pub async fn confirm(
+    conn: &mut Conn,
+    id: &str,
+    second_assessor_id: &str,
+    second_assessor_name: &str,
+    at: DateTime<Utc>,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE assessments SET status = 'final', second_assessor_id = $1, \
+         second_assessor_name = $2, confirmed_at = $3 \
+         WHERE id = $4 AND status = 'awaiting_confirmation'",
+    )
+    .bind(second_assessor_id.to_string())
+    .bind(second_assessor_name.to_string())
+    .bind(time_text(at))
+    .bind(id.to_string())
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CurrentRow {
+    pub elder_id: String,
+    pub instrument_id: String,
+    pub assessment_id: String,
+    pub assessed_on: String,
+    pub band: Option<String>,
+    pub grade: Option<i64>,
+    pub next_due_on: Option<String>,
+}
+
+/// Makes `row` the elder's current result for its instrument unless a later one is current.
+pub async fn make_current(conn: &mut Conn, row: &CurrentRow) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO assessment_current (elder_id, instrument_id, assessment_id, assessed_on, \
+         band, grade, next_due_on) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+         ON CONFLICT (elder_id, instrument_id) DO UPDATE SET \
+         assessment_id = excluded.assessment_id, assessed_on = excluded.assessed_on, \
+         band = excluded.band, grade = excluded.grade, next_due_on = excluded.next_due_on \
+         WHERE assessment_current.assessed_on <= excluded.assessed_on",
+    )
+    .bind(row.elder_id.clone())
+    .bind(row.instrument_id.clone())
+    .bind(row.assessment_id.clone())
+    .bind(row.assessed_on.clone())
+    .bind(row.band.clone())
+    .bind(row.grade)
+    .bind(row.next_due_on.clone())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The current results of one elder (no scope: the caller has already read the elder).
+pub async fn current_for_elder(conn: &mut Conn, elder_id: &str) -> Result<Vec<CurrentRow>> {
+    Ok(sqlx::query_as(
+        "SELECT elder_id, instrument_id, assessment_id, assessed_on, band, grade, next_due_on \
+         FROM assessment_current WHERE elder_id = $1 ORDER BY instrument_id",
+    )
+    .bind(elder_id.to_string())
+    .fetch_all(conn)
+    .await?)
+}
+
+#[derive(Debug, Clone, Default, sqlx::FromRow)]
+pub struct CareLevelsRow {
+    pub elder_id: String,
+    pub ability_grade: Option<i64>,
+    pub ability_band: Option<String>,
+    pub care_level: Option<String>,
+    pub care_level_instrument: Option<String>,
+    pub ltc_level: Option<i64>,
+    pub subsidy_yuan: Option<i64>,
+    pub assessment_id: Option<String>,
+    pub updated_at: String,
+}
+
+pub async fn save_care_levels(conn: &mut Conn, row: &CareLevelsRow) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO elder_care_levels (elder_id, ability_grade, ability_band, care_level, \
+         care_level_instrument, ltc_level, subsidy_yuan, assessment_id, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+         ON CONFLICT (elder_id) DO UPDATE SET ability_grade = excluded.ability_grade, \
+         ability_band = excluded.ability_band, care_level = excluded.care_level, \
+         care_level_instrument = excluded.care_level_instrument, \
+         ltc_level = excluded.ltc_level, subsidy_yuan = excluded.subsidy_yuan, \
+         assessment_id = excluded.assessment_id, updated_at = excluded.updated_at",
+    )
+    .bind(row.elder_id.clone())
+    .bind(row.ability_grade)
+    .bind(row.ability_band.clone())
+    .bind(row.care_level.clone())
+    .bind(row.care_level_instrument.clone())
+    .bind(row.ltc_level)
+    .bind(row.subsidy_yuan)
+    .bind(row.assessment_id.clone())
+    .bind(row.updated_at.clone())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn care_levels(conn: &mut Conn, elder_id: &str) -> Result<Option<CareLevelsRow>> {
+    Ok(sqlx::query_as(
+        "SELECT elder_id, ability_grade, ability_band, care_level, care_level_instrument, \
+         ltc_level, subsidy_yuan, assessment_id, updated_at FROM elder_care_levels \
+         WHERE elder_id = $1",
+    )
+    .bind(elder_id.to_string())
+    .fetch_optional(conn)
+    .await?)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RequestRow {
+    pub id: String,
+    pub elder_id: String,
+    pub elder_name: String,
+    pub instrument_id: String,
+    pub reason: String,
+    pub requested_by_name: String,
+    pub requested_at: String,
+}
+
+pub async fn insert_request(
+    conn: &mut Conn,
+    elder_id: &str,
+    instrument_id: &str,
+    reason: &str,
+    requested_by: (&str, &str),
+    at: DateTime<Utc>,
+) -> Result<String> {
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO reassessment_requests (id, elder_id, instrument_id, reason, requested_by, \
+         requested_by_name, requested_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(id.clone())
+    .bind(elder_id.to_string())
+    .bind(instrument_id.to_string())
+    .bind(reason.to_string())
+    .bind(requested_by.0.to_string())
+    .bind(requested_by.1.to_string())
+    .bind(time_text(at))
+    .execute(conn)
+    .await?;
+    Ok(id)
+}
+
+/// Closes the open requests of an elder for an instrument with the assessment that answers them.
+pub async fn resolve_requests(
+    conn: &mut Conn,
+    elder_id: &str,
+    instrument_id: &str,
+    assessment_id: &str,
+    at: DateTime<Utc>,
+) -> Result<u64> {
+    let done = sqlx::query(
+        "UPDATE reassessment_requests SET resolved_by = $1, resolved_at = $2 \
+         WHERE elder_id = $3 AND instrument_id = $4 AND resolved_at IS NULL",
+    )
+    .bind(assessment_id.to_string())
+    .bind(time_text(at))
+    .bind(elder_id.to_string())
+    .bind(instrument_id.to_string())
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Open reassessment requests in scope (optionally of one elder), oldest first.
+pub async fn open_requests(
+    conn: &mut Conn,
+    scope: &Scope,
+    elder_id: Option<&str>,
+    limit: i64,
+) -> Result<Vec<RequestRow>> {
+    let mut sql = Sql::new(
+        "SELECT r.id, r.elder_id, e.name AS elder_name, r.instrument_id, r.reason, \
+         r.requested_by_name, r.requested_at FROM reassessment_requests r \
+         JOIN elders e ON e.id = r.elder_id WHERE r.resolved_at IS NULL AND ",
+    );
+    sql.elder_scope(scope);
+    if let Some(elder_id) = elder_id {
+        sql.push(" AND r.elder_id = ").text(elder_id);
+    }
+    sql.push(" ORDER BY r.requested_at LIMIT ").int(limit);
+    Ok(sql.query_as().fetch_all(conn).await?)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DueRow {
+    pub elder_id: String,
+    pub elder_name: String,
+    pub region_code: Option<String>,
+    pub instrument_id: String,
+    pub assessed_on: String,
+    pub next_due_on: String,
+    pub band: Option<String>,
+}
+
+/// Current results whose reassessment is due on or before `due_by`, soonest first, for elders
+/// in scope who are alive.
+pub async fn due(
+    conn: &mut Conn,
+    scope: &Scope,
+    due_by: &str,
+    limit: i64,
+) -> Result<(Vec<DueRow>, i64)> {
+    let mut body = Sql::new(
+        " FROM assessment_current c JOIN elders e ON e.id = c.elder_id \
+         WHERE c.next_due_on <= ",
+    );
+    body.text(due_by).push(" AND e.status = 'alive' AND ");
+    body.elder_scope(scope);
+    let count: (i64,) = Sql::prefixed("SELECT COUNT(*)", &body)
+        .query_as()
+        .fetch_one(&mut *conn)
+        .await?;
+    let mut page = Sql::prefixed(
+        "SELECT c.elder_id, e.name AS elder_name, e.region_code, c.instrument_id, \
+         c.assessed_on, c.next_due_on, c.band",
+        &body,
+    );
+    page.push(" ORDER BY c.next_due_on, e.name LIMIT ")
+        .int(limit);
+    Ok((page.query_as().fetch_all(conn).await?, count.0))
+}
+
+/// Assessments in scope that wait for a second assessor, oldest first.
+pub async fn awaiting_confirmation(
+    conn: &mut Conn,
+    scope: &Scope,
+    limit: i64,
+) -> Result<Vec<AssessmentRow>> {
+    let mut sql = Sql::new("SELECT ");
+    sql.push(COLUMNS).push(
+        " FROM assessments a JOIN elders e ON e.id = a.elder_id \
+         WHERE a.status = 'awaiting_confirmation' AND ",
+    );
+    sql.elder_scope(scope);
+    sql.push(" ORDER BY a.signed_at LIMIT ").int(limit);
+    Ok(sql.query_as().fetch_all(conn).await?)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CountRow {
+    pub region_code: Option<String>,
+    pub month: String,
+    pub instrument_id: String,
+    pub band: Option<String>,
+    pub grade: Option<i64>,
+    pub n: i64,
+}
+
+/// Final assessments in scope dated within `[from, to]`, counted by region, month, instrument
+/// and result.
+pub async fn counts(
+    conn: &mut Conn,
+    scope: &Scope,
+    from: &str,
+    to: &str,
+    region_prefix: Option<&str>,
+) -> Result<Vec<CountRow>> {
+    let mut sql = Sql::new(
+        "SELECT a.region_code, SUBSTR(a.assessed_on, 1, 7) AS month, a.instrument_id, a.band, \
+         a.grade, COUNT(*) AS n FROM assessments a JOIN elders e ON e.id = a.elder_id \
+         WHERE a.status = 'final' AND a.assessed_on >= ",
+    );
+    sql.text(from)
+        .push(" AND a.assessed_on <= ")
+        .text(to)
+        .push(" AND ");
+    sql.elder_scope(scope);
+    if let Some(prefix) = region_prefix {
+        sql.push(" AND ");
+        sql.prefix_range("a.region_code", prefix);
+    }
+    sql.push(
+        " GROUP BY a.region_code, SUBSTR(a.assessed_on, 1, 7), a.instrument_id, a.band, a.grade \
+         ORDER BY 1, 2, 3",
+    );
+    Ok(sql.query_as().fetch_all(conn).await?)
+}
