@@ -76,7 +76,8 @@ async fn demo_county_is_stored_and_its_users_sign_in_with_their_scopes() {
         for username in DEMO_USERS {
             actors.push(login(&app, username, &password).await);
         }
-        let [supervisor, doctor, nurse, caregiver, assessor, family] = &actors[..] else {
+        let [supervisor, doctor, nurse, caregiver, assessor, assessor2, family] = &actors[..]
+        else {
             unreachable!()
         };
         let by_supervisor = visible(&app, supervisor, ElderQuery::default()).await;
@@ -92,6 +93,21 @@ async fn demo_county_is_stored_and_its_users_sign_in_with_their_scopes() {
             by_supervisor,
             "the assessment centre works across the county"
         );
+        // The demo assessments: a worklist with due, waiting and requested work, all scored.
+        let worklist = app.assessment_worklist(assessor2, 60).await.unwrap();
+        assert!(worklist.due_total > 0, "some reassessments are due");
+        assert!(
+            !worklist.awaiting.is_empty(),
+            "some wait for a second assessor"
+        );
+        assert!(!worklist.requests.is_empty(), "some were requested");
+        let today = app::today(app.now());
+        let counts = app
+            .assessment_counts(supervisor, today - chrono::Duration::days(500), today, None)
+            .await
+            .unwrap();
+        let assessed: i64 = counts.iter().map(|c| c.n).sum();
+        assert!(assessed > 1000, "{assessed} demo assessments");
         let residents = visible(&app, caregiver, ElderQuery::default()).await;
         assert!(residents > 0, "the care home has residents");
         let (own, total) = app

@@ -420,3 +420,18 @@ pub async fn counts(
     );
     Ok(sql.query_as().fetch_all(conn).await?)
 }
+
+/// Living elders in a stable order (identity number), for the demo generator to sample:
+/// `(id, birth_date, region_code, residence_org_id)`.
+pub async fn living_elders_sample(
+    conn: &mut Conn,
+    limit: i64,
+) -> Result<Vec<(String, String, Option<String>, Option<String>)>> {
+    Ok(sqlx::query_as(
+        "SELECT id, birth_date, region_code, residence_org_id FROM elders \
+         WHERE status = 'alive' ORDER BY id_number LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(conn)
+    .await?)
+}

@@ -220,9 +220,9 @@ async fn demo(app: &app::App, elders: usize, seed: u64) -> Result<()> {
     );
     match (password, summary.generated_password) {
         (_, Some(generated)) => println!(
-            "demo users supervisor, doctor, nurse, caregiver, assessor, family — password: {generated}"
+            "demo users supervisor, doctor, nurse, caregiver, assessor, assessor2, family — password: {generated}"
         ),
-        (Some(_), None) => println!("demo users supervisor, doctor, nurse, caregiver, assessor, family — password from YIYANG_DEMO_PASSWORD"),
+        (Some(_), None) => println!("demo users supervisor, doctor, nurse, caregiver, assessor, assessor2, family — password from YIYANG_DEMO_PASSWORD"),
         (None, None) => {}
     }
     Ok(())
