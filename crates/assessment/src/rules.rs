@@ -206,6 +206,33 @@ mod tests {
         assert_eq!(t.domain_grade("cognition", 11), Some(2));
     }
 
+    proptest::proptest! {
+        #[test]
+        fn table_files_of_garbage_are_refused_without_panicking(text in ".{0,400}") {
+            let _ = LtcTable::parse(&text);
+        }
+
+        #[test]
+        fn tables_with_random_numbers_never_panic(
+            bounds in proptest::collection::vec((-5i64..120, -5i64..120, 0u8..6), 0..14),
+            combination in proptest::collection::vec(proptest::collection::vec(0u8..9, 0..6), 0..6),
+        ) {
+            let ranges = |n: usize| -> Vec<serde_json::Value> {
+                bounds.iter().skip(n).step_by(3).map(|(min, max, grade)| {
+                    serde_json::json!({"grade": grade, "min": min, "max": max})
+                }).collect()
+            };
+            let text = serde_json::json!({"source": "random", "domain_grades": {
+                "adl": ranges(0), "cognition": ranges(1), "sensory": ranges(2)},
+                "combination": combination}).to_string();
+            if let Ok(table) = LtcTable::parse(&text) {
+                for score in 0..=100 {
+                    let _ = table.domain_grade("adl", score);
+                }
+            }
+        }
+    }
+
     #[test]
     fn gaps_and_overlaps_are_refused() {
         // ADL 40 then falls in no range.

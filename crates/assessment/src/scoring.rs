@@ -876,6 +876,7 @@ fn news2(reader: &mut Reader) -> Option<Outcome> {
             ("c", "new_confusion"),
             ("confusion", "new_confusion"),
             ("confused", "new_confusion"),
+            ("cvpu", "new_confusion"),
             ("v", "voice"),
             ("p", "pain"),
             ("u", "unresponsive"),
