@@ -1765,6 +1765,153 @@ impl Iterator for People<'_> {
     }
 }
 
+/// Elders given a demo GB/T 42195 assessment (the rest have none yet, as in a county that has
+/// just opened its assessment centre).
+const DEMO_ASSESSED: usize = 1500;
+
+/// Synthetic assessments so that the worklist, the elder pages and the counts have something to
+/// show: GB/T 42195 for a sample of living elders, dated over the last 14 months (so some are
+/// due or overdue), confirmed by the two demo assessors; a few awaiting confirmation and a few
+/// reassessment requests. Answers are drawn so that dependence grows with age; every result is
+/// scored by the real instrument.
+async fn seed_assessments(app: &App, seed: u64, now: chrono::DateTime<chrono::Utc>) -> Result<()> {
+    let today = crate::today(now);
+    let mut rng = stream(seed, 77);
+    let mut tx = app.store.begin().await?;
+    let user = |name: &str| name.to_string();
+    let mut ids = Vec::new();
+    for name in ["assessor", "assessor2", "doctor"] {
+        let row = store::users::by_username(&mut tx, &user(name))
+            .await?
+            .ok_or_else(|| AppError::Internal(format!("demo user {name} missing")))?;
+        ids.push((row.id, row.display_name, row.org_id));
+    }
+    let candidates = store::assessments::living_elders_sample(&mut tx, 20_000).await?;
+    let instrument = assessment::catalog()
+        .get("gbt42195_2022")
+        .ok_or_else(|| AppError::Internal("GB/T 42195 missing from the catalogue".into()))?;
+    let settings = app.assessment_settings();
+    let step = (candidates.len() / DEMO_ASSESSED).max(1);
+    for (n, (elder_id, birth, region_code, residence)) in candidates
+        .iter()
+        .step_by(step)
+        .take(DEMO_ASSESSED)
+        .enumerate()
+    {
+        let age = NaiveDate::parse_from_str(birth, "%Y-%m-%d")
+            .map(|b| registry::elder::age_on(b, today))
+            .unwrap_or(70);
+        // Chance of one step of dependence per item grows with age (and in care homes).
+        let frailty = ((f64::from(age) - 60.0) / 45.0).clamp(0.02, 0.9)
+            * if residence.is_some() { 1.6 } else { 1.0 };
+        let mut answers = serde_json::Map::new();
+        for item in &instrument.items {
+            let scores = item.scores();
+            let mut index = 0;
+            while index + 1 < scores.len() && rng.random::<f64>() < frailty {
+                index += 1;
+            }
+            answers.insert(item.id.clone(), scores[index].into());
+        }
+        if rng.random::<f64>() < 0.04 * frailty * 4.0 {
+            answers.insert("dementia_or_mental_disorder".into(), true.into());
+        }
+        let outcome = assessment::score(instrument, &answers, &settings.rules, today)
+            .map_err(|e| AppError::Internal(format!("demo answers refused: {e:?}")))?;
+        let assessed_on = today - chrono::Duration::days(rng.random_range(3..425));
+        let awaiting = n % 300 == 7;
+        let new = store::assessments::NewAssessment {
+            elder_id: elder_id.clone(),
+            instrument_id: instrument.id.clone(),
+            instrument_version: instrument.version.clone(),
+            assessed_on: assessed_on.to_string(),
+            place: pick_place(&mut rng, residence.is_some()).into(),
+            reason: "initial".into(),
+            org_id: ids[0].2.clone(),
+            region_code: region_code.clone(),
+            answers: serde_json::Value::Object(answers).to_string(),
+            result: crate::assessments::outcome_json(&outcome).to_string(),
+            total: outcome.total,
+            grade: outcome.grade,
+            band: outcome.band.clone(),
+            provisional: false,
+            // Confirmed below by the second demo assessor unless left waiting.
+            status: "awaiting_confirmation".into(),
+            assessor_id: ids[0].0.clone(),
+            assessor_name: ids[0].1.clone(),
+            note: None,
+            next_due_on: crate::assessments::next_due(instrument, assessed_on)
+                .map(|d| d.to_string()),
+        };
+        let id = store::assessments::insert(&mut tx, &new, now).await?;
+        if awaiting {
+            continue;
+        }
+        store::assessments::confirm(&mut tx, &id, &ids[1].0, &ids[1].1, now).await?;
+        store::assessments::make_current(
+            &mut tx,
+            &store::assessments::CurrentRow {
+                elder_id: elder_id.clone(),
+                instrument_id: instrument.id.clone(),
+                assessment_id: id.clone(),
+                assessed_on: new.assessed_on.clone(),
+                band: new.band.clone(),
+                grade: new.grade,
+                next_due_on: new.next_due_on.clone(),
+            },
+        )
+        .await?;
+        let summary = assessment::CareSummary::from_results(
+            &[assessment::CurrentResult {
+                instrument: instrument.id.clone(),
+                band: new.band.clone(),
+                grade: new.grade,
+                assessed_on: new.assessed_on.clone(),
+            }],
+            &settings.subsidy,
+            residence.is_some(),
+        );
+        store::assessments::save_care_levels(
+            &mut tx,
+            &store::assessments::CareLevelsRow {
+                elder_id: elder_id.clone(),
+                ability_grade: summary.ability_grade,
+                ability_band: summary.ability_band,
+                care_level: summary.care_level.as_ref().map(|c| c.0.code().to_string()),
+                care_level_instrument: summary.care_level.map(|c| c.1),
+                ltc_level: None,
+                subsidy_yuan: summary.subsidy_yuan.map(|y| y.2),
+                assessment_id: Some(id),
+                updated_at: store::time_text(now),
+            },
+        )
+        .await?;
+        if n % 250 == 11 {
+            store::assessments::insert_request(
+                &mut tx,
+                elder_id,
+                &instrument.id,
+                "家属反映近两周跌倒两次，行动能力明显下降",
+                (&ids[2].0, &ids[2].1),
+                now,
+            )
+            .await?;
+        }
+    }
+    tx.commit().await.map_err(store::StoreError::from)?;
+    Ok(())
+}
+
+fn pick_place(rng: &mut ChaCha8Rng, resident: bool) -> &'static str {
+    if resident {
+        "institution"
+    } else if rng.random::<f64>() < 0.6 {
+        "home"
+    } else {
+        "centre"
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -2083,152 +2230,5 @@ mod tests {
                 }
             }
         }
-    }
-}
-
-/// Elders given a demo GB/T 42195 assessment (the rest have none yet, as in a county that has
-/// just opened its assessment centre).
-const DEMO_ASSESSED: usize = 1500;
-
-/// Synthetic assessments so that the worklist, the elder pages and the counts have something to
-/// show: GB/T 42195 for a sample of living elders, dated over the last 14 months (so some are
-/// due or overdue), confirmed by the two demo assessors; a few awaiting confirmation and a few
-/// reassessment requests. Answers are drawn so that dependence grows with age; every result is
-/// scored by the real instrument.
-async fn seed_assessments(app: &App, seed: u64, now: chrono::DateTime<chrono::Utc>) -> Result<()> {
-    let today = crate::today(now);
-    let mut rng = stream(seed, 77);
-    let mut tx = app.store.begin().await?;
-    let user = |name: &str| name.to_string();
-    let mut ids = Vec::new();
-    for name in ["assessor", "assessor2", "doctor"] {
-        let row = store::users::by_username(&mut tx, &user(name))
-            .await?
-            .ok_or_else(|| AppError::Internal(format!("demo user {name} missing")))?;
-        ids.push((row.id, row.display_name, row.org_id));
-    }
-    let candidates = store::assessments::living_elders_sample(&mut tx, 20_000).await?;
-    let instrument = assessment::catalog()
-        .get("gbt42195_2022")
-        .ok_or_else(|| AppError::Internal("GB/T 42195 missing from the catalogue".into()))?;
-    let settings = app.assessment_settings();
-    let step = (candidates.len() / DEMO_ASSESSED).max(1);
-    for (n, (elder_id, birth, region_code, residence)) in candidates
-        .iter()
-        .step_by(step)
-        .take(DEMO_ASSESSED)
-        .enumerate()
-    {
-        let age = NaiveDate::parse_from_str(birth, "%Y-%m-%d")
-            .map(|b| registry::elder::age_on(b, today))
-            .unwrap_or(70);
-        // Chance of one step of dependence per item grows with age (and in care homes).
-        let frailty = ((f64::from(age) - 60.0) / 45.0).clamp(0.02, 0.9)
-            * if residence.is_some() { 1.6 } else { 1.0 };
-        let mut answers = serde_json::Map::new();
-        for item in &instrument.items {
-            let scores = item.scores();
-            let mut index = 0;
-            while index + 1 < scores.len() && rng.random::<f64>() < frailty {
-                index += 1;
-            }
-            answers.insert(item.id.clone(), scores[index].into());
-        }
-        if rng.random::<f64>() < 0.04 * frailty * 4.0 {
-            answers.insert("dementia_or_mental_disorder".into(), true.into());
-        }
-        let outcome = assessment::score(instrument, &answers, &settings.rules, today)
-            .map_err(|e| AppError::Internal(format!("demo answers refused: {e:?}")))?;
-        let assessed_on = today - chrono::Duration::days(rng.random_range(3..425));
-        let awaiting = n % 300 == 7;
-        let new = store::assessments::NewAssessment {
-            elder_id: elder_id.clone(),
-            instrument_id: instrument.id.clone(),
-            instrument_version: instrument.version.clone(),
-            assessed_on: assessed_on.to_string(),
-            place: pick_place(&mut rng, residence.is_some()).into(),
-            reason: "initial".into(),
-            org_id: ids[0].2.clone(),
-            region_code: region_code.clone(),
-            answers: serde_json::Value::Object(answers).to_string(),
-            result: crate::assessments::outcome_json(&outcome).to_string(),
-            total: outcome.total,
-            grade: outcome.grade,
-            band: outcome.band.clone(),
-            provisional: false,
-            // Confirmed below by the second demo assessor unless left waiting.
-            status: "awaiting_confirmation".into(),
-            assessor_id: ids[0].0.clone(),
-            assessor_name: ids[0].1.clone(),
-            note: None,
-            next_due_on: crate::assessments::next_due(instrument, assessed_on)
-                .map(|d| d.to_string()),
-        };
-        let id = store::assessments::insert(&mut tx, &new, now).await?;
-        if awaiting {
-            continue;
-        }
-        store::assessments::confirm(&mut tx, &id, &ids[1].0, &ids[1].1, now).await?;
-        store::assessments::make_current(
-            &mut tx,
-            &store::assessments::CurrentRow {
-                elder_id: elder_id.clone(),
-                instrument_id: instrument.id.clone(),
-                assessment_id: id.clone(),
-                assessed_on: new.assessed_on.clone(),
-                band: new.band.clone(),
-                grade: new.grade,
-                next_due_on: new.next_due_on.clone(),
-            },
-        )
-        .await?;
-        let summary = assessment::CareSummary::from_results(
-            &[assessment::CurrentResult {
-                instrument: instrument.id.clone(),
-                band: new.band.clone(),
-                grade: new.grade,
-                assessed_on: new.assessed_on.clone(),
-            }],
-            &settings.subsidy,
-            residence.is_some(),
-        );
-        store::assessments::save_care_levels(
-            &mut tx,
-            &store::assessments::CareLevelsRow {
-                elder_id: elder_id.clone(),
-                ability_grade: summary.ability_grade,
-                ability_band: summary.ability_band,
-                care_level: summary.care_level.as_ref().map(|c| c.0.code().to_string()),
-                care_level_instrument: summary.care_level.map(|c| c.1),
-                ltc_level: None,
-                subsidy_yuan: summary.subsidy_yuan.map(|y| y.2),
-                assessment_id: Some(id),
-                updated_at: store::time_text(now),
-            },
-        )
-        .await?;
-        if n % 250 == 11 {
-            store::assessments::insert_request(
-                &mut tx,
-                elder_id,
-                &instrument.id,
-                "家属反映近两周跌倒两次，行动能力明显下降",
-                (&ids[2].0, &ids[2].1),
-                now,
-            )
-            .await?;
-        }
-    }
-    tx.commit().await.map_err(store::StoreError::from)?;
-    Ok(())
-}
-
-fn pick_place(rng: &mut ChaCha8Rng, resident: bool) -> &'static str {
-    if resident {
-        "institution"
-    } else if rng.random::<f64>() < 0.6 {
-        "home"
-    } else {
-        "centre"
     }
 }
