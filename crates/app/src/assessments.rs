@@ -122,6 +122,12 @@ pub fn outcome_json(outcome: &Outcome) -> Value {
     if let Some(grade) = outcome.initial_grade {
         body.insert("initial_grade".into(), grade.into());
     }
+    if matches!(outcome.instrument.as_str(), "gds15" | "minicog" | "ad8") {
+        body.insert(
+            "screen_positive".into(),
+            outcome.has_flag("screen_positive").into(),
+        );
+    }
     if !outcome.subscores.is_empty() {
         let scores: Map<String, Value> = outcome
             .subscores

@@ -121,6 +121,22 @@ async fn scoring_answers_with_the_documented_fields() {
         json!({"cn_common": "high", "morse_original": "low"})
     );
 
+    // GDS-15: items 1, 5, 7, 11, 13 count for "no"; 5 depressive answers is a positive screen.
+    // All "no": only the five reversed items score.
+    let gds: serde_json::Map<String, Value> = (1..=15)
+        .map(|n| (format!("q{n}"), Value::from("no")))
+        .collect();
+    let (status, body) = score(&server, "gds15", Value::Object(gds)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        (
+            body["total"].as_i64(),
+            body["band"].as_str(),
+            body["screen_positive"].as_bool()
+        ),
+        (Some(5), Some("mild"), Some(true))
+    );
+
     let (status, body) = score(&server, "ltc_disability_2021", json!({})).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(error_fields(&body).len(), 17, "every missing item is named");
