@@ -12,6 +12,9 @@ pub struct Dashboard {
     /// (age band start, men, women) in five-year bands from 60, for the pyramid.
     pub age_bands: Vec<(i32, i64, i64)>,
     pub organizations: i64,
+    /// Living elders per current care level (自理/半失能/失能), in that order; unassessed
+    /// elders are not counted.
+    pub care_levels: Vec<(assessment::SelfCareLevel, i64)>,
 }
 
 impl App {
@@ -73,7 +76,19 @@ impl App {
             },
         )
         .await?;
+        let stored = store::assessments::care_level_counts(&mut conn, &actor.scope).await?;
+        let care_levels = assessment::SelfCareLevel::ALL
+            .into_iter()
+            .map(|level| {
+                let n = stored
+                    .iter()
+                    .find(|(code, _)| code == level.code())
+                    .map_or(0, |(_, n)| *n);
+                (level, n)
+            })
+            .collect();
         Ok(Dashboard {
+            care_levels,
             counts,
             by_region,
             age_bands: bands,

@@ -435,3 +435,15 @@ pub async fn living_elders_sample(
     .fetch_all(conn)
     .await?)
 }
+
+/// Living elders in scope per current care level (`self_care`, `semi_dependent`,
+/// `fully_dependent`); elders never assessed are not counted.
+pub async fn care_level_counts(conn: &mut Conn, scope: &Scope) -> Result<Vec<(String, i64)>> {
+    let mut sql = Sql::new(
+        "SELECT c.care_level, COUNT(*) FROM elder_care_levels c JOIN elders e ON e.id = c.elder_id \
+         WHERE c.care_level IS NOT NULL AND e.status = 'alive' AND ",
+    );
+    sql.elder_scope(scope);
+    sql.push(" GROUP BY c.care_level ORDER BY c.care_level");
+    Ok(sql.query_as().fetch_all(conn).await?)
+}

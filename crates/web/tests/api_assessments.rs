@@ -229,6 +229,14 @@ async fn recording_through_the_api_on_every_backend() {
         assert_eq!(listed["levels"]["care_level"], "self_care");
         assert_eq!(listed["levels"]["ability_grade"], 0);
         assert_eq!(listed["current"][0]["instrument_id"], "gbt42195_2022");
+        let supervisor = server.login("supervisor", PASSWORD).await;
+        let (_, dashboard) = server
+            .call("GET", "/api/v1/dashboard", Some(&supervisor), None)
+            .await;
+        assert_eq!(
+            dashboard["care_levels"],
+            json!({"self_care": 1, "semi_dependent": 0, "fully_dependent": 0})
+        );
 
         let future =
             json!({"instrument_id": "barthel", "place": "home", "assessed_on": "2999-01-01",

@@ -22,6 +22,7 @@ pub async fn get(
             "disabled_or_semi": c.disabled, "hypertension": c.hypertension, "diabetes": c.diabetes,
         },
         "organizations": d.organizations,
+        "care_levels": d.care_levels.iter().map(|(level, n)| (level.code().to_string(), serde_json::Value::from(*n))).collect::<serde_json::Map<_, _>>(),
         "by_region": d.by_region.iter().map(|(code, name, n)| serde_json::json!({"code": code, "name": name, "elders": n})).collect::<Vec<_>>(),
         "age_bands": d.age_bands.iter().map(|(from, m, f)| serde_json::json!({"from": from, "male": m, "female": f})).collect::<Vec<_>>(),
     })))
