@@ -33,7 +33,8 @@ CREATE TABLE assessments (
 );
 CREATE INDEX assessments_elder ON assessments(elder_id, assessed_on);
 CREATE INDEX assessments_region ON assessments(region_code, assessed_on);
-CREATE INDEX assessments_pending ON assessments(status, region_code);
+-- Pending confirmations, and counts of final assessments over a period.
+CREATE INDEX assessments_status ON assessments(status, assessed_on);
 
 CREATE TABLE assessment_current (
     elder_id TEXT COLLATE "C" NOT NULL REFERENCES elders(id),
@@ -72,3 +73,5 @@ CREATE TABLE reassessment_requests (
     resolved_at TEXT
 );
 CREATE INDEX reassessment_requests_elder ON reassessment_requests(elder_id, resolved_at);
+-- The open ones (resolved_at IS NULL), oldest first, for the worklist.
+CREATE INDEX reassessment_requests_open ON reassessment_requests(resolved_at, requested_at);

@@ -306,6 +306,10 @@ pub async fn resolve_requests(
     Ok(done.rows_affected())
 }
 
+// The worklist and count queries start from the small assessment tables and look each row's
+// elder up by id (`CROSS JOIN` fixes that order on SQLite; PostgreSQL plans it as an inner join):
+// a county-wide scope otherwise makes SQLite walk every elder of the county.
+
 /// Open reassessment requests in scope (optionally of one elder), oldest first.
 pub async fn open_requests(
     conn: &mut Conn,
@@ -316,7 +320,7 @@ pub async fn open_requests(
     let mut sql = Sql::new(
         "SELECT r.id, r.elder_id, e.name AS elder_name, r.instrument_id, r.reason, \
          r.requested_by_name, r.requested_at FROM reassessment_requests r \
-         JOIN elders e ON e.id = r.elder_id WHERE r.resolved_at IS NULL AND ",
+         CROSS JOIN elders e WHERE e.id = r.elder_id AND r.resolved_at IS NULL AND ",
     );
     sql.elder_scope(scope);
     if let Some(elder_id) = elder_id {
@@ -346,8 +350,8 @@ pub async fn due(
     limit: i64,
 ) -> Result<(Vec<DueRow>, i64)> {
     let mut body = Sql::new(
-        " FROM assessment_current c JOIN elders e ON e.id = c.elder_id \
-         WHERE c.next_due_on <= ",
+        " FROM assessment_current c CROSS JOIN elders e WHERE e.id = c.elder_id \
+         AND c.next_due_on <= ",
     );
     body.text(due_by).push(" AND e.status = 'alive' AND ");
     body.elder_scope(scope);
@@ -373,8 +377,8 @@ pub async fn awaiting_confirmation(
 ) -> Result<Vec<AssessmentRow>> {
     let mut sql = Sql::new("SELECT ");
     sql.push(COLUMNS).push(
-        " FROM assessments a JOIN elders e ON e.id = a.elder_id \
-         WHERE a.status = 'awaiting_confirmation' AND ",
+        " FROM assessments a CROSS JOIN elders e WHERE e.id = a.elder_id \
+         AND a.status = 'awaiting_confirmation' AND ",
     );
     sql.elder_scope(scope);
     sql.push(" ORDER BY a.signed_at LIMIT ").int(limit);
@@ -402,8 +406,8 @@ pub async fn counts(
 ) -> Result<Vec<CountRow>> {
     let mut sql = Sql::new(
         "SELECT a.region_code, SUBSTR(a.assessed_on, 1, 7) AS month, a.instrument_id, a.band, \
-         a.grade, COUNT(*) AS n FROM assessments a JOIN elders e ON e.id = a.elder_id \
-         WHERE a.status = 'final' AND a.assessed_on >= ",
+         a.grade, COUNT(*) AS n FROM assessments a CROSS JOIN elders e \
+         WHERE e.id = a.elder_id AND a.status = 'final' AND a.assessed_on >= ",
     );
     sql.text(from)
         .push(" AND a.assessed_on <= ")

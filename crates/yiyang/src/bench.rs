@@ -935,3 +935,251 @@ mod tests {
         assert_eq!(dechunk("5\r\nhello\r\n1\r\n!\r\n0\r\n\r\n"), "hello!");
     }
 }
+
+#[derive(Args)]
+pub struct AssessArgs {
+    /// Elders in the demo county the measurement runs on [default: 20000]
+    #[arg(long, default_value_t = 20_000)]
+    pub elders: usize,
+    /// Also measure on this PostgreSQL server (a scratch database is created and dropped).
+    #[arg(long, env = "YIYANG_BENCH_POSTGRES_URL")]
+    pub postgres_url: Option<String>,
+    /// Timed calls per measurement [default: 500]
+    #[arg(long, default_value_t = 500)]
+    pub queries: usize,
+    /// Seed of the demo data and of the answers.
+    #[arg(long, default_value_t = 2026)]
+    pub seed: u64,
+}
+
+/// Random valid answers for `instrument`: every item one of its options, every required input
+/// inside its range.
+fn random_answers(
+    instrument: &assessment::Instrument,
+    rng: &mut impl Rng,
+) -> serde_json::Map<String, serde_json::Value> {
+    let mut answers = serde_json::Map::new();
+    for item in &instrument.items {
+        if !item.required {
+            continue;
+        }
+        let option = &item.options[rng.random_range(0..item.options.len())];
+        answers.insert(item.id.clone(), option.value.clone());
+    }
+    if instrument.id == "mna_sf" {
+        answers.insert("F1_bmi".into(), rng.random_range(0..=3).into());
+    }
+    for input in instrument.inputs.iter().filter(|i| i.required) {
+        let value: serde_json::Value = match &input.kind {
+            assessment::InputKind::Integer { min, max } => {
+                rng.random_range((*min).max(60)..=(*max).min(150)).into()
+            }
+            assessment::InputKind::Decimal { min, max, .. } => {
+                ((rng.random_range(*min..*max) * 10.0).round() / 10.0).into()
+            }
+            assessment::InputKind::Bool => rng.random_bool(0.5).into(),
+            assessment::InputKind::Choice(choices) => {
+                choices[rng.random_range(0..choices.len())].into()
+            }
+            assessment::InputKind::Text { .. } => "11010519491231002X".into(),
+        };
+        answers.insert(input.name.to_string(), value);
+    }
+    answers
+}
+
+/// `yiyang bench assess`: scoring time of every instrument, and the assessment use cases
+/// (sign, confirm, an elder's history, the worklist, the counts) on a demo county.
+pub async fn assess(args: AssessArgs) -> Result<()> {
+    if args.queries == 0 {
+        bail!("--queries must be at least 1");
+    }
+    println!(
+        "yiyang bench assess: {} elders, seed {}, {} timed calls per measurement, {} build",
+        args.elders,
+        args.seed,
+        args.queries,
+        if cfg!(debug_assertions) {
+            "DEBUG (figures not representative)"
+        } else {
+            "release"
+        }
+    );
+    let mut rows = Vec::new();
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(args.seed);
+    let rules = assessment::Rules::default();
+    let today = app::today(chrono::Utc::now());
+    for instrument in &assessment::catalog().instruments {
+        let inputs: Vec<_> = (0..args.queries.max(1000))
+            .map(|_| random_answers(instrument, &mut rng))
+            .collect();
+        let mut samples = Vec::with_capacity(inputs.len());
+        for answers in &inputs {
+            let started = Instant::now();
+            let scored = assessment::score(instrument, answers, &rules, today);
+            samples.push(started.elapsed());
+            if let Err(errors) = scored {
+                if instrument.id != "bp_grade_cn" {
+                    bail!("{}: random answers refused: {errors:?}", instrument.id);
+                }
+            }
+        }
+        rows.push(Row {
+            backend: "-",
+            what: format!("score {}", instrument.id),
+            value: Value::Latencies(Stats::of(samples)),
+            target: Target::P99(Duration::from_millis(1)),
+        });
+    }
+    let mut scratches = vec![("sqlite", Scratch::sqlite()?)];
+    if let Some(url) = &args.postgres_url {
+        scratches.push(("postgres", Scratch::postgres(url).await?));
+    }
+    for (backend, scratch) in &scratches {
+        let outcome = measure_assessments(backend, scratch, &args, &mut rng, &mut rows).await;
+        scratch.finish(false).await;
+        outcome?;
+    }
+    println!();
+    print_table(&rows);
+    println!("load average (1, 5, 15 min): {}", load_average());
+    Ok(())
+}
+
+async fn measure_assessments(
+    backend: &'static str,
+    scratch: &Scratch,
+    args: &AssessArgs,
+    rng: &mut impl Rng,
+    rows: &mut Vec<Row>,
+) -> Result<()> {
+    println!("\n== {backend}: {}", app::redact_url(scratch.url()));
+    let store = app::open_store(scratch.url())
+        .await
+        .map_err(anyhow::Error::msg)?;
+    let app = App::new(store);
+    app.ensure_admin(Some(app::auth::generate_password()))
+        .await
+        .map_err(anyhow::Error::msg)?;
+    let bar = Progress::new("demo", args.elders as u64);
+    app::demo::generate(
+        &app,
+        &app::demo::DemoOptions {
+            elders: args.elders,
+            seed: args.seed,
+            password: None,
+        },
+        &|done| bar.set(done),
+    )
+    .await
+    .map_err(anyhow::Error::msg)?;
+    bar.finish();
+    settle(&app).await?;
+    let actor = |name: &'static str| {
+        let app = app.clone();
+        async move { app.system_actor(name).await.map_err(anyhow::Error::msg) }
+    };
+    let (assessor, second, supervisor) = (
+        actor("assessor").await?,
+        actor("assessor2").await?,
+        actor("supervisor").await?,
+    );
+    // Distinct elders: the warm-up signs for the first few, which are then signed again
+    // (a second assessment the same day is allowed), and every one is confirmed once.
+    let (total,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM elders")
+        .fetch_one(app.store.pool())
+        .await?;
+    let offset = rng.random_range(0..(total - args.queries as i64).max(1));
+    let elders: Vec<String> =
+        sqlx::query_scalar("SELECT id FROM elders ORDER BY id_number LIMIT $1 OFFSET $2")
+            .bind(args.queries as i64)
+            .bind(offset)
+            .fetch_all(app.store.pool())
+            .await?;
+    let gbt = assessment::catalog()
+        .get("gbt42195_2022")
+        .context("GB/T 42195 in the catalogue")?;
+    let inputs: Vec<(String, serde_json::Map<String, serde_json::Value>)> = elders
+        .iter()
+        .map(|id| (id.clone(), random_answers(gbt, rng)))
+        .collect();
+    let signed = std::sync::Mutex::new(Vec::new());
+    let stats = time_queries("sign GB/T 42195", &inputs, |(elder, answers)| {
+        let (app, assessor, signed) = (&app, &assessor, &signed);
+        async move {
+            let input = app::assessments::AssessmentInput {
+                instrument_id: Some("gbt42195_2022".into()),
+                answers,
+                place: Some("centre".into()),
+                ..Default::default()
+            };
+            let (id, _) = app
+                .record_assessment(assessor, &elder, &input)
+                .await
+                .map_err(anyhow::Error::msg)?;
+            signed.lock().expect("lock").push(id);
+            Ok(())
+        }
+    })
+    .await?;
+    let mut add = |what: &str, stats: Stats, limit_ms: u64| {
+        rows.push(Row {
+            backend,
+            what: what.to_string(),
+            value: Value::Latencies(stats),
+            target: Target::P99(Duration::from_millis(limit_ms)),
+        })
+    };
+    add("sign an assessment (score, store, audit)", stats, 50);
+    // Each assessment can be confirmed once, so this loop has no warm-up (signing warmed up).
+    let ids = signed.into_inner().expect("lock");
+    let bar = Progress::new("confirm", ids.len() as u64);
+    let mut samples = Vec::with_capacity(ids.len());
+    for (i, id) in ids.iter().enumerate() {
+        let started = Instant::now();
+        app.confirm_assessment(&second, id)
+            .await
+            .map_err(anyhow::Error::msg)?;
+        samples.push(started.elapsed());
+        bar.set(i as u64 + 1);
+    }
+    bar.finish();
+    let stats = Stats::of(samples);
+    add("confirm (second assessor; levels recomputed)", stats, 50);
+    let stats = time_queries("elder history", &elders, |elder| {
+        let (app, assessor) = (&app, &assessor);
+        async move {
+            app.elder_assessments(assessor, &elder)
+                .await
+                .map(|_| ())
+                .map_err(anyhow::Error::msg)
+        }
+    })
+    .await?;
+    add("an elder's assessments and levels", stats, 20);
+    let repeat: Vec<usize> = (0..args.queries.min(200)).collect();
+    let stats = time_queries("worklist", &repeat, |_| {
+        let (app, assessor) = (&app, &assessor);
+        async move {
+            app.assessment_worklist(assessor, 30)
+                .await
+                .map(|_| ())
+                .map_err(anyhow::Error::msg)
+        }
+    })
+    .await?;
+    add("assessor worklist, county-wide", stats, 100);
+    let today = app::today(app.now());
+    let stats = time_queries("counts", &repeat, |_| {
+        let (app, supervisor) = (&app, &supervisor);
+        async move {
+            app.assessment_counts(supervisor, today - chrono::Duration::days(365), today, None)
+                .await
+                .map(|_| ())
+                .map_err(anyhow::Error::msg)
+        }
+    })
+    .await?;
+    add("assessment counts, 12 months, county", stats, 100);
+    Ok(())
+}

@@ -116,6 +116,9 @@ enum ImportCommand {
 enum BenchCommand {
     /// Registry figures: lookups, searches, list pages, demo generation, idle memory.
     Registry(bench::RegistryArgs),
+    /// Assessment figures: scoring time per instrument; sign, confirm, history, worklist and
+    /// counts on a demo county.
+    Assess(bench::AssessArgs),
 }
 
 fn main() -> Result<()> {
@@ -180,6 +183,7 @@ async fn run(command: Command, config: Config) -> Result<()> {
             import_elders(&app, &file, &user).await
         }
         Command::Bench(BenchCommand::Registry(args)) => bench::registry(args).await,
+        Command::Bench(BenchCommand::Assess(args)) => bench::assess(args).await,
         Command::Assess(AssessCommand::Instruments) => {
             for i in &assessment::catalog().instruments {
                 println!("{:<22} {}  ({})", i.id, i.name_zh, i.name_en);
