@@ -442,6 +442,138 @@ async function main() {
       check(new URL(doctor.url()).pathname === '/login', `at ${doctor.url()} (${response.status()})`);
     });
 
+    // Assessments: an assessor on a tablet takes GB/T 42195 (the self-care items B.1 at 2 points
+    // each, everything else at its best: 16 + 15 + 28 + 15 = 74, grade 1; diagnosed dementia
+    // raises it to grade 2), a second assessor confirms it, and the elder's care level follows.
+    const assessor = await pageFor('assessor', { width: 1024, height: 1366 });
+    const assessor2 = await pageFor('assessor2');
+    let assessmentUrl = '';
+    let assessedElder = '';
+    await test('an assessor takes a GB/T 42195 assessment: running score, review with the grade, signature', async () => {
+      await signIn(assessor, 'assessor', DEMO_PASSWORD);
+      await assessor.goto('/elders');
+      // An elder with an ordinary name (not one an earlier test made up).
+      const names = await assessor.locator('table.data tbody tr td a.row-link').allInnerTexts();
+      const pick = names.findIndex((n) => /^[\u4e00-\u9fff]{2,4}$/.test(n.trim()));
+      check(pick >= 0, `no ordinary name among ${names.join(',')}`);
+      await Promise.all([
+        assessor.waitForURL(/\/elders\/[0-9a-f-]{36}$/),
+        assessor.locator('table.data tbody tr td a.row-link').nth(pick).click(),
+      ]);
+      assessedElder = new URL(assessor.url()).pathname;
+      await Promise.all([assessor.waitForURL(/\/assessments\/new$/), assessor.click('#assessments a[href$="/assessments/new"]')]);
+      check(await assessor.locator('a[href*="instrument=gbt42195_2022"]').count() === 1, 'GB/T 42195 offered');
+      await shot(assessor, 'assessment-choose');
+      await Promise.all([assessor.waitForURL(/instrument=gbt42195_2022/), assessor.click('a[href*="instrument=gbt42195_2022"]')]);
+      const running = assessor.locator('.running-score');
+      check(await running.isVisible(), 'the running score is shown');
+      check((await assessor.locator('output[data-total]').innerText()) === '0', 'total starts at 0');
+      await assessor.selectOption('select[name=place]', 'home');
+      const items = await assessor.locator('[data-item]').evaluateAll((els) => els.map((e) => e.getAttribute('data-item')));
+      check(items.length === 26, `${items.length} items`);
+      let expected = 0;
+      for (const id of items) {
+        const choice = id.startsWith('B1.') ? 2 : 0;
+        await assessor.click(`label[for="o-${id.replace('.', '_')}-${choice}"]`);
+        expected += Number(await assessor.getAttribute(`#o-${id.replace('.', '_')}-${choice}`, 'data-score'));
+        if (id === 'B1.1') {
+          check((await assessor.locator('output[data-total]').innerText()) === '2', 'the total follows the first answer');
+          check((await assessor.locator('output[data-subtotal="B1"]').innerText()) === '2', 'so does the subtotal');
+        }
+      }
+      check(expected === 74, `expected ${expected}`);
+      check((await assessor.locator('output[data-total]').innerText()) === '74', `total ${await assessor.locator('output[data-total]').innerText()}`);
+      check((await assessor.locator('output[data-answered]').innerText()) === '26', 'all answered');
+      check((await assessor.locator('output[data-subtotal="B1"]').innerText()) === '16', 'B.1 subtotal');
+      check((await running.innerText()).includes('74'), `running text: ${await running.innerText()}`);
+      await assessor.check('input[name=dementia_or_mental_disorder]');
+      await shot(assessor, 'assessment-form');
+      await assessor.click('.assess-actions button[type=submit]');
+      await assessor.locator('#result').waitFor();
+      const result = await assessor.locator('#result').innerText();
+      for (const text of ['74', '2 级', 'C.3 初步等级', 'C.4 确诊痴呆', 'C.5 最终等级', '等级如何得出']) {
+        check(result.includes(text), `${text} missing from the result`);
+      }
+      check(await assessor.locator('svg.score-bars rect.bar').count() === 4, 'four domain bars');
+      await shot(assessor, 'assessment-review');
+      await assessor.check('input[name=confirmed]');
+      await Promise.all([assessor.waitForURL(/\/assessments\/[0-9a-f-]{36}$/), assessor.click('#sign button[name=sign]')]);
+      assessmentUrl = new URL(assessor.url()).pathname;
+      const page = await assessor.locator('main').innerText();
+      check(page.includes('待复核') && page.includes('您是签名评估员'), 'awaiting a second assessor');
+      check(await assessor.locator('form[action$="/confirm"]').count() === 0, 'no confirm button for the signer');
+      await shot(assessor, 'assessment-awaiting');
+      // Portrait tablet: one column, nothing wider than the screen.
+      await assessor.setViewportSize({ width: 768, height: 1024 });
+      for (const path of [`${assessedElder}/assessments/new?instrument=gbt42195_2022`, '/assessments', assessedElder]) {
+        await assessor.goto(path);
+        const overflow = await assessor.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        check(overflow <= 0, `${path} scrolls sideways by ${overflow}px`);
+      }
+      await assessor.goto(`${assessedElder}/assessments/new?instrument=gbt42195_2022&lang=en`);
+      check((await assessor.locator('h1').innerText()).includes('42195'), 'the form in English');
+      check((await assessor.locator('main').innerText()).includes('eats independently'), 'English option texts');
+      await assessor.click('label[for="o-B1_1-0"]');
+      await shot(assessor, 'tablet-assessment-form-en');
+    });
+
+    await test('a second assessor confirms it from the worklist, and the elder page shows the care level', async () => {
+      check(assessmentUrl, 'no assessment was signed');
+      await signIn(assessor2, 'assessor2', DEMO_PASSWORD);
+      await assessor2.goto('/assessments');
+      const id = assessmentUrl.split('/').pop();
+      const confirm = assessor2.locator(`form[action="/assessments/${id}/confirm"] button`);
+      check(await confirm.count() === 1, 'a confirm button on the worklist');
+      await shot(assessor2, 'assessment-worklist');
+      await Promise.all([assessor2.waitForURL((u) => u.pathname === assessmentUrl), confirm.click()]);
+      const page = await assessor2.locator('main').innerText();
+      check(page.includes('已生效') && page.includes('演示评估员二'), 'final, with the second assessor');
+      await shot(assessor2, 'assessment-final');
+      // Three earlier Barthel results through the API, for the trend on the elder's page.
+      const login = await assessor2.request.post('/api/v1/auth/login', { data: { username: 'assessor2', password: DEMO_PASSWORD } });
+      check(login.ok(), `api login ${login.status()}`);
+      const token = (await login.json()).token;
+      const barthel = await (await assessor2.request.get('/api/v1/instruments/barthel')).json();
+      const elderId = assessedElder.split('/').pop();
+      for (const [date, drop] of [['2025-01-10', 0], ['2025-07-15', 2], ['2026-02-01', 5]]) {
+        // Every item at its best, `drop` items one step lower.
+        const answers = Object.fromEntries(barthel.items.map((item, i) => {
+          const scores = item.options.map((o) => o.value).sort((a, b) => b - a);
+          return [item.id, scores[i < drop ? 1 : 0]];
+        }));
+        const r = await assessor2.request.post(`/api/v1/elders/${elderId}/assessments`, {
+          headers: { authorization: `Bearer ${token}` },
+          data: { instrument_id: 'barthel', answers, assessed_on: date, place: 'home' },
+        });
+        check(r.status() === 201, `barthel ${date}: ${r.status()} ${await r.text()}`);
+      }
+      await assessor2.goto(assessedElder);
+      check(await assessor2.locator('#assessments svg.trend circle.dot').count() === 3, 'three points on the trend');
+      const panel = await assessor2.locator('#assessments').innerText();
+      check(panel.includes('半失能'), `care level: ${panel}`);
+      check(panel.includes('2 级'), 'ability grade');
+      await assessor2.locator('#assessments').scrollIntoViewIfNeeded();
+      await shot(assessor2, 'elder-assessments');
+      await assessor2.goto(`${assessmentUrl}/print`);
+      const sheet = await assessor2.locator('.print-sheet').innerText();
+      check(sheet.includes('C.3 初步等级') && sheet.includes('C.5 最终等级') && sheet.includes('B.4'), 'the official rows');
+      await shot(assessor2, 'assessment-print');
+      await assessor2.setViewportSize({ width: 794, height: 1123 });
+      await assessor2.emulateMedia({ media: 'print' });
+      check(!(await assessor2.locator('header.topbar').isVisible()), 'no navigation on paper');
+      await shot(assessor2, 'assessment-print-paper');
+      await assessor2.emulateMedia({ media: 'screen' });
+      await assessor2.setViewportSize({ width: 1280, height: 900 });
+    });
+
+    await test('a supervisor sees the counts per region and grade', async () => {
+      await supervisor.goto('/assessments/stats');
+      check(await supervisor.locator('svg.chart.stacked rect.s2').count() >= 1, 'a grade-2 part');
+      const table = await supervisor.locator('table.stats-table').innerText();
+      check(table.includes('2 能力中度受损'), `table: ${table}`);
+      await shot(supervisor, 'assessment-stats');
+    });
+
     await test('no page had a script error or a blocked resource', async () => {
       check(problems.length === 0, problems.join('\n'));
     });

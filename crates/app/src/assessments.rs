@@ -97,6 +97,61 @@ pub struct Worklist {
     pub due_by: String,
 }
 
+/// One institution's residents by care level and the operating subsidy they bring per year.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstitutionSubsidy {
+    pub org_id: String,
+    pub org_name: String,
+    /// Residents per level, in the order of `SelfCareLevel::ALL`.
+    pub residents: [i64; 3],
+    pub provincial_yuan: i64,
+    pub municipal_yuan: i64,
+}
+
+impl InstitutionSubsidy {
+    pub fn total_yuan(&self) -> i64 {
+        self.provincial_yuan + self.municipal_yuan
+    }
+}
+
+/// Adds up `(org, level, residents)` rows into subsidies under `policy`.
+pub fn subsidies(
+    rows: &[(String, String, i64)],
+    names: &std::collections::BTreeMap<String, String>,
+    policy: &SubsidyPolicy,
+) -> Vec<InstitutionSubsidy> {
+    let mut by_org: Vec<InstitutionSubsidy> = Vec::new();
+    for (org, level, n) in rows {
+        let Some(level) = assessment::SelfCareLevel::parse(level) else {
+            continue;
+        };
+        let index = by_org
+            .iter()
+            .position(|s| &s.org_id == org)
+            .unwrap_or_else(|| {
+                by_org.push(InstitutionSubsidy {
+                    org_id: org.clone(),
+                    org_name: names.get(org).cloned().unwrap_or_else(|| org.clone()),
+                    residents: [0; 3],
+                    provincial_yuan: 0,
+                    municipal_yuan: 0,
+                });
+                by_org.len() - 1
+            });
+        let entry = &mut by_org[index];
+        let (provincial, municipal, _) = policy.yuan(level);
+        entry.residents[level as usize] += n;
+        entry.provincial_yuan += provincial * n;
+        entry.municipal_yuan += municipal * n;
+    }
+    by_org.sort_by(|a, b| {
+        b.total_yuan()
+            .cmp(&a.total_yuan())
+            .then(a.org_name.cmp(&b.org_name))
+    });
+    by_org
+}
+
 /// The JSON shape of a scoring result: the scoring API's answer and what is stored with an
 /// assessment. Absent figures are left out rather than null (`total` only where the
 /// instrument has one).
@@ -572,22 +627,30 @@ impl App {
     ) -> Result<ElderAssessments> {
         actor.require(self, Action::ReadElder).await?;
         let mut conn = self.store.acquire().await?;
-        if store::elders::get(&mut conn, &actor.scope, elder_id)
-            .await?
-            .is_none()
-        {
+        let Some(elder) = store::elders::get(&mut conn, &actor.scope, elder_id).await? else {
             drop(conn);
             return Err(self
                 .denied(actor, "assessment_list", Some(elder_id), AppError::NotFound)
                 .await);
-        }
+        };
         let history = store::assessments::for_elder(&mut conn, &actor.scope, elder_id, None)
             .await?
             .into_iter()
             .map(AssessmentView::from_row)
             .collect();
         let current = store::assessments::current_for_elder(&mut conn, elder_id).await?;
-        let levels = store::assessments::care_levels(&mut conn, elder_id).await?;
+        let mut levels = store::assessments::care_levels(&mut conn, elder_id).await?;
+        // The subsidy follows where the elder lives now, which may have changed since the
+        // assessment.
+        if let Some(levels) = levels.as_mut() {
+            let lives_in_institution = elder.residence_org_id.is_some();
+            levels.subsidy_yuan = levels
+                .care_level
+                .as_deref()
+                .and_then(assessment::SelfCareLevel::parse)
+                .filter(|_| lives_in_institution)
+                .map(|level| self.assessment.subsidy.yuan(level).2);
+        }
         let open_requests =
             store::assessments::open_requests(&mut conn, &actor.scope, Some(elder_id), 50).await?;
         audit_log::append(
@@ -704,6 +767,23 @@ impl App {
             awaiting,
             due_by,
         })
+    }
+
+    /// Institutions in the caller's scope with their assessed residents by care level and the
+    /// yearly operating subsidy that follows (Dezhou plan amounts unless configured).
+    pub async fn institution_subsidies(&self, actor: &Actor) -> Result<Vec<InstitutionSubsidy>> {
+        actor.require(self, Action::ReadDashboard).await?;
+        let mut conn = self.store.acquire().await?;
+        let rows = store::assessments::residents_by_care_level(&mut conn, &actor.scope).await?;
+        let mut names = std::collections::BTreeMap::new();
+        for (org, _, _) in &rows {
+            if !names.contains_key(org) {
+                if let Some(row) = store::orgs::get(&mut conn, org).await? {
+                    names.insert(org.clone(), row.name);
+                }
+            }
+        }
+        Ok(subsidies(&rows, &names, &self.assessment.subsidy))
     }
 
     /// Final assessments per region, month, instrument and result, dated within `[from, to]`.
@@ -845,6 +925,28 @@ mod tests {
                 ("371403".into(), "mild".into(), 4)
             ]
         );
+    }
+
+    #[test]
+    fn subsidies_add_up_per_institution_at_the_plan_amounts() {
+        let rows = [
+            ("home".to_string(), "fully_dependent".to_string(), 2),
+            ("home".to_string(), "self_care".to_string(), 3),
+            ("day".to_string(), "semi_dependent".to_string(), 1),
+            ("day".to_string(), "nonsense".to_string(), 9),
+        ];
+        let names = [("home".to_string(), "敬老院".to_string())].into();
+        let all = subsidies(&rows, &names, &SubsidyPolicy::default());
+        assert_eq!(all.len(), 2);
+        assert_eq!(all[0].org_name, "敬老院");
+        assert_eq!(all[0].residents, [3, 0, 2]);
+        // 3 × 600 + 2 × 2400 provincial; 5 × 200 municipal.
+        assert_eq!(
+            (all[0].provincial_yuan, all[0].municipal_yuan),
+            (6600, 1000)
+        );
+        assert_eq!(all[1].org_name, "day", "unknown names fall back to the id");
+        assert_eq!(all[1].total_yuan(), 1400);
     }
 
     #[test]

@@ -1801,9 +1801,16 @@ async fn seed_assessments(app: &App, seed: u64, now: chrono::DateTime<chrono::Ut
         let age = NaiveDate::parse_from_str(birth, "%Y-%m-%d")
             .map(|b| registry::elder::age_on(b, today))
             .unwrap_or(70);
-        // Chance of one step of dependence per item grows with age (and in care homes).
-        let frailty = ((f64::from(age) - 60.0) / 45.0).clamp(0.02, 0.9)
-            * if residence.is_some() { 1.6 } else { 1.0 };
+        // Most younger elders are fully able; the share falls with age and is low in care
+        // homes. The others lose a step on each item with a chance that grows with age.
+        let able = (0.75 - (f64::from(age) - 65.0) / 40.0).clamp(0.05, 0.75)
+            * if residence.is_some() { 0.3 } else { 1.0 };
+        let frailty = if rng.random::<f64>() < able {
+            0.0
+        } else {
+            ((f64::from(age) - 60.0) / 45.0).clamp(0.05, 0.9)
+                * if residence.is_some() { 1.6 } else { 1.0 }
+        };
         let mut answers = serde_json::Map::new();
         for item in &instrument.items {
             let scores = item.scores();
@@ -2205,7 +2212,9 @@ mod tests {
         assert_eq!(doctor.org_id.as_deref(), Some(plan.doctor_org_id()));
         assert_eq!(users[0].region_code.as_deref(), Some("371402"));
         assert_eq!(users[4].region_code.as_deref(), Some("371402"));
-        assert_eq!(users[5].elder_id.as_deref(), Some("elder-1"));
+        assert_eq!(users[5].region_code.as_deref(), Some("371402"));
+        assert_eq!(users[5].role, "assessor");
+        assert_eq!(users[6].elder_id.as_deref(), Some("elder-1"));
     }
 
     #[test]

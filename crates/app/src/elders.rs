@@ -145,6 +145,8 @@ pub struct ElderQuery {
     pub category: Option<String>,
     pub condition: Option<String>,
     pub org_id: Option<String>,
+    /// `self_care`, `semi_dependent`, `fully_dependent` or `unassessed`.
+    pub care_level: Option<String>,
     pub min_age: Option<i64>,
     pub max_age: Option<i64>,
 }
@@ -176,6 +178,16 @@ impl ElderQuery {
         );
         let sex = code("sex", &self.sex, registry::Sex::CODES);
         let category = code("category", &self.category, registry::SpecialCategory::CODES);
+        let care_level = code(
+            "care_level",
+            &self.care_level,
+            &[
+                "self_care",
+                "semi_dependent",
+                "fully_dependent",
+                "unassessed",
+            ],
+        );
         let region_prefix = match self
             .region
             .as_deref()
@@ -246,6 +258,7 @@ impl ElderQuery {
             category,
             condition,
             org_id: self.org_id.clone().filter(|o| !o.trim().is_empty()),
+            care_level,
             born_from,
             born_to,
             offset: page.offset(),

@@ -126,8 +126,46 @@ async fn a_gbt42195_assessment_counts_once_a_second_assessor_confirms() {
         assert_eq!(later.due.len(), 1);
         assert_eq!(later.due[0].elder_id, elder);
 
-        // Supervision counts it in its township.
+        // The care home's subsidy: one fully dependent resident, 2400 + 200 yuan a year.
         let supervisor = actor(&app, "supervisor").await;
+        let subsidies = app.institution_subsidies(&supervisor).await.unwrap();
+        assert_eq!(subsidies.len(), 1);
+        assert_eq!(
+            (
+                subsidies[0].org_id.as_str(),
+                subsidies[0].residents,
+                subsidies[0].total_yuan()
+            ),
+            (fixture.home_a.as_str(), [0, 0, 1], 2600)
+        );
+
+        // The elder list filters by care level.
+        let by_level = |level: &str| app::elders::ElderQuery {
+            care_level: Some(level.into()),
+            ..Default::default()
+        };
+        let (found, total) = app
+            .list_elders(
+                &assessor,
+                &by_level("fully_dependent"),
+                app::Page::default(),
+            )
+            .await
+            .unwrap();
+        assert_eq!((total, found[0].id.as_str()), (1, elder));
+        let (found, _) = app
+            .list_elders(&assessor, &by_level("unassessed"), app::Page::default())
+            .await
+            .unwrap();
+        assert!(found.iter().all(|e| e.id != elder));
+        assert!(!found.is_empty());
+        let refused = app
+            .list_elders(&assessor, &by_level("very_dependent"), app::Page::default())
+            .await
+            .unwrap_err();
+        assert_eq!(invalid_fields(refused), ["care_level"]);
+
+        // Supervision counts it in its township.
         let today = app::today(app.now());
         let rows = app
             .assessment_counts(&supervisor, today - chrono::Duration::days(1), today, None)

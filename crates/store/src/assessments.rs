@@ -451,3 +451,19 @@ pub async fn care_level_counts(conn: &mut Conn, scope: &Scope) -> Result<Vec<(St
     sql.push(" GROUP BY c.care_level ORDER BY c.care_level");
     Ok(sql.query_as().fetch_all(conn).await?)
 }
+
+/// Living residents of institutions in scope with a current care level:
+/// `(residence_org_id, care_level, residents)`.
+pub async fn residents_by_care_level(
+    conn: &mut Conn,
+    scope: &Scope,
+) -> Result<Vec<(String, String, i64)>> {
+    let mut sql = Sql::new(
+        "SELECT e.residence_org_id, c.care_level, COUNT(*) FROM elder_care_levels c \
+         CROSS JOIN elders e WHERE e.id = c.elder_id AND c.care_level IS NOT NULL \
+         AND e.status = 'alive' AND e.residence_org_id IS NOT NULL AND ",
+    );
+    sql.elder_scope(scope);
+    sql.push(" GROUP BY e.residence_org_id, c.care_level ORDER BY 1, 2");
+    Ok(sql.query_as().fetch_all(conn).await?)
+}

@@ -392,6 +392,9 @@ pub struct ElderFilter {
     /// ICD-10 code or category prefix (`I10`, `E11`).
     pub condition: Option<String>,
     pub org_id: Option<String>,
+    /// Current care level from assessments (`self_care`, `semi_dependent`, `fully_dependent`),
+    /// or `unassessed`.
+    pub care_level: Option<String>,
     /// Born on or after this date (`YYYY-MM-DD`): an upper age bound.
     pub born_from: Option<String>,
     /// Born on or before this date: a lower age bound.
@@ -464,6 +467,19 @@ fn filter_condition(scope: &Scope, filter: &ElderFilter) -> Sql {
         sql.push(" OR e.residence_org_id = ")
             .text(org.clone())
             .push(")");
+    }
+    if let Some(level) = &filter.care_level {
+        and(&mut sql);
+        if level == "unassessed" {
+            sql.push(
+                "NOT EXISTS (SELECT 1 FROM elder_care_levels c WHERE c.elder_id = e.id \
+                 AND c.care_level IS NOT NULL)",
+            );
+        } else {
+            sql.push("EXISTS (SELECT 1 FROM elder_care_levels c WHERE c.elder_id = e.id AND c.care_level = ")
+                .text(level.clone())
+                .push(")");
+        }
     }
     if let Some(from) = &filter.born_from {
         and(&mut sql);

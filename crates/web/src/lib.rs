@@ -63,6 +63,7 @@ pub fn router(state: WebState) -> Router {
         .route("/instruments/{id}/score", post(api::assessments::score))
         .route("/assessments/worklist", get(api::assessments::worklist))
         .route("/assessments/stats", get(api::assessments::stats))
+        .route("/assessments/subsidies", get(api::assessments::subsidies))
         .route("/assessments/{id}", get(api::assessments::get))
         .route("/assessments/{id}/confirm", post(api::assessments::confirm))
         .route(

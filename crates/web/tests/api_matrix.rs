@@ -329,7 +329,11 @@ async fn check_role(
             ctx("gbt assessor only")
         );
     }
-    for path in ["/api/v1/assessments/worklist", "/api/v1/assessments/stats"] {
+    for path in [
+        "/api/v1/assessments/worklist",
+        "/api/v1/assessments/stats",
+        "/api/v1/assessments/subsidies",
+    ] {
         let (status, _) = server.call("GET", path, t, None).await;
         assert_eq!(
             status,
@@ -562,6 +566,7 @@ async fn check_signed_out(server: &Server, fixture: &Fixture) {
         ),
         ("GET", "/api/v1/assessments/worklist".to_string()),
         ("GET", "/api/v1/assessments/stats".to_string()),
+        ("GET", "/api/v1/assessments/subsidies".to_string()),
         ("GET", "/api/v1/assessments/x".to_string()),
         ("POST", "/api/v1/assessments/x/confirm".to_string()),
         ("GET", "/api/v1/organizations".to_string()),

@@ -2,236 +2,44 @@
 //! every form, errors beside their fields in the user's language, escaping of hostile data, and
 //! the scope each role sees. A small cookie-keeping client stands in for the browser.
 
+mod site;
+
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use axum::Router;
-use http_body_util::BodyExt;
-use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
 use registry::Sex;
+use site::{escape, Browser, Site};
 use std::collections::BTreeMap;
-use testkit::{id_number, Fixture, TestDb, COUNTY_A, PASSWORD};
+use testkit::{id_number, COUNTY_A, PASSWORD};
 use tower::ServiceExt;
 
-struct Site {
-    router: Router,
-    app: app::App,
-    fixture: Fixture,
-    _db: TestDb,
-}
-
-impl Site {
-    async fn start() -> Site {
-        let db = TestDb::new(&testkit::Backend::Sqlite).await;
-        let app = db.app().await;
-        let fixture = Fixture::create(&app).await;
-        let router = web::router(web::WebState::new(app.clone()));
-        Site {
-            router,
-            app,
-            fixture,
-            _db: db,
+/// The hidden fields and the named values of the edit form of an elder, ready to post.
+async fn edit_form(browser: &mut Browser, id: &str) -> Vec<(String, String)> {
+    let page = browser.get(&format!("/elders/{id}/edit")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let mut fields = vec![("csrf".to_string(), page.csrf())];
+    for name in ["version", "name", "id_number", "phone", "region_code"] {
+        let marker = format!("name=\"{name}\" value=\"");
+        let start = page.body.find(&marker).expect(name) + marker.len();
+        let end = page.body[start..].find('"').expect("value end");
+        fields.push((name.to_string(), page.body[start..start + end].to_string()));
+    }
+    for name in [
+        "status",
+        "living_situation",
+        "medical_insurance",
+        "responsible_org_id",
+    ] {
+        let start = page
+            .body
+            .find(&format!("<select name=\"{name}\""))
+            .expect(name);
+        let select = &page.body[start..start + page.body[start..].find("</select>").unwrap()];
+        if let Some(at) = select.find("\" selected>") {
+            let value_start = select[..at].rfind("value=\"").unwrap() + 7;
+            fields.push((name.to_string(), select[value_start..at].to_string()));
         }
     }
-
-    fn browser(&self) -> Browser {
-        Browser {
-            router: self.router.clone(),
-            cookies: BTreeMap::new(),
-        }
-    }
-
-    /// A browser signed in as `username` through the sign-in form.
-    async fn signed_in(&self, username: &str) -> Browser {
-        let mut browser = self.browser();
-        let response = browser.sign_in(username, PASSWORD).await;
-        assert_eq!(response.status, StatusCode::SEE_OTHER, "{}", response.body);
-        browser
-    }
-}
-
-struct Response {
-    status: StatusCode,
-    location: Option<String>,
-    set_cookies: Vec<String>,
-    content_type: String,
-    cache_control: String,
-    body: String,
-}
-
-impl Response {
-    /// The value of the first hidden `csrf` input of the page.
-    fn csrf(&self) -> String {
-        let marker = "name=\"csrf\" value=\"";
-        let start = self.body.find(marker).expect("a csrf field") + marker.len();
-        let end = self.body[start..].find('"').expect("end of value");
-        self.body[start..start + end].to_string()
-    }
-
-    /// The text of each `field-error` shown for `field`.
-    fn field_errors(&self, field: &str) -> Vec<String> {
-        let marker = format!("class=\"field-error\" data-field=\"{}\"", escape(field));
-        self.body
-            .match_indices(&marker)
-            .map(|(at, _)| {
-                let rest = &self.body[at..];
-                let start = rest.find('>').expect("tag end") + 1;
-                let end = rest.find("</p>").expect("paragraph end");
-                rest[start..end].to_string()
-            })
-            .collect()
-    }
-}
-
-/// HTML escaping as askama does it (numeric references), for finding text in the page.
-fn escape(text: &str) -> String {
-    text.replace('&', "&#38;")
-        .replace('"', "&#34;")
-        .replace('<', "&#60;")
-        .replace('>', "&#62;")
-        .replace('\'', "&#39;")
-}
-
-fn encode(pairs: &[(&str, &str)]) -> String {
-    pairs
-        .iter()
-        .map(|(k, v)| {
-            format!(
-                "{}={}",
-                utf8_percent_encode(k, NON_ALPHANUMERIC),
-                utf8_percent_encode(v, NON_ALPHANUMERIC)
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-/// Keeps cookies between requests, as a browser does.
-struct Browser {
-    router: Router,
-    cookies: BTreeMap<String, String>,
-}
-
-impl Browser {
-    async fn send(&mut self, request: axum::http::request::Builder, body: Body) -> Response {
-        let cookie = self
-            .cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ");
-        let request = if cookie.is_empty() {
-            request
-        } else {
-            request.header(header::COOKIE, cookie)
-        };
-        let response = self
-            .router
-            .clone()
-            .oneshot(request.body(body).expect("request"))
-            .await
-            .expect("response");
-        let header_text = |name| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("")
-                .to_string()
-        };
-        let status = response.status();
-        let location = Some(header_text(header::LOCATION)).filter(|l| !l.is_empty());
-        let content_type = header_text(header::CONTENT_TYPE);
-        let cache_control = header_text(header::CACHE_CONTROL);
-        let set_cookies: Vec<String> = response
-            .headers()
-            .get_all(header::SET_COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .map(str::to_string)
-            .collect();
-        for set in &set_cookies {
-            let first = set.split(';').next().unwrap_or("");
-            if let Some((name, value)) = first.split_once('=') {
-                if value.is_empty() || set.contains("Max-Age=0") {
-                    self.cookies.remove(name);
-                } else {
-                    self.cookies.insert(name.to_string(), value.to_string());
-                }
-            }
-        }
-        let bytes = response
-            .into_body()
-            .collect()
-            .await
-            .expect("body")
-            .to_bytes();
-        Response {
-            status,
-            location,
-            set_cookies,
-            content_type,
-            cache_control,
-            body: String::from_utf8_lossy(&bytes).to_string(),
-        }
-    }
-
-    async fn get(&mut self, path: &str) -> Response {
-        self.send(Request::builder().uri(path), Body::empty()).await
-    }
-
-    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Response {
-        let request = Request::builder()
-            .method("POST")
-            .uri(path)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-        self.send(request, Body::from(encode(fields))).await
-    }
-
-    async fn sign_in(&mut self, username: &str, password: &str) -> Response {
-        let form = self.get("/login").await;
-        assert_eq!(form.status, StatusCode::OK);
-        let csrf = form.csrf();
-        self.post(
-            "/login",
-            &[
-                ("csrf", &csrf),
-                ("username", username),
-                ("password", password),
-                ("next", "/"),
-            ],
-        )
-        .await
-    }
-
-    /// The hidden fields and the named values of the edit form of an elder, ready to post.
-    async fn edit_form(&mut self, id: &str) -> Vec<(String, String)> {
-        let page = self.get(&format!("/elders/{id}/edit")).await;
-        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-        let mut fields = vec![("csrf".to_string(), page.csrf())];
-        for name in ["version", "name", "id_number", "phone", "region_code"] {
-            let marker = format!("name=\"{name}\" value=\"");
-            let start = page.body.find(&marker).expect(name) + marker.len();
-            let end = page.body[start..].find('"').expect("value end");
-            fields.push((name.to_string(), page.body[start..start + end].to_string()));
-        }
-        for name in [
-            "status",
-            "living_situation",
-            "medical_insurance",
-            "responsible_org_id",
-        ] {
-            let start = page
-                .body
-                .find(&format!("<select name=\"{name}\""))
-                .expect(name);
-            let select = &page.body[start..start + page.body[start..].find("</select>").unwrap()];
-            if let Some(at) = select.find("\" selected>") {
-                let value_start = select[..at].rfind("value=\"").unwrap() + 7;
-                fields.push((name.to_string(), select[value_start..at].to_string()));
-            }
-        }
-        fields
-    }
+    fields
 }
 
 fn with(fields: &[(String, String)], changes: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -441,7 +249,7 @@ async fn an_invalid_edit_shows_each_error_next_to_its_field_and_keeps_the_input(
     let site = Site::start().await;
     let mut browser = site.signed_in("doctor").await;
     let id = &site.fixture.elder_a1;
-    let form = browser.edit_form(id).await;
+    let form = edit_form(&mut browser, id).await;
     let good_number = form
         .iter()
         .find(|(k, _)| k == "id_number")

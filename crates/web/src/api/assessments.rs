@@ -465,3 +465,41 @@ pub async fn stats(
         })).collect::<Vec<_>>(),
     })))
 }
+
+/// `GET /api/v1/assessments/subsidies`: institutions in scope, their assessed residents by
+/// care level, and the yearly operating subsidy that follows.
+pub async fn subsidies(
+    State(state): State<WebState>,
+    caller: Caller,
+) -> Result<Json<Value>, ApiError> {
+    let items = state
+        .app
+        .institution_subsidies(&caller.actor)
+        .await
+        .or_api(caller.lang)?;
+    let policy = &state.app.assessment_settings().subsidy;
+    Ok(Json(json!({
+        "policy": {
+            "source": policy.source,
+            "provincial_yuan": {
+                "self_care": policy.provincial_yuan[0],
+                "semi_dependent": policy.provincial_yuan[1],
+                "fully_dependent": policy.provincial_yuan[2],
+            },
+            "municipal_yuan": policy.municipal_yuan,
+        },
+        "total_yuan": items.iter().map(|i| i.total_yuan()).sum::<i64>(),
+        "items": items.iter().map(|i| json!({
+            "org_id": i.org_id,
+            "org_name": i.org_name,
+            "residents": {
+                "self_care": i.residents[0],
+                "semi_dependent": i.residents[1],
+                "fully_dependent": i.residents[2],
+            },
+            "provincial_yuan": i.provincial_yuan,
+            "municipal_yuan": i.municipal_yuan,
+            "total_yuan": i.total_yuan(),
+        })).collect::<Vec<_>>(),
+    })))
+}

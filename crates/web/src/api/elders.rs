@@ -247,6 +247,7 @@ pub struct ListParams {
     category: Option<String>,
     condition: Option<String>,
     org_id: Option<String>,
+    care_level: Option<String>,
     min_age: Option<String>,
     max_age: Option<String>,
     page: Option<String>,
@@ -274,6 +275,7 @@ pub async fn list(
         category: params.category,
         condition: params.condition,
         org_id: params.org_id,
+        care_level: params.care_level,
         min_age,
         max_age,
     };

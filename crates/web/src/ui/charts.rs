@@ -157,6 +157,358 @@ impl Pyramid {
     }
 }
 
+/// Scores against their maxima (the domain subtotals of an assessment): a pale track as long as
+/// the maximum, the score drawn over it.
+pub struct ScoreBars {
+    pub width: i64,
+    pub height: i64,
+    pub label_x: i64,
+    pub bar_x: i64,
+    pub track_width: i64,
+    pub bar_height: i64,
+    pub rows: Vec<ScoreBar>,
+}
+
+pub struct ScoreBar {
+    pub label: String,
+    pub text: String,
+    pub y: i64,
+    pub text_y: i64,
+    pub width: i64,
+    pub text_x: i64,
+}
+
+impl ScoreBars {
+    /// `items` are (label, score, maximum).
+    pub fn new(items: Vec<(String, i64, i64)>) -> ScoreBars {
+        let longest = items
+            .iter()
+            .map(|(l, _, _)| text_width(l))
+            .max()
+            .unwrap_or(0);
+        // Narrower than the other charts: it sits in half a page, and its text should not
+        // shrink much more than the page's.
+        let width = 560;
+        let bar_x = (longest + 24).clamp(60, 260);
+        let track_width = width - bar_x - 70;
+        let rows: Vec<ScoreBar> = items
+            .into_iter()
+            .enumerate()
+            .map(|(i, (label, score, max))| {
+                let y = 6 + i as i64 * ROW;
+                let width = if max > 0 && score > 0 {
+                    (score.min(max) * track_width / max).max(2)
+                } else {
+                    0
+                };
+                ScoreBar {
+                    label,
+                    text: format!("{score} / {max}"),
+                    y,
+                    text_y: y + BAR / 2 + 5,
+                    width,
+                    text_x: bar_x + track_width + 8,
+                }
+            })
+            .collect();
+        ScoreBars {
+            width,
+            height: 12 + rows.len() as i64 * ROW,
+            label_x: bar_x - 8,
+            bar_x,
+            track_width,
+            bar_height: BAR,
+            rows,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+}
+
+/// A line of one score over time (an elder's totals of one instrument), dates spaced by the
+/// time between them, with dashed lines at the band limits and each band named at its middle.
+pub struct LineChart {
+    pub width: i64,
+    pub height: i64,
+    pub left: i64,
+    pub right: i64,
+    pub top: i64,
+    pub bottom: i64,
+    /// `x,y x,y …` for the polyline.
+    pub path: String,
+    pub points: Vec<LinePoint>,
+    /// Band limits: `pos` is the y of the line.
+    pub guides: Vec<Guide>,
+    /// Band names, right of the plot.
+    pub labels: Vec<Guide>,
+    /// The scale's ends, left of the axis.
+    pub ticks: Vec<Guide>,
+    pub dates: Vec<Guide>,
+}
+
+pub struct LinePoint {
+    pub x: i64,
+    pub y: i64,
+    pub value: i64,
+    pub label_y: i64,
+    pub date: String,
+}
+
+/// A labelled position: a band limit or name, a tick, a date under the axis.
+pub struct Guide {
+    pub pos: i64,
+    pub text_pos: i64,
+    pub label: String,
+}
+
+impl LineChart {
+    /// `points` are (date, value); `bands` (lowest value, highest value, name) of the scale
+    /// from 0 to `max`.
+    pub fn new(
+        mut points: Vec<(chrono::NaiveDate, i64)>,
+        max: i64,
+        bands: Vec<(i64, i64, String)>,
+    ) -> LineChart {
+        points.sort_by_key(|(d, _)| *d);
+        let (left, right, top, bottom) = (44, WIDTH - 150, 16, 196);
+        let max = points
+            .iter()
+            .map(|(_, v)| *v)
+            .max()
+            .unwrap_or(0)
+            .max(max)
+            .max(1);
+        let y_of = |v: i64| bottom - v.clamp(0, max) * (bottom - top) / max;
+        let first = points.first().map(|(d, _)| *d);
+        let span = match (first, points.last()) {
+            (Some(a), Some((b, _))) => (*b - a).num_days(),
+            _ => 0,
+        };
+        let x_of = |i: usize, d: chrono::NaiveDate| match first {
+            Some(first) if span > 0 => left + (d - first).num_days() * (right - left) / span,
+            _ if points.len() > 1 => left + i as i64 * (right - left) / (points.len() as i64 - 1),
+            _ => (left + right) / 2,
+        };
+        let points: Vec<LinePoint> = points
+            .iter()
+            .enumerate()
+            .map(|(i, (d, v))| {
+                let y = y_of(*v);
+                LinePoint {
+                    x: x_of(i, *d),
+                    y,
+                    value: *v,
+                    label_y: if y - 10 < top { y + 20 } else { y - 10 },
+                    date: d.to_string(),
+                }
+            })
+            .collect();
+        // Dates under the axis: all of a few, else the first, the last and some between,
+        // never closer than a label's width.
+        let mut dates: Vec<Guide> = Vec::new();
+        for (i, p) in points.iter().enumerate() {
+            let crowded = dates.last().is_some_and(|g| p.x - g.pos < 90);
+            if crowded && i + 1 == points.len() {
+                dates.pop();
+            } else if crowded {
+                continue;
+            }
+            dates.push(Guide {
+                pos: p.x,
+                text_pos: bottom + 20,
+                label: p.date.clone(),
+            });
+        }
+        let guides = bands
+            .iter()
+            .filter(|(min, _, _)| *min > 0 && *min <= max)
+            .map(|(min, _, _)| Guide {
+                pos: y_of(*min),
+                text_pos: y_of(*min),
+                label: String::new(),
+            })
+            .collect();
+        let mut labels: Vec<Guide> = bands
+            .into_iter()
+            .filter(|(min, _, _)| *min <= max)
+            .map(|(min, high, label)| {
+                let middle = y_of(min) + (y_of(high.min(max)) - y_of(min)) / 2;
+                Guide {
+                    pos: middle,
+                    text_pos: middle + 4,
+                    label,
+                }
+            })
+            .collect();
+        labels.sort_by_key(|g| g.pos);
+        // Names too close together keep only the first.
+        let mut last: Option<i64> = None;
+        labels.retain(|g| {
+            let keep = last.is_none_or(|l| g.pos - l >= 14);
+            if keep {
+                last = Some(g.pos);
+            }
+            keep
+        });
+        let ticks = [0, max]
+            .into_iter()
+            .map(|v| Guide {
+                pos: y_of(v),
+                text_pos: y_of(v) + 4,
+                label: v.to_string(),
+            })
+            .collect();
+        LineChart {
+            width: WIDTH,
+            height: bottom + 32,
+            left,
+            right,
+            top,
+            bottom,
+            path: points
+                .iter()
+                .map(|p| format!("{},{}", p.x, p.y))
+                .collect::<Vec<_>>()
+                .join(" "),
+            points,
+            guides,
+            labels,
+            ticks,
+            dates,
+        }
+    }
+}
+
+/// Horizontal bars split into coloured parts (counts per region, split by grade).
+pub struct StackedBars {
+    pub width: i64,
+    pub height: i64,
+    pub label_x: i64,
+    pub bar_x: i64,
+    pub bar_height: i64,
+    pub legend: Vec<LegendItem>,
+    pub rows: Vec<StackRow>,
+}
+
+pub struct LegendItem {
+    pub x: i64,
+    pub y: i64,
+    pub text_x: i64,
+    pub text_y: i64,
+    pub label: String,
+    pub class: String,
+}
+
+pub struct StackRow {
+    pub label: String,
+    pub href: Option<String>,
+    pub y: i64,
+    pub text_y: i64,
+    pub total: String,
+    pub total_x: i64,
+    pub segments: Vec<Segment>,
+}
+
+pub struct Segment {
+    pub x: i64,
+    pub width: i64,
+    pub class: String,
+    pub title: String,
+}
+
+impl StackedBars {
+    /// `series` names the parts (their colour is their position); `rows` are (label, link,
+    /// count per series).
+    pub fn new(series: &[String], rows: Vec<(String, Option<String>, Vec<i64>)>) -> StackedBars {
+        let mut legend = Vec::new();
+        let (mut x, mut y) = (8, 6);
+        for (i, label) in series.iter().enumerate() {
+            let w = 22 + text_width(label) + 18;
+            if x + w > WIDTH && x > 8 {
+                x = 8;
+                y += 24;
+            }
+            legend.push(LegendItem {
+                x,
+                y,
+                text_x: x + 20,
+                text_y: y + 13,
+                label: label.clone(),
+                class: format!("s{i}"),
+            });
+            x += w;
+        }
+        let top = y + 32;
+        let longest = rows
+            .iter()
+            .map(|(l, _, _)| text_width(l))
+            .max()
+            .unwrap_or(0);
+        let bar_x = (longest + 16).clamp(60, 220);
+        let room = WIDTH - bar_x - 70;
+        let max = rows
+            .iter()
+            .map(|(_, _, v)| v.iter().sum::<i64>())
+            .max()
+            .unwrap_or(0)
+            .max(1);
+        let rows: Vec<StackRow> = rows
+            .into_iter()
+            .enumerate()
+            .map(|(i, (label, href, counts))| {
+                let y = top + i as i64 * ROW;
+                let mut at = bar_x;
+                let mut sum = 0;
+                let mut segments = Vec::new();
+                for (s, n) in counts.iter().enumerate() {
+                    if *n <= 0 {
+                        continue;
+                    }
+                    sum += n;
+                    // Each part ends where the running total ends, so rounding never adds up.
+                    let end = bar_x + sum * room / max;
+                    let width = (end - at).max(2);
+                    segments.push(Segment {
+                        x: at,
+                        width,
+                        class: format!("s{s}"),
+                        title: format!(
+                            "{}: {}",
+                            series.get(s).map(String::as_str).unwrap_or(""),
+                            thousands(*n)
+                        ),
+                    });
+                    at += width;
+                }
+                StackRow {
+                    label,
+                    href,
+                    y,
+                    text_y: y + BAR / 2 + 5,
+                    total: thousands(sum),
+                    total_x: at + 6,
+                    segments,
+                }
+            })
+            .collect();
+        StackedBars {
+            width: WIDTH,
+            height: top + rows.len() as i64 * ROW + 6,
+            label_x: bar_x - 8,
+            bar_x,
+            bar_height: BAR,
+            legend,
+            rows,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+}
+
 /// A rough width in pixels of text at 13px: CJK characters are square, others about half.
 fn text_width(text: &str) -> i64 {
     text.chars()
@@ -179,6 +531,68 @@ mod tests {
         assert_eq!(widths[0], 2 * widths[1]);
         assert_eq!(widths[2], 0);
         assert!(chart.bar_x + widths[0] + 70 <= chart.width);
+    }
+
+    #[test]
+    fn score_bars_fill_their_track_at_the_maximum() {
+        let bars = ScoreBars::new(vec![
+            ("自理能力".into(), 32, 32),
+            ("精神状态".into(), 7, 28),
+        ]);
+        assert_eq!(bars.rows[0].width, bars.track_width);
+        assert_eq!(bars.rows[1].width, 7 * bars.track_width / 28);
+        assert_eq!(bars.rows[1].text, "7 / 28");
+    }
+
+    #[test]
+    fn the_line_spaces_dates_by_time_and_scales_to_the_maximum() {
+        let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let chart = LineChart::new(
+            vec![
+                (d("2025-01-01"), 90),
+                (d("2024-01-01"), 45),
+                (d("2024-07-01"), 0),
+            ],
+            90,
+            vec![
+                (90, 90, "完好".into()),
+                (66, 89, "轻度".into()),
+                (46, 65, "中度".into()),
+                (0, 45, "重度".into()),
+            ],
+        );
+        let xs: Vec<i64> = chart.points.iter().map(|p| p.x).collect();
+        assert_eq!(xs[0], chart.left);
+        assert_eq!(xs[2], chart.right);
+        assert!(xs[1] > chart.left && xs[1] < chart.right);
+        assert_eq!(chart.points[2].y, chart.top);
+        assert_eq!(chart.points[1].y, chart.bottom);
+        assert_eq!(chart.guides.len(), 3, "lines at 90, 66 and 46");
+        let label_ys: Vec<i64> = chart.labels.iter().map(|l| l.pos).collect();
+        assert_eq!(label_ys.len(), 4);
+        assert!(label_ys.windows(2).all(|w| w[0] < w[1]), "{label_ys:?}");
+        assert_eq!(chart.ticks[1].label, "90");
+        assert!(chart.path.split(' ').count() == 3);
+    }
+
+    #[test]
+    fn stacked_parts_add_up_to_the_row() {
+        let series = vec!["0".to_string(), "1".to_string(), "2".to_string()];
+        let chart = StackedBars::new(
+            &series,
+            vec![
+                ("甲".into(), None, vec![3, 0, 1]),
+                ("乙".into(), None, vec![2, 2, 4]),
+            ],
+        );
+        assert_eq!(chart.rows[0].segments.len(), 2);
+        assert_eq!(chart.rows[1].total, "8");
+        let end = |r: &StackRow| r.segments.last().map(|s| s.x + s.width).unwrap();
+        assert_eq!(
+            end(&chart.rows[1]),
+            chart.bar_x + (chart.width - chart.bar_x - 70)
+        );
+        assert_eq!(chart.legend.len(), 3);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The elderly record: list with search and filters, the elder's page, and the create and edit
 //! forms whose server-side errors appear next to their fields.
 
+use super::assessments::{elder_panel, ElderPanel, RequestForm};
 use super::form::{code_options, page_links, Check, FormData, FormErrors, Opt, PageLink};
 use super::region_names::{self, RegionNames};
 use super::{render, see_other, t, thousands, OrPage, PageResult, Section, Session, Ui};
@@ -66,6 +67,7 @@ pub struct ListParams {
     sex: Option<String>,
     category: Option<String>,
     condition: Option<String>,
+    care_level: Option<String>,
     min_age: Option<String>,
     max_age: Option<String>,
     /// Records managed by or living in one organization (from its page).
@@ -102,6 +104,7 @@ struct ListPage {
     livings: Vec<Opt>,
     sexes: Vec<Opt>,
     categories: Vec<Opt>,
+    care_levels: Vec<Opt>,
     filtered: bool,
     errors: FormErrors,
     lines: Vec<ElderLine>,
@@ -135,6 +138,7 @@ pub async fn list(
         category: params.category.clone(),
         condition: params.condition.clone(),
         org_id: params.org.clone().filter(|o| !o.trim().is_empty()),
+        care_level: params.care_level.clone(),
         min_age,
         max_age,
     };
@@ -221,6 +225,19 @@ pub async fn list(
             &text(&params.category),
             any,
         ),
+        care_levels: {
+            let current = text(&params.care_level);
+            let mut options = vec![Opt::new("", any, &current)];
+            for level in assessment::SelfCareLevel::ALL {
+                options.push(Opt::new(level.code(), level.label().pick(lang), &current));
+            }
+            options.push(Opt::new(
+                "unassessed",
+                lang.pick("未评估", "not assessed"),
+                &current,
+            ));
+            options
+        },
         filtered,
         errors: form_errors,
         lines,
@@ -241,6 +258,7 @@ fn filter_fields() -> Vec<String> {
         "sex",
         "category",
         "condition",
+        "care_level",
         "min_age",
         "max_age",
     ]
@@ -335,6 +353,7 @@ struct DetailPage {
     updated_at: String,
     history: Vec<ChangeLine>,
     can_edit: bool,
+    assess: ElderPanel,
 }
 
 pub async fn detail(
@@ -342,14 +361,29 @@ pub async fn detail(
     session: Session,
     Path(id): Path<String>,
 ) -> PageResult {
+    detail_page(
+        &state,
+        &session,
+        &id,
+        RequestForm::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// The elder's page; `request` is the reassessment request form as filled in after an error.
+pub(super) async fn detail_page(
+    state: &WebState,
+    session: &Session,
+    id: &str,
+    request: RequestForm,
+    status: StatusCode,
+) -> PageResult {
     let lang = session.lang;
     let actor = &session.actor;
-    let view = state.app.get_elder(actor, &id).await.or_page(&session)?;
-    let history = state
-        .app
-        .elder_history(actor, &id)
-        .await
-        .or_page(&session)?;
+    let view = state.app.get_elder(actor, id).await.or_page(session)?;
+    let history = state.app.elder_history(actor, id).await.or_page(session)?;
+    let assess = elder_panel(state, session, id, request).await?;
     let mut names = RegionNames::default();
     let region = match &view.region_code {
         Some(code) => names.full_path(&state.app, code).await,
@@ -439,9 +473,10 @@ pub async fn detail(
         ltc_insurance: view.ltc_insurance,
         responsible_org,
         residence_org,
+        assess,
         ui: session.ui(Section::Elders),
     };
-    Ok(render(StatusCode::OK, &page))
+    Ok(render(status, &page))
 }
 
 /// An organization's name (its id if it is gone), remembered for the rest of the page.

@@ -2,6 +2,7 @@
 //! `app` use cases as the JSON API. Compiled, auto-escaping askama templates only; the UI hides
 //! buttons a role cannot use, but every access decision is the use case's.
 
+mod assessments;
 mod assets;
 mod audit;
 mod auth;
@@ -43,6 +44,20 @@ pub fn routes() -> Router<WebState> {
         .route("/elders", get(elders::list))
         .route("/elders/new", get(elders::new_form).post(elders::create))
         .route("/elders/{id}", get(elders::detail))
+        .route(
+            "/elders/{id}/assessments/new",
+            get(assessments::new_form).post(assessments::review),
+        )
+        .route("/elders/{id}/assessments", post(assessments::sign))
+        .route(
+            "/elders/{id}/reassessment-requests",
+            post(assessments::request_reassessment),
+        )
+        .route("/assessments", get(assessments::worklist))
+        .route("/assessments/stats", get(assessments::stats))
+        .route("/assessments/{id}", get(assessments::view))
+        .route("/assessments/{id}/confirm", post(assessments::confirm))
+        .route("/assessments/{id}/print", get(assessments::print))
         .route(
             "/elders/{id}/edit",
             get(elders::edit_form).post(elders::update),
@@ -177,6 +192,7 @@ pub struct NavItem {
 pub enum Section {
     Home,
     Elders,
+    Assessments,
     Orgs,
     Import,
     Users,
@@ -254,6 +270,9 @@ impl Session {
                 item("/elders".into(), t(lang, "老人档案"), Section::Elders)
             }
             _ => {}
+        }
+        if may(Action::ReadDashboard) {
+            item("/assessments".into(), t(lang, "评估"), Section::Assessments);
         }
         if may(Action::ReadOrganization) && role != Role::Family {
             item("/orgs".into(), t(lang, "机构"), Section::Orgs);
