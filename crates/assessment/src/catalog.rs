@@ -401,7 +401,14 @@ fn profile(id: &str) -> Profile {
         "ad8" => plain("AD8 (Galvin 2005); standards README §7"),
         "morse" => plain("Morse Fall Scale (Morse 1989); band sets per standards README §7"),
         "braden" => plain("Braden Scale (Bergstrom & Braden 1987); standards README §7"),
-        "mna_sf" => plain("MNA-SF (Rubenstein 2001; Kaiser 2009); standards README §7"),
+        "mna_sf" => Profile {
+            // F1 or F2 may be given as the measurement instead of the option.
+            inputs: vec![
+                input("bmi", "体质指数 BMI（kg/m²），代替 F1 选项", "BMI (kg/m²), instead of the F1 option", InputKind::Decimal { min: 8.0, max: 80.0, decimals: None }, false),
+                input("calf_cm", "小腿围（cm），无法取得 BMI 时代替 F2 选项", "calf circumference (cm), instead of the F2 option when BMI is unavailable", InputKind::Decimal { min: 10.0, max: 80.0, decimals: None }, false),
+            ],
+            ..plain("MNA-SF (Rubenstein 2001; Kaiser 2009); standards README §7")
+        },
         "bp_grade_cn" => Profile {
             inputs: vec![
                 input("systolic", "收缩压（mmHg）", "systolic (mmHg)", InputKind::Integer { min: 40, max: 300 }, true),
@@ -484,6 +491,20 @@ fn item_from_raw(
                 .iter()
                 .map(|o| opt(o.score, o.score.into(), &o.label_zh, &o.label_en))
                 .collect(),
+        )
+    } else if instrument == "minicog" && raw.id == "clock_draw" {
+        // The rule text of the item, as two options (normal 2, abnormal or refused 0).
+        (
+            AnswerKind::Score,
+            vec![
+                opt(
+                    2,
+                    2.into(),
+                    "正常：数字齐全、顺序与位置正确，指针指向要求的时间",
+                    "normal",
+                ),
+                opt(0, 0.into(), "异常或拒绝画钟", "abnormal"),
+            ],
         )
     } else if !raw.scores.is_empty() {
         (

@@ -127,6 +127,9 @@ impl<'a> Reader<'a> {
                     None
                 }
                 None => {
+                    if let Some(score) = option_by_label(item, value) {
+                        return Some(score);
+                    }
                     let problem = if value.is_number() {
                         AnswerProblem::NotAnOption { allowed: allowed() }
                     } else {
@@ -322,6 +325,33 @@ impl<'a> Reader<'a> {
                 None
             }
         }
+    }
+}
+
+/// A score item answered by the words of one of its options instead of the score: the option
+/// text in either language (`"furniture"`, `"依扶家具行走"`), or for a no/yes item `true` /
+/// `false`. Only an exact, unambiguous match counts.
+fn option_by_label(item: &Item, value: &Value) -> Option<i64> {
+    let wanted = match value {
+        Value::String(text) => text.trim().to_lowercase(),
+        Value::Bool(true) => "yes".to_string(),
+        Value::Bool(false) => "no".to_string(),
+        _ => return None,
+    };
+    if wanted.is_empty() {
+        return None;
+    }
+    let matches: Vec<i64> = item
+        .options
+        .iter()
+        .filter(|o| o.label_en.to_lowercase() == wanted || o.label_zh == wanted)
+        .map(|o| o.score)
+        .collect();
+    match matches.as_slice() {
+        [score] => Some(*score),
+        // Options with the same score (B3.9 stupor and coma) are the same answer.
+        [first, rest @ ..] if rest.iter().all(|s| s == first) => Some(*first),
+        _ => None,
     }
 }
 
@@ -804,14 +834,42 @@ fn morse(reader: &mut Reader, rules: &Rules) -> Option<Outcome> {
 /// unavailable; never both.
 fn mna_sf(reader: &mut Reader) -> Option<Outcome> {
     let instrument = reader.instrument;
-    let scores = reader.item_scores();
-    let f1 = instrument.item("F1_bmi")?;
-    let f2 = instrument.item("F2_calf")?;
-    let f = match (
-        reader.raw("F1_bmi").is_some(),
-        reader.raw("F2_calf").is_some(),
-    ) {
-        (true, true) => {
+    let items: Vec<&Item> = instrument.items.iter().filter(|i| i.required).collect();
+    let base: Option<i64> = items
+        .into_iter()
+        .map(|item| reader.item_score(item))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .sum();
+    // F1 from its option or from the measured BMI; F2 likewise from the calf circumference.
+    let mut source = |item_id: &str, measured: &str, band: fn(f64) -> i64| -> Option<Option<i64>> {
+        match (
+            reader.raw(item_id).is_some(),
+            reader.raw(measured).is_some(),
+        ) {
+            (false, false) => None,
+            (true, true) => {
+                reader.error(
+                    measured,
+                    AnswerProblem::Conflicts {
+                        with: item_id.into(),
+                    },
+                );
+                Some(None)
+            }
+            (true, false) => Some(reader.item_score(instrument.item(item_id)?)),
+            (false, true) => Some(reader.decimal(measured).map(band)),
+        }
+    };
+    let f1 = source("F1_bmi", "bmi", |bmi| match bmi {
+        b if b < 19.0 => 0,
+        b if b < 21.0 => 1,
+        b if b < 23.0 => 2,
+        _ => 3,
+    });
+    let f2 = source("F2_calf", "calf_cm", |cm| if cm < 31.0 { 0 } else { 3 });
+    let f = match (f1, f2) {
+        (Some(_), Some(_)) => {
             reader.error(
                 "F2_calf",
                 AnswerProblem::Conflicts {
@@ -820,7 +878,7 @@ fn mna_sf(reader: &mut Reader) -> Option<Outcome> {
             );
             None
         }
-        (false, false) => {
+        (None, None) => {
             reader.error(
                 "F1_bmi",
                 AnswerProblem::Invalid {
@@ -830,17 +888,9 @@ fn mna_sf(reader: &mut Reader) -> Option<Outcome> {
             );
             None
         }
-        (true, false) => reader.item_score(f1),
-        (false, true) => reader.item_score(f2),
+        (Some(score), None) | (None, Some(score)) => score,
     };
-    // F1/F2 are read into `f` above; `base` is A..E only (README §7: A+B+C+D+E plus F1 or F2).
-    let base: i64 = instrument
-        .items
-        .iter()
-        .zip(scores)
-        .filter(|(item, _)| item.required)
-        .filter_map(|(_, s)| s)
-        .sum();
+    let base = base?;
     let f = f?;
     if !reader.errors.is_empty() {
         return None;
