@@ -744,22 +744,50 @@ impl App {
         Ok(id)
     }
 
-    /// Who is due: reassessments due within `within_days`, open requests, and assessments
-    /// waiting for a second assessor, all in the caller's scope.
-    pub async fn assessment_worklist(&self, actor: &Actor, within_days: i64) -> Result<Worklist> {
+    /// Who is due: reassessments due within `within_days` (one page of them, soonest first),
+    /// open requests, and assessments waiting for a second assessor, all in the caller's scope.
+    pub async fn assessment_worklist(
+        &self,
+        actor: &Actor,
+        within_days: i64,
+        due_page: crate::Page,
+    ) -> Result<Worklist> {
         actor.require(self, Action::ReadDashboard).await?;
         let today = crate::today(self.now());
         let due_by = (today + chrono::Duration::days(within_days.clamp(0, 366))).to_string();
         let mut conn = self.store.acquire().await?;
-        let (due, due_total) =
-            store::assessments::due(&mut conn, &actor.scope, &due_by, 200).await?;
+        let (due, due_total) = store::assessments::due(
+            &mut conn,
+            &actor.scope,
+            &due_by,
+            due_page.offset(),
+            due_page.per_page,
+        )
+        .await?;
         let requests =
             store::assessments::open_requests(&mut conn, &actor.scope, None, 200).await?;
-        let awaiting = store::assessments::awaiting_confirmation(&mut conn, &actor.scope, 200)
-            .await?
-            .into_iter()
-            .map(AssessmentView::from_row)
-            .collect();
+        let awaiting: Vec<AssessmentView> =
+            store::assessments::awaiting_confirmation(&mut conn, &actor.scope, 200)
+                .await?
+                .into_iter()
+                .map(AssessmentView::from_row)
+                .collect();
+        // The worklist names elders: it is a read of personal records like a list page.
+        audit_log::append(
+            &mut conn,
+            audit_log::entry(
+                actor,
+                AuditAction::AssessmentRead,
+                None,
+                Some(format!(
+                    "worklist: {} due, {} requested, {} awaiting confirmation",
+                    due.len(),
+                    requests.len(),
+                    awaiting.len()
+                )),
+            ),
+        )
+        .await?;
         Ok(Worklist {
             due,
             due_total,

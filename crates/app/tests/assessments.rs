@@ -51,6 +51,21 @@ fn invalid_fields(error: AppError) -> Vec<String> {
     }
 }
 
+async fn audit_details(app: &app::App, action: &str) -> Vec<String> {
+    let admin = app.system_actor("admin").await.unwrap();
+    let filter = store::audit::AuditFilter {
+        action: Some(action.into()),
+        ..Default::default()
+    };
+    app.search_audit(&admin, filter, app::Page::new(None, Some(200)))
+        .await
+        .unwrap()
+        .0
+        .into_iter()
+        .filter_map(|row| row.detail)
+        .collect()
+}
+
 async fn assessment_count(app: &app::App) -> i64 {
     let mut conn = app.store.acquire().await.unwrap();
     let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM assessments")
@@ -81,8 +96,18 @@ async fn a_gbt42195_assessment_counts_once_a_second_assessor_confirms() {
         let before = app.elder_assessments(&assessor, elder).await.unwrap();
         assert!(before.levels.is_none(), "no level before confirmation");
         assert!(before.current.is_empty());
-        let worklist = app.assessment_worklist(&assessor, 30).await.unwrap();
+        let worklist = app
+            .assessment_worklist(&assessor, 30, app::Page::default())
+            .await
+            .unwrap();
         assert!(worklist.awaiting.iter().any(|a| a.row.id == id));
+        assert!(
+            audit_details(&app, "assessment_read")
+                .await
+                .iter()
+                .any(|d| d.starts_with("worklist: ")),
+            "reading the worklist is audited"
+        );
 
         let same = app.confirm_assessment(&assessor, &id).await.unwrap_err();
         assert_eq!(invalid_fields(same), ["second_assessor"]);
@@ -118,11 +143,17 @@ async fn a_gbt42195_assessment_counts_once_a_second_assessor_confirms() {
         let due: chrono::NaiveDate = current.next_due_on.as_ref().unwrap().parse().unwrap();
         let on: chrono::NaiveDate = current.assessed_on.parse().unwrap();
         assert_eq!(due, on.checked_add_months(chrono::Months::new(12)).unwrap());
-        let worklist = app.assessment_worklist(&assessor, 30).await.unwrap();
+        let worklist = app
+            .assessment_worklist(&assessor, 30, app::Page::default())
+            .await
+            .unwrap();
         assert!(worklist.awaiting.is_empty());
         // Due in a year: not in the next 30 days, but within 366.
         assert!(worklist.due.is_empty());
-        let later = app.assessment_worklist(&assessor, 366).await.unwrap();
+        let later = app
+            .assessment_worklist(&assessor, 366, app::Page::default())
+            .await
+            .unwrap();
         assert_eq!(later.due.len(), 1);
         assert_eq!(later.due[0].elder_id, elder);
 
@@ -195,7 +226,10 @@ async fn a_screening_scale_is_final_at_signing_and_a_request_waits_for_it() {
             .await
             .expect("requested");
         let assessor = actor(&app, "assessor").await;
-        let worklist = app.assessment_worklist(&assessor, 30).await.unwrap();
+        let worklist = app
+            .assessment_worklist(&assessor, 30, app::Page::default())
+            .await
+            .unwrap();
         assert!(worklist.requests.iter().any(|r| r.id == request));
 
         let (_, status) = app
@@ -210,7 +244,10 @@ async fn a_screening_scale_is_final_at_signing_and_a_request_waits_for_it() {
         assert_eq!(levels.care_level.as_deref(), Some("semi_dependent"));
         assert_eq!(levels.care_level_instrument.as_deref(), Some("barthel"));
         assert!(found.open_requests.is_empty(), "the assessment answers it");
-        let worklist = app.assessment_worklist(&assessor, 30).await.unwrap();
+        let worklist = app
+            .assessment_worklist(&assessor, 30, app::Page::default())
+            .await
+            .unwrap();
         assert!(worklist.requests.is_empty());
 
         // A doctor may not take an assessor-only instrument.

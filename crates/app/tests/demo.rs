@@ -94,7 +94,10 @@ async fn demo_county_is_stored_and_its_users_sign_in_with_their_scopes() {
             "the assessment centre works across the county"
         );
         // The demo assessments: a worklist with due, waiting and requested work, all scored.
-        let worklist = app.assessment_worklist(assessor2, 60).await.unwrap();
+        let worklist = app
+            .assessment_worklist(assessor2, 60, app::Page::default())
+            .await
+            .unwrap();
         assert!(worklist.due_total > 0, "some reassessments are due");
         assert!(
             !worklist.awaiting.is_empty(),

@@ -347,6 +347,7 @@ pub async fn due(
     conn: &mut Conn,
     scope: &Scope,
     due_by: &str,
+    offset: i64,
     limit: i64,
 ) -> Result<(Vec<DueRow>, i64)> {
     let mut body = Sql::new(
@@ -364,8 +365,10 @@ pub async fn due(
          c.assessed_on, c.next_due_on, c.band",
         &body,
     );
-    page.push(" ORDER BY c.next_due_on, e.name LIMIT ")
-        .int(limit);
+    page.push(" ORDER BY c.next_due_on, e.name, c.elder_id LIMIT ")
+        .int(limit)
+        .push(" OFFSET ")
+        .int(offset);
     Ok((page.query_as().fetch_all(conn).await?, count.0))
 }
 

@@ -229,6 +229,30 @@ async fn recording_through_the_api_on_every_backend() {
         assert_eq!(listed["levels"]["care_level"], "self_care");
         assert_eq!(listed["levels"]["ability_grade"], 0);
         assert_eq!(listed["current"][0]["instrument_id"], "gbt42195_2022");
+        // Due in a year: on the worklist a year ahead, one per page.
+        for (page, listed) in [(1, 1), (2, 0)] {
+            let (status, list) = server
+                .call(
+                    "GET",
+                    &format!("/api/v1/assessments/worklist?within_days=366&per_page=1&page={page}"),
+                    Some(&assessor),
+                    None,
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK, "{list}");
+            assert_eq!(list["due_total"], 1);
+            assert_eq!(list["due"].as_array().unwrap().len(), listed, "page {page}");
+        }
+        let (status, body) = server
+            .call(
+                "GET",
+                "/api/v1/assessments/worklist?page=0",
+                Some(&assessor),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(error_fields(&body), ["page"]);
         let supervisor = server.login("supervisor", PASSWORD).await;
         let (_, dashboard) = server
             .call("GET", "/api/v1/dashboard", Some(&supervisor), None)

@@ -1161,7 +1161,7 @@ async fn measure_assessments(
     let stats = time_queries("worklist", &repeat, |_| {
         let (app, assessor) = (&app, &assessor);
         async move {
-            app.assessment_worklist(assessor, 30)
+            app.assessment_worklist(assessor, 30, app::Page::default())
                 .await
                 .map(|_| ())
                 .map_err(anyhow::Error::msg)

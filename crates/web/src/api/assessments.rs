@@ -366,9 +366,12 @@ pub async fn request_reassessment(
 #[derive(Deserialize, Default)]
 struct WorklistParams {
     within_days: Option<String>,
+    page: Option<String>,
+    per_page: Option<String>,
 }
 
-/// `GET /api/v1/assessments/worklist?within_days=30`.
+/// `GET /api/v1/assessments/worklist?within_days=30&page=1&per_page=20`: `page` and
+/// `per_page` page the due reassessments.
 pub async fn worklist(
     State(state): State<WebState>,
     caller: Caller,
@@ -377,15 +380,18 @@ pub async fn worklist(
     let params: WorklistParams = parse_query(uri.query(), caller.lang)?;
     let mut errors = Vec::new();
     let days = int_param(&mut errors, "within_days", &params.within_days, 0, 366).unwrap_or(30);
+    let page = super::page_of(&mut errors, &params.page, &params.per_page);
     check(errors, caller.lang)?;
     let list = state
         .app
-        .assessment_worklist(&caller.actor, days)
+        .assessment_worklist(&caller.actor, days, page)
         .await
         .or_api(caller.lang)?;
     Ok(Json(json!({
         "due_by": list.due_by,
         "due_total": list.due_total,
+        "page": page.page,
+        "per_page": page.per_page,
         "due": list.due.iter().map(|d| json!({
             "elder_id": d.elder_id, "elder_name": d.elder_name, "region_code": d.region_code,
             "instrument_id": d.instrument_id, "assessed_on": d.assessed_on,

@@ -33,7 +33,7 @@ const GBT: &str = "gbt42195_2022";
 /// The long-term-care grade (provisional until the official table is loaded).
 const LTC: &str = "ltc_disability_2021";
 /// Reassessments listed on the worklist, the soonest due first.
-const DUE_SHOWN: usize = 100;
+const DUE_PER_PAGE: i64 = 50;
 
 fn instrument(id: &str) -> Option<&'static Instrument> {
     assessment::catalog().get(id.trim())
@@ -1443,9 +1443,9 @@ struct WorklistPage {
     windows: Vec<Opt>,
     due_note: String,
     due_total: String,
-    /// Only the soonest are listed; how many are not.
-    due_more: String,
     due: Vec<DueLine>,
+    /// Pages of the due list, soonest first.
+    pages: Vec<super::form::PageLink>,
     requests: Vec<RequestLine>,
     awaiting: Vec<AwaitingLine>,
     show_stats: bool,
@@ -1455,6 +1455,7 @@ struct WorklistPage {
 #[derive(Deserialize, Default)]
 pub struct WorklistParams {
     within_days: Option<String>,
+    page: Option<String>,
 }
 
 fn start_link(session: &Session, elder_id: &str, instrument_id: &str, reason: &str) -> String {
@@ -1484,6 +1485,8 @@ pub async fn worklist(
     let mut problems = Vec::new();
     let days = crate::api::int_param(&mut problems, "within_days", &params.within_days, 0, 366)
         .unwrap_or(30);
+    let page_number = crate::api::int_param(&mut problems, "page", &params.page, 1, 1_000_000);
+    let due_page = app::Page::new(page_number, Some(DUE_PER_PAGE));
     let errors = FormErrors::from_error(
         &AppError::Invalid(problems),
         lang,
@@ -1492,13 +1495,20 @@ pub async fn worklist(
     );
     let list = state
         .app
-        .assessment_worklist(&session.actor, days)
+        .assessment_worklist(&session.actor, days, due_page)
         .await
         .or_page(&session)?;
+    let pages = super::form::page_links(
+        "/assessments",
+        &[("within_days", days.to_string())],
+        due_page,
+        list.due_total,
+        lang,
+    );
     let today = today(&state).to_string();
     let mut names = RegionNames::default();
-    let mut due = Vec::with_capacity(DUE_SHOWN);
-    for d in list.due.into_iter().take(DUE_SHOWN) {
+    let mut due = Vec::with_capacity(list.due.len());
+    for d in list.due {
         let region = match &d.region_code {
             Some(code) => names.short_path(&state.app, code).await,
             None => String::new(),
@@ -1578,14 +1588,7 @@ pub async fn worklist(
             Lang::Zh => format!("截至 {} 到期", list.due_by),
             Lang::En => format!("Due by {}", list.due_by),
         },
-        due_more: if list.due_total > due.len() as i64 {
-            match lang {
-                Lang::Zh => format!("仅列出最早到期的 {} 人次。", due.len()),
-                Lang::En => format!("Only the {} due first are listed.", due.len()),
-            }
-        } else {
-            String::new()
-        },
+        pages,
         due_total: thousands(list.due_total),
         due,
         requests,
