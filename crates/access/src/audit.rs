@@ -18,6 +18,7 @@ registry::code_enum!(AuditAction {
     AuditRead = "audit_read", "查看审计日志", "read audit log";
     AssessmentCreate = "assessment_create", "签署评估", "sign assessment";
     AssessmentConfirm = "assessment_confirm", "复核确认评估", "confirm assessment";
+    AssessmentReturn = "assessment_return", "退回评估", "return assessment for correction";
     AssessmentRead = "assessment_read", "查看评估", "read assessments";
     ReassessmentRequest = "reassessment_request", "申请重新评估", "request reassessment";
     Denied = "denied", "越权访问被拒绝", "access denied";

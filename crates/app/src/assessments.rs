@@ -39,6 +39,7 @@ registry::code_enum!(Reason {
 registry::code_enum!(Status {
     AwaitingConfirmation = "awaiting_confirmation", "待复核", "awaiting second assessor";
     Final = "final", "已生效", "final";
+    Returned = "returned", "已退回", "returned for correction";
 });
 
 /// What an assessor submits.
@@ -587,6 +588,57 @@ impl App {
             audit_log::entry(
                 actor,
                 AuditAction::AssessmentConfirm,
+                Some(("elder", &row.elder_id)),
+                Some(format!("{} {id}", row.instrument_id)),
+            ),
+        )
+        .await?;
+        tx.commit().await.map_err(store::StoreError::from)?;
+        Ok(())
+    }
+
+    /// Sends an assessment that awaits its second assessor back for correction, or lets the
+    /// signer take it back: it never counts, and the reason stays on it. A new assessment is
+    /// then signed in its place.
+    pub async fn return_assessment(
+        &self,
+        actor: &Actor,
+        id: &str,
+        reason: Option<&str>,
+    ) -> Result<()> {
+        actor.require(self, Action::ConfirmAssessment).await?;
+        let mut errors = Vec::new();
+        let reason = registry::field::text(&mut errors, "reason", reason, 500, true);
+        let mut tx = self.store.begin().await?;
+        let Some(row) = store::assessments::get(&mut tx, &actor.scope, id).await? else {
+            drop(tx);
+            return Err(self
+                .denied(actor, "assessment_return", Some(id), AppError::NotFound)
+                .await);
+        };
+        if row.status != Status::AwaitingConfirmation.code() {
+            errors.push(FieldError::new(
+                "status",
+                Problem::Invalid {
+                    zh: "只有待复核的评估可以退回".into(),
+                    en: "only an assessment awaiting confirmation can be returned".into(),
+                },
+            ));
+        }
+        if !errors.is_empty() {
+            return Err(AppError::Invalid(errors));
+        }
+        let reason = reason.unwrap_or_default();
+        if !store::assessments::return_for_correction(&mut tx, id, &actor.display_name, &reason)
+            .await?
+        {
+            return Err(AppError::Stale);
+        }
+        audit_log::append(
+            &mut tx,
+            audit_log::entry(
+                actor,
+                AuditAction::AssessmentReturn,
                 Some(("elder", &row.elder_id)),
                 Some(format!("{} {id}", row.instrument_id)),
             ),

@@ -212,6 +212,63 @@ async fn a_gbt42195_assessment_counts_once_a_second_assessor_confirms() {
 }
 
 #[tokio::test]
+async fn an_assessment_awaiting_confirmation_can_be_returned_and_then_never_counts() {
+    for backend in testkit::backends() {
+        let db = testkit::TestDb::new(&backend).await;
+        let app = db.app().await;
+        let fixture = Fixture::create(&app).await;
+        let assessor = actor(&app, "assessor").await;
+        let second = actor(&app, "assessor2").await;
+        let elder = fixture.elder_a1.as_str();
+        let all_best = input("gbt42195_2022", gbt(0));
+        let sign = || app.record_assessment(&assessor, elder, &all_best);
+
+        // The second assessor disagrees and sends it back with a reason.
+        let (first, _) = sign().await.unwrap();
+        let missing = app
+            .return_assessment(&second, &first, None)
+            .await
+            .unwrap_err();
+        assert_eq!(invalid_fields(missing), ["reason"]);
+        let nurse = actor(&app, "nurse").await;
+        assert!(matches!(
+            app.return_assessment(&nurse, &first, Some("x")).await,
+            Err(AppError::Forbidden)
+        ));
+        app.return_assessment(&second, &first, Some("B3.4 记忆与家属描述不符"))
+            .await
+            .unwrap();
+        let view = app.get_assessment(&assessor, &first).await.unwrap();
+        assert_eq!(view.row.status, "returned");
+        assert_eq!(
+            view.row.return_reason.as_deref(),
+            Some("B3.4 记忆与家属描述不符")
+        );
+        assert_eq!(view.row.returned_by_name.as_deref(), Some("测试assessor2"));
+        assert!(app.confirm_assessment(&second, &first).await.is_err());
+        assert!(app
+            .return_assessment(&second, &first, Some("again"))
+            .await
+            .is_err());
+
+        // The signer takes a second one back before anyone confirms it.
+        let (taken_back, _) = sign().await.unwrap();
+        app.return_assessment(&assessor, &taken_back, Some("选错了老人"))
+            .await
+            .unwrap();
+        let found = app.elder_assessments(&assessor, elder).await.unwrap();
+        assert!(found.levels.is_none(), "a returned assessment never counts");
+        assert!(found.current.is_empty());
+        let worklist = app
+            .assessment_worklist(&assessor, 30, app::Page::default())
+            .await
+            .unwrap();
+        assert!(worklist.awaiting.is_empty());
+        eprintln!("returns passed on {}", backend.name());
+    }
+}
+
+#[tokio::test]
 async fn a_screening_scale_is_final_at_signing_and_a_request_waits_for_it() {
     for backend in testkit::backends() {
         let db = testkit::TestDb::new(&backend).await;

@@ -26,6 +26,8 @@ CREATE TABLE assessments (
     second_assessor_id TEXT REFERENCES users(id),
     second_assessor_name TEXT,
     confirmed_at TEXT,
+    returned_by_name TEXT,
+    return_reason TEXT,
     note TEXT,
     next_due_on TEXT,
     created_at TEXT NOT NULL

@@ -55,6 +55,8 @@ pub struct AssessmentRow {
     pub second_assessor_id: Option<String>,
     pub second_assessor_name: Option<String>,
     pub confirmed_at: Option<String>,
+    pub returned_by_name: Option<String>,
+    pub return_reason: Option<String>,
     pub note: Option<String>,
     pub next_due_on: Option<String>,
     pub created_at: String,
@@ -63,8 +65,8 @@ pub struct AssessmentRow {
 const COLUMNS: &str = "a.id, a.elder_id, e.name AS elder_name, a.instrument_id, \
     a.instrument_version, a.assessed_on, a.place, a.reason, a.org_id, a.region_code, a.answers, \
     a.result, a.total, a.grade, a.band, a.provisional, a.status, a.assessor_id, a.assessor_name, \
-    a.signed_at, a.second_assessor_id, a.second_assessor_name, a.confirmed_at, a.note, \
-    a.next_due_on, a.created_at";
+    a.signed_at, a.second_assessor_id, a.second_assessor_name, a.confirmed_at, \
+    a.returned_by_name, a.return_reason, a.note, a.next_due_on, a.created_at";
 
 pub async fn insert(conn: &mut Conn, new: &NewAssessment, at: DateTime<Utc>) -> Result<String> {
     let id = new_id();
@@ -150,6 +152,26 @@ pub async fn confirm(
     .bind(second_assessor_id.to_string())
     .bind(second_assessor_name.to_string())
     .bind(time_text(at))
+    .bind(id.to_string())
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Sends an assessment still awaiting confirmation back for correction (or the signer takes it
+/// back); it then never counts. The answer says whether this one changed.
+pub async fn return_for_correction(
+    conn: &mut Conn,
+    id: &str,
+    returned_by_name: &str,
+    reason: &str,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE assessments SET status = 'returned', returned_by_name = $1, return_reason = $2 \
+         WHERE id = $3 AND status = 'awaiting_confirmation'",
+    )
+    .bind(returned_by_name.to_string())
+    .bind(reason.to_string())
     .bind(id.to_string())
     .execute(conn)
     .await?;

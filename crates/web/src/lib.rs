@@ -67,6 +67,10 @@ pub fn router(state: WebState) -> Router {
         .route("/assessments/{id}", get(api::assessments::get))
         .route("/assessments/{id}/confirm", post(api::assessments::confirm))
         .route(
+            "/assessments/{id}/return",
+            post(api::assessments::return_for_correction),
+        )
+        .route(
             "/organizations",
             get(api::orgs::list).post(api::orgs::create),
         )

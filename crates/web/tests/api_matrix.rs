@@ -307,6 +307,15 @@ async fn check_role(
             (true, false) => StatusCode::NOT_FOUND,
         };
         assert_eq!(status, expected, "{}", ctx(&format!("confirm {where_}")));
+        let (status, _) = server
+            .call(
+                "POST",
+                &format!("/api/v1/assessments/{stored}/return"),
+                t,
+                Some(r#"{"reason":"B1.1 与护理记录不符"}"#),
+            )
+            .await;
+        assert_eq!(status, expected, "{}", ctx(&format!("return {where_}")));
     }
     // Only assessors record GB/T 42195.
     if matches!(role, "doctor" | "nurse") {
@@ -569,6 +578,7 @@ async fn check_signed_out(server: &Server, fixture: &Fixture) {
         ("GET", "/api/v1/assessments/subsidies".to_string()),
         ("GET", "/api/v1/assessments/x".to_string()),
         ("POST", "/api/v1/assessments/x/confirm".to_string()),
+        ("POST", "/api/v1/assessments/x/return".to_string()),
         ("GET", "/api/v1/organizations".to_string()),
         ("POST", "/api/v1/organizations".to_string()),
         ("GET", format!("/api/v1/organizations/{org}")),

@@ -600,3 +600,47 @@ async fn a_long_term_care_grade_without_the_official_table_is_shown_as_provision
         page.body
     );
 }
+
+#[tokio::test]
+async fn a_second_assessor_returns_an_assessment_with_a_reason_and_it_never_counts() {
+    let site = Site::start().await;
+    let mut first = site.signed_in("assessor").await;
+    let elder = &site.fixture.elder_a1;
+    let location = signed_gbt(&mut first, elder).await;
+
+    let mut second = site.signed_in("assessor2").await;
+    let page = second.get(&location).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("退回修改"), "{}", page.body);
+    let action = format!("{location}/return");
+    let without_reason = second.post(&action, &[("csrf", &page.csrf())]).await;
+    assert_eq!(without_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        without_reason.body.contains("退回原因必填"),
+        "{}",
+        without_reason.body
+    );
+    assert_eq!(
+        history(&site, elder).await[0].row.status,
+        "awaiting_confirmation"
+    );
+
+    let returned = second
+        .post(
+            &action,
+            &[
+                ("csrf", &page.csrf()),
+                ("reason", "B3.4 记忆与家属描述不符"),
+            ],
+        )
+        .await;
+    assert_eq!(returned.status, StatusCode::SEE_OTHER, "{}", returned.body);
+    let page = second.get(&location).await;
+    assert!(page.body.contains("此评估已退回"), "{}", page.body);
+    assert!(page.body.contains("B3.4 记忆与家属描述不符"));
+    assert!(!page.body.contains("作为第二评估员确认"));
+    let stored = &history(&site, elder).await[0];
+    assert_eq!(stored.row.status, "returned");
+    let elder_page = first.get(&format!("/elders/{elder}")).await;
+    assert!(elder_page.body.contains("已退回"), "{}", elder_page.body);
+}

@@ -207,6 +207,9 @@ pub fn assessment_json(view: &AssessmentView) -> Value {
         "second_assessor": r.second_assessor_id.as_ref().map(|id| json!({
             "id": id, "name": r.second_assessor_name, "confirmed_at": r.confirmed_at
         })),
+        "returned": r.return_reason.as_ref().map(|reason| json!({
+            "by": r.returned_by_name, "reason": reason
+        })),
         "next_due_on": r.next_due_on,
         "note": r.note,
         "answers": view.answers,
@@ -325,6 +328,33 @@ pub async fn confirm(
     state
         .app
         .confirm_assessment(&caller.actor, &id)
+        .await
+        .or_api(caller.lang)?;
+    let view = state
+        .app
+        .get_assessment(&caller.actor, &id)
+        .await
+        .or_api(caller.lang)?;
+    Ok(Json(assessment_json(&view)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReturnBody {
+    reason: Option<String>,
+}
+
+/// `POST /api/v1/assessments/{id}/return` with `{"reason"}`: back for correction.
+pub async fn return_for_correction(
+    State(state): State<WebState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let body: ReturnBody = parse_json(&body, caller.lang)?;
+    state
+        .app
+        .return_assessment(&caller.actor, &id, body.reason.as_deref())
         .await
         .or_api(caller.lang)?;
     let view = state

@@ -1218,6 +1218,10 @@ pub struct Meta {
     pub reason: String,
     pub status: String,
     pub awaiting: bool,
+    /// Sent back for correction or taken back by the signer: it never counts.
+    pub returned: bool,
+    pub returned_by: String,
+    pub return_reason: String,
     pub assessor: String,
     pub signed_at: String,
     pub second_assessor: String,
@@ -1242,6 +1246,9 @@ fn meta_of(view: &AssessmentView, lang: Lang) -> Meta {
         reason: reason_label(&r.reason, lang),
         status: status_label(&r.status, lang),
         awaiting: r.status == Status::AwaitingConfirmation.code(),
+        returned: r.status == Status::Returned.code(),
+        returned_by: r.returned_by_name.clone().unwrap_or_default(),
+        return_reason: r.return_reason.clone().unwrap_or_default(),
         assessor: r.assessor_name.clone(),
         signed_at: app::local_time_text(&r.signed_at),
         second_assessor: r.second_assessor_name.clone().unwrap_or_default(),
@@ -1291,6 +1298,8 @@ struct ViewPage {
     groups: Vec<AnswerGroup>,
     can_confirm: bool,
     own_awaiting: bool,
+    /// An assessor may send it back (or, as the signer, take it back) while it waits.
+    can_return: bool,
     confirm_error: Vec<String>,
 }
 
@@ -1315,6 +1324,7 @@ async fn view_page(
         groups: groups_of_view(&view, lang),
         can_confirm: awaiting && !signer && session.actor.may(Action::ConfirmAssessment),
         own_awaiting: awaiting && signer,
+        can_return: awaiting && session.actor.may(Action::ConfirmAssessment),
         confirm_error,
         m,
     })
@@ -1345,6 +1355,40 @@ pub async fn confirm(
             let messages = crate::error::messages(&e, session.lang)
                 .into_iter()
                 .map(|(_, m)| m)
+                .collect();
+            let page = view_page(&state, &session, &id, messages).await?;
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(other) => Err(session.refuse(&other)),
+    }
+}
+
+/// `POST /assessments/{id}/return`: back for correction, with a reason.
+pub async fn return_for_correction(
+    State(state): State<WebState>,
+    session: Session,
+    Path(id): Path<String>,
+    form: Result<Form<Vec<(String, String)>>, FormRejection>,
+) -> PageResult {
+    let form = FormData::from_extracted(form);
+    session.check_csrf(&form.text("csrf"))?;
+    let reason = form.text("reason");
+    match state
+        .app
+        .return_assessment(&session.actor, &id, Some(reason.as_str()))
+        .await
+    {
+        Ok(()) => Ok(see_other(&format!("/assessments/{id}"))),
+        Err(e @ (AppError::Invalid(_) | AppError::Stale)) => {
+            let messages = crate::error::messages(&e, session.lang)
+                .into_iter()
+                .map(|(field, m)| {
+                    if field == "reason" {
+                        format!("{}{}", t(session.lang, "退回原因"), m)
+                    } else {
+                        m
+                    }
+                })
                 .collect();
             let page = view_page(&state, &session, &id, messages).await?;
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
@@ -1847,6 +1891,7 @@ pub struct HistoryLine {
     pub result: String,
     pub status: String,
     pub awaiting: bool,
+    pub returned: bool,
 }
 
 pub struct OpenRequest {
@@ -1971,11 +2016,16 @@ pub async fn elder_panel(
             result: summary_of(&h.result, lang),
             status: status_label(&h.row.status, lang),
             awaiting: h.row.status == Status::AwaitingConfirmation.code(),
+            returned: h.row.status == Status::Returned.code(),
         })
         .collect();
     // The trend of the instrument assessed most often (at least twice), by total.
     let mut by_instrument: BTreeMap<&str, Vec<(NaiveDate, i64)>> = BTreeMap::new();
-    for h in &found.history {
+    for h in found
+        .history
+        .iter()
+        .filter(|h| h.row.status != Status::Returned.code())
+    {
         if let (Some(total), Ok(date)) = (
             h.row.total,
             NaiveDate::parse_from_str(&h.row.assessed_on, "%Y-%m-%d"),

@@ -57,6 +57,10 @@ pub fn routes() -> Router<WebState> {
         .route("/assessments/stats", get(assessments::stats))
         .route("/assessments/{id}", get(assessments::view))
         .route("/assessments/{id}/confirm", post(assessments::confirm))
+        .route(
+            "/assessments/{id}/return",
+            post(assessments::return_for_correction),
+        )
         .route("/assessments/{id}/print", get(assessments::print))
         .route(
             "/elders/{id}/edit",
