@@ -330,9 +330,18 @@ pub async fn confirm(
         .confirm_assessment(&caller.actor, &id)
         .await
         .or_api(caller.lang)?;
+    assessment_now(&state, &caller, &id).await
+}
+
+/// The assessment as it stands after a change, in the caller's view.
+async fn assessment_now(
+    state: &WebState,
+    caller: &Caller,
+    id: &str,
+) -> Result<Json<Value>, ApiError> {
     let view = state
         .app
-        .get_assessment(&caller.actor, &id)
+        .get_assessment(&caller.actor, id)
         .await
         .or_api(caller.lang)?;
     Ok(Json(assessment_json(&view)))
@@ -357,12 +366,7 @@ pub async fn return_for_correction(
         .return_assessment(&caller.actor, &id, body.reason.as_deref())
         .await
         .or_api(caller.lang)?;
-    let view = state
-        .app
-        .get_assessment(&caller.actor, &id)
-        .await
-        .or_api(caller.lang)?;
-    Ok(Json(assessment_json(&view)))
+    assessment_now(&state, &caller, &id).await
 }
 
 #[derive(Deserialize)]

@@ -1349,14 +1349,32 @@ pub async fn confirm(
 ) -> PageResult {
     let form = FormData::from_extracted(form);
     session.check_csrf(&form.text("csrf"))?;
-    match state.app.confirm_assessment(&session.actor, &id).await {
+    let done = state.app.confirm_assessment(&session.actor, &id).await;
+    after_change(&state, &session, &id, done).await
+}
+
+/// The assessment's page after a confirmation or a return: redirected there, or shown again
+/// with the reason it was refused.
+async fn after_change(
+    state: &WebState,
+    session: &Session,
+    id: &str,
+    done: Result<(), AppError>,
+) -> PageResult {
+    match done {
         Ok(()) => Ok(see_other(&format!("/assessments/{id}"))),
         Err(e @ (AppError::Invalid(_) | AppError::Stale)) => {
             let messages = crate::error::messages(&e, session.lang)
                 .into_iter()
-                .map(|(_, m)| m)
+                .map(|(field, m)| {
+                    if field == "reason" {
+                        format!("{}{}", t(session.lang, "退回原因"), m)
+                    } else {
+                        m
+                    }
+                })
                 .collect();
-            let page = view_page(&state, &session, &id, messages).await?;
+            let page = view_page(state, session, id, messages).await?;
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
         Err(other) => Err(session.refuse(&other)),
@@ -1373,28 +1391,11 @@ pub async fn return_for_correction(
     let form = FormData::from_extracted(form);
     session.check_csrf(&form.text("csrf"))?;
     let reason = form.text("reason");
-    match state
+    let done = state
         .app
         .return_assessment(&session.actor, &id, Some(reason.as_str()))
-        .await
-    {
-        Ok(()) => Ok(see_other(&format!("/assessments/{id}"))),
-        Err(e @ (AppError::Invalid(_) | AppError::Stale)) => {
-            let messages = crate::error::messages(&e, session.lang)
-                .into_iter()
-                .map(|(field, m)| {
-                    if field == "reason" {
-                        format!("{}{}", t(session.lang, "退回原因"), m)
-                    } else {
-                        m
-                    }
-                })
-                .collect();
-            let page = view_page(&state, &session, &id, messages).await?;
-            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
-        }
-        Err(other) => Err(session.refuse(&other)),
-    }
+        .await;
+    after_change(&state, &session, &id, done).await
 }
 
 #[derive(Template)]
