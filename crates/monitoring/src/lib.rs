@@ -1,0 +1,11 @@
+//! Remote monitoring as rules: what a home device may send (`reading`), when a reading or a
+//! series of them needs a person (`rule`), with the thresholds a doctor may set per elder.
+//!
+//! Pure: no storage, no MQTT, no clock (times come in as arguments). The ingest pipeline, the
+//! alert records and their escalation live in `app`, `store` and the `yiyang` binary.
+
+pub mod reading;
+pub mod rule;
+
+pub use reading::{parse_payload, Reading, ReadingError, Values};
+pub use rule::{evaluate, rising_pressure, silence, Finding, Severity, Thresholds};

@@ -1,0 +1,452 @@
+//! Device readings as they arrive over MQTT or HTTP (`docs/device-protocol.md`): one JSON object
+//! or an array of them, each with `seq` (the device's counter), `ts` (RFC 3339), `kind` and the
+//! kind's values. Every reading is checked on its own: a physiologically impossible value or a
+//! time far from now is refused with its reason, never stored and never alerted on.
+
+use chrono::{DateTime, Duration, Utc};
+use serde_json::{Map, Value};
+
+/// The values of one reading, by kind.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Values {
+    BloodPressure {
+        systolic: i64,
+        diastolic: i64,
+        pulse: Option<i64>,
+    },
+    Glucose {
+        mmol_l: f64,
+        context: GlucoseContext,
+    },
+    HeartRate {
+        bpm: i64,
+    },
+    Spo2 {
+        percent: i64,
+    },
+    Temperature {
+        celsius: f64,
+    },
+    Steps {
+        count: i64,
+    },
+    Fall,
+    Sos,
+    BedExit,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GlucoseContext {
+    Fasting,
+    Postprandial,
+    Random,
+}
+
+impl GlucoseContext {
+    pub fn code(self) -> &'static str {
+        match self {
+            GlucoseContext::Fasting => "fasting",
+            GlucoseContext::Postprandial => "postprandial",
+            GlucoseContext::Random => "random",
+        }
+    }
+}
+
+impl Values {
+    /// The `kind` of the protocol.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Values::BloodPressure { .. } => "blood_pressure",
+            Values::Glucose { .. } => "glucose",
+            Values::HeartRate { .. } => "heart_rate",
+            Values::Spo2 { .. } => "spo2",
+            Values::Temperature { .. } => "temperature",
+            Values::Steps { .. } => "steps",
+            Values::Fall => "fall",
+            Values::Sos => "sos",
+            Values::BedExit => "bed_exit",
+        }
+    }
+}
+
+pub const KINDS: [&str; 9] = [
+    "blood_pressure",
+    "glucose",
+    "heart_rate",
+    "spo2",
+    "temperature",
+    "steps",
+    "fall",
+    "sos",
+    "bed_exit",
+];
+
+/// A checked reading.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reading {
+    pub seq: u64,
+    pub ts: DateTime<Utc>,
+    pub values: Values,
+}
+
+/// Why a reading (or the whole payload) was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReadingError {
+    #[error("payload is not JSON: {0}")]
+    NotJson(String),
+    #[error("payload must be a JSON object or an array of objects")]
+    NotAnObject,
+    #[error("payload holds more than {max} readings")]
+    TooMany { max: usize },
+    #[error("{field}: is required")]
+    Missing { field: &'static str },
+    #[error("{field}: {why}")]
+    Invalid { field: &'static str, why: String },
+    #[error("{field}: {value} is outside the possible range {min}..={max}")]
+    Impossible {
+        field: &'static str,
+        value: String,
+        min: String,
+        max: String,
+    },
+    #[error("ts: {0}")]
+    Time(String),
+}
+
+/// At most this many readings in one payload (a device's offline backlog fits easily).
+pub const MAX_BATCH: usize = 5_000;
+/// A reading may be stamped at most this far ahead of the server's clock (device clock drift).
+pub fn max_ahead() -> Duration {
+    Duration::minutes(5)
+}
+/// ...and at most this far back (a device that was offline for weeks uploads its backlog).
+pub fn max_behind() -> Duration {
+    Duration::days(90)
+}
+
+/// Parses a payload into readings, each checked on its own: `(index, result)` in order.
+/// Refuses the whole payload only when it is not JSON, not an object or array, or too large.
+pub fn parse_payload(
+    bytes: &[u8],
+    now: DateTime<Utc>,
+) -> Result<Vec<Result<Reading, ReadingError>>, ReadingError> {
+    let value: Value =
+        serde_json::from_slice(bytes).map_err(|e| ReadingError::NotJson(e.to_string()))?;
+    let items = match value {
+        Value::Object(map) => vec![Value::Object(map)],
+        Value::Array(items) => items,
+        _ => return Err(ReadingError::NotAnObject),
+    };
+    if items.len() > MAX_BATCH {
+        return Err(ReadingError::TooMany { max: MAX_BATCH });
+    }
+    Ok(items
+        .iter()
+        .map(|item| match item {
+            Value::Object(map) => parse_reading(map, now),
+            _ => Err(ReadingError::NotAnObject),
+        })
+        .collect())
+}
+
+fn parse_reading(map: &Map<String, Value>, now: DateTime<Utc>) -> Result<Reading, ReadingError> {
+    let seq = match map.get("seq") {
+        None | Some(Value::Null) => return Err(ReadingError::Missing { field: "seq" }),
+        Some(v) => v.as_u64().ok_or(ReadingError::Invalid {
+            field: "seq",
+            why: "must be a whole number >= 0".into(),
+        })?,
+    };
+    let ts = match map.get("ts") {
+        None | Some(Value::Null) => return Err(ReadingError::Missing { field: "ts" }),
+        Some(Value::String(text)) => DateTime::parse_from_rfc3339(text.trim())
+            .map_err(|_| ReadingError::Time("must be an RFC 3339 time with offset".into()))?
+            .with_timezone(&Utc),
+        Some(_) => return Err(ReadingError::Time("must be text".into())),
+    };
+    if ts > now + max_ahead() {
+        return Err(ReadingError::Time(format!(
+            "{} is in the future (more than 5 minutes ahead)",
+            ts.to_rfc3339()
+        )));
+    }
+    if ts < now - max_behind() {
+        return Err(ReadingError::Time(format!(
+            "{} is more than 90 days old",
+            ts.to_rfc3339()
+        )));
+    }
+    let kind = match map.get("kind") {
+        Some(Value::String(kind)) => kind.as_str(),
+        None | Some(Value::Null) => return Err(ReadingError::Missing { field: "kind" }),
+        Some(_) => {
+            return Err(ReadingError::Invalid {
+                field: "kind",
+                why: "must be text".into(),
+            })
+        }
+    };
+    let values = match kind {
+        "blood_pressure" => {
+            let systolic = int(map, "systolic", 40, 300)?;
+            let diastolic = int(map, "diastolic", 20, 200)?;
+            if diastolic >= systolic {
+                return Err(ReadingError::Invalid {
+                    field: "diastolic",
+                    why: "must be lower than systolic".into(),
+                });
+            }
+            let pulse = match map.get("pulse") {
+                None | Some(Value::Null) => None,
+                Some(_) => Some(int(map, "pulse", 20, 300)?),
+            };
+            Values::BloodPressure {
+                systolic,
+                diastolic,
+                pulse,
+            }
+        }
+        "glucose" => {
+            let mmol_l = number(map, "mmol_l", 0.5, 40.0)?;
+            let context = match map.get("context") {
+                None | Some(Value::Null) => GlucoseContext::Random,
+                Some(Value::String(c)) => match c.as_str() {
+                    "fasting" => GlucoseContext::Fasting,
+                    "postprandial" | "postprandial_2h" => GlucoseContext::Postprandial,
+                    "random" => GlucoseContext::Random,
+                    _ => {
+                        return Err(ReadingError::Invalid {
+                            field: "context",
+                            why: "must be fasting, postprandial or random".into(),
+                        })
+                    }
+                },
+                Some(_) => {
+                    return Err(ReadingError::Invalid {
+                        field: "context",
+                        why: "must be text".into(),
+                    })
+                }
+            };
+            Values::Glucose { mmol_l, context }
+        }
+        "heart_rate" => Values::HeartRate {
+            bpm: int(map, "bpm", 20, 300)?,
+        },
+        "spo2" => Values::Spo2 {
+            percent: int(map, "percent", 50, 100)?,
+        },
+        "temperature" => Values::Temperature {
+            celsius: number(map, "celsius", 25.0, 45.0)?,
+        },
+        "steps" => Values::Steps {
+            count: int(map, "count", 0, 200_000)?,
+        },
+        "fall" => Values::Fall,
+        "sos" => Values::Sos,
+        "bed_exit" => Values::BedExit,
+        _ => {
+            return Err(ReadingError::Invalid {
+                field: "kind",
+                why: format!("must be one of {}", KINDS.join(", ")),
+            })
+        }
+    };
+    Ok(Reading { seq, ts, values })
+}
+
+fn int(
+    map: &Map<String, Value>,
+    field: &'static str,
+    min: i64,
+    max: i64,
+) -> Result<i64, ReadingError> {
+    let value = match map.get(field) {
+        None | Some(Value::Null) => return Err(ReadingError::Missing { field }),
+        Some(v) => v,
+    };
+    let n = value
+        .as_i64()
+        .or_else(|| {
+            value
+                .as_f64()
+                .filter(|f| f.is_finite() && f.fract() == 0.0 && f.abs() < 1e15)
+                .map(|f| f as i64)
+        })
+        .ok_or(ReadingError::Invalid {
+            field,
+            why: "must be a whole number".into(),
+        })?;
+    if (min..=max).contains(&n) {
+        Ok(n)
+    } else {
+        Err(ReadingError::Impossible {
+            field,
+            value: n.to_string(),
+            min: min.to_string(),
+            max: max.to_string(),
+        })
+    }
+}
+
+fn number(
+    map: &Map<String, Value>,
+    field: &'static str,
+    min: f64,
+    max: f64,
+) -> Result<f64, ReadingError> {
+    let value = match map.get(field) {
+        None | Some(Value::Null) => return Err(ReadingError::Missing { field }),
+        Some(v) => v,
+    };
+    let n = value
+        .as_f64()
+        .filter(|f| f.is_finite())
+        .ok_or(ReadingError::Invalid {
+            field,
+            why: "must be a number".into(),
+        })?;
+    if (min..=max).contains(&n) {
+        Ok(n)
+    } else {
+        Err(ReadingError::Impossible {
+            field,
+            value: n.to_string(),
+            min: min.to_string(),
+            max: max.to_string(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-11-23T08:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    fn one(text: &str) -> Result<Reading, ReadingError> {
+        parse_payload(text.as_bytes(), now()).unwrap().remove(0)
+    }
+
+    #[test]
+    fn a_blood_pressure_reading_parses_with_its_pulse() {
+        let r = one(r#"{"seq":7,"ts":"2026-11-23T15:59:00+08:00","kind":"blood_pressure","systolic":182,"diastolic":96,"pulse":88}"#).unwrap();
+        assert_eq!(r.seq, 7);
+        assert_eq!(r.ts, now() - Duration::minutes(1));
+        assert_eq!(
+            r.values,
+            Values::BloodPressure {
+                systolic: 182,
+                diastolic: 96,
+                pulse: Some(88)
+            }
+        );
+    }
+
+    #[test]
+    fn an_array_is_checked_reading_by_reading() {
+        let text = r#"[{"seq":1,"ts":"2026-11-23T07:00:00Z","kind":"spo2","percent":95},
+                       {"seq":2,"ts":"2026-11-23T07:01:00Z","kind":"spo2","percent":130},
+                       {"seq":3,"ts":"2026-11-23T07:02:00Z","kind":"fall"}]"#;
+        let parsed = parse_payload(text.as_bytes(), now()).unwrap();
+        assert!(parsed[0].is_ok());
+        assert!(matches!(
+            parsed[1],
+            Err(ReadingError::Impossible {
+                field: "percent",
+                ..
+            })
+        ));
+        assert_eq!(parsed[2].as_ref().unwrap().values, Values::Fall);
+    }
+
+    #[test]
+    fn impossible_values_and_times_are_refused_with_a_reason() {
+        let base = |extra: &str, ts: &str| one(&format!(r#"{{"seq":1,"ts":"{ts}",{extra}}}"#));
+        let ok_ts = "2026-11-23T07:00:00Z";
+        for (extra, field) in [
+            (
+                r#""kind":"blood_pressure","systolic":400,"diastolic":90"#,
+                "systolic",
+            ),
+            (
+                r#""kind":"blood_pressure","systolic":120,"diastolic":130"#,
+                "diastolic",
+            ),
+            (r#""kind":"spo2","percent":130"#, "percent"),
+            (r#""kind":"heart_rate","bpm":0"#, "bpm"),
+            (r#""kind":"glucose","mmol_l":55.5"#, "mmol_l"),
+            (
+                r#""kind":"glucose","mmol_l":5.5,"context":"lunch"#,
+                "context",
+            ),
+            (r#""kind":"temperature","celsius":"hot""#, "celsius"),
+            (r#""kind":"teleport""#, "kind"),
+        ] {
+            let extra = if extra.ends_with("lunch") {
+                format!("{extra}\"")
+            } else {
+                extra.to_string()
+            };
+            let error = base(&extra, ok_ts).unwrap_err();
+            assert!(error.to_string().starts_with(field), "{extra}: {error}");
+        }
+        let ahead = base(r#""kind":"sos""#, "2027-11-23T07:00:00Z").unwrap_err();
+        assert!(matches!(ahead, ReadingError::Time(_)), "{ahead}");
+        assert!(
+            base(r#""kind":"sos""#, "2026-11-23T08:04:59Z").is_ok(),
+            "clock drift"
+        );
+        assert!(base(r#""kind":"sos""#, "2026-11-23T08:05:01Z").is_err());
+        assert!(matches!(
+            one(r#"{"ts":"2026-11-23T07:00:00Z","kind":"sos"}"#),
+            Err(ReadingError::Missing { field: "seq" })
+        ));
+        assert!(matches!(
+            one(r#"{"seq":-1,"ts":"2026-11-23T07:00:00Z","kind":"sos"}"#),
+            Err(ReadingError::Invalid { field: "seq", .. })
+        ));
+    }
+
+    #[test]
+    fn payloads_that_are_not_readings_are_refused_whole() {
+        assert!(matches!(
+            parse_payload(b"not json", now()),
+            Err(ReadingError::NotJson(_))
+        ));
+        assert!(matches!(
+            parse_payload(b"42", now()),
+            Err(ReadingError::NotAnObject)
+        ));
+        let many = format!("[{}]", vec![r#"{"kind":"sos"}"#; MAX_BATCH + 1].join(","));
+        assert!(matches!(
+            parse_payload(many.as_bytes(), now()),
+            Err(ReadingError::TooMany { .. })
+        ));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn garbage_payloads_never_panic(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..300)) {
+            let _ = parse_payload(&bytes, now());
+        }
+
+        #[test]
+        fn readings_with_random_fields_never_panic(
+            kind in proptest::sample::select(KINDS.to_vec()),
+            seq in proptest::num::i64::ANY,
+            value in proptest::num::f64::ANY,
+            field in proptest::sample::select(vec!["systolic", "diastolic", "pulse", "mmol_l", "bpm", "percent", "celsius", "count", "context"]),
+        ) {
+            let text = format!(
+                r#"{{"seq":{seq},"ts":"2026-11-23T07:00:00Z","kind":"{kind}","{field}":{}}}"#,
+                if value.is_finite() { value.to_string() } else { "null".into() }
+            );
+            let _ = parse_payload(text.as_bytes(), now());
+        }
+    }
+}
