@@ -85,6 +85,8 @@ pub struct ElderAssessments {
     pub history: Vec<AssessmentView>,
     pub current: Vec<CurrentRow>,
     pub levels: Option<CareLevelsRow>,
+    /// Yuan per year the elder's care level brings, where the elder lives now in an institution.
+    pub subsidy_yuan: Option<i64>,
     pub open_requests: Vec<RequestRow>,
 }
 
@@ -270,6 +272,19 @@ pub fn outcome_json(outcome: &Outcome) -> Value {
     Value::Object(body)
 }
 
+/// The current result a final assessment makes.
+pub(crate) fn current_row(new: &NewAssessment, assessment_id: &str) -> CurrentRow {
+    CurrentRow {
+        elder_id: new.elder_id.clone(),
+        instrument_id: new.instrument_id.clone(),
+        assessment_id: assessment_id.to_string(),
+        assessed_on: new.assessed_on.clone(),
+        band: new.band.clone(),
+        grade: new.grade,
+        next_due_on: new.next_due_on.clone(),
+    }
+}
+
 fn answer_errors(errors: Vec<assessment::AnswerError>) -> AppError {
     AppError::Invalid(errors.iter().map(|e| e.to_field_error()).collect())
 }
@@ -442,7 +457,7 @@ impl App {
         };
         let id = store::assessments::insert(&mut tx, &new, now).await?;
         if status == Status::Final {
-            self.apply_result(&mut tx, &new, &id, elder.residence_org_id.is_some(), now)
+            self.apply_result(&mut tx, &current_row(&new, &id), now)
                 .await?;
         }
         audit_log::append(
@@ -466,36 +481,22 @@ impl App {
 
     /// Makes a final result current, closes the reassessment requests it answers and
     /// recomputes the elder's levels.
-    async fn apply_result(
+    pub(crate) async fn apply_result(
         &self,
         conn: &mut store::Conn,
-        new: &NewAssessment,
-        assessment_id: &str,
-        lives_in_institution: bool,
+        result: &CurrentRow,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        store::assessments::make_current(
-            conn,
-            &CurrentRow {
-                elder_id: new.elder_id.clone(),
-                instrument_id: new.instrument_id.clone(),
-                assessment_id: assessment_id.to_string(),
-                assessed_on: new.assessed_on.clone(),
-                band: new.band.clone(),
-                grade: new.grade,
-                next_due_on: new.next_due_on.clone(),
-            },
-        )
-        .await?;
+        store::assessments::make_current(conn, result).await?;
         store::assessments::resolve_requests(
             conn,
-            &new.elder_id,
-            &new.instrument_id,
-            assessment_id,
+            &result.elder_id,
+            &result.instrument_id,
+            &result.assessment_id,
             now,
         )
         .await?;
-        let current = store::assessments::current_for_elder(conn, &new.elder_id).await?;
+        let current = store::assessments::current_for_elder(conn, &result.elder_id).await?;
         let results: Vec<CurrentResult> = current
             .iter()
             .map(|c| CurrentResult {
@@ -505,19 +506,17 @@ impl App {
                 assessed_on: c.assessed_on.clone(),
             })
             .collect();
-        let summary =
-            CareSummary::from_results(&results, &self.assessment.subsidy, lives_in_institution);
+        let summary = CareSummary::from_results(&results, &self.assessment.subsidy);
         store::assessments::save_care_levels(
             conn,
             &CareLevelsRow {
-                elder_id: new.elder_id.clone(),
+                elder_id: result.elder_id.clone(),
                 ability_grade: summary.ability_grade,
                 ability_band: summary.ability_band.clone(),
                 care_level: summary.care_level.as_ref().map(|c| c.0.code().to_string()),
                 care_level_instrument: summary.care_level.as_ref().map(|c| c.1.clone()),
                 ltc_level: summary.ltc_level,
-                subsidy_yuan: summary.subsidy_yuan.map(|y| y.2),
-                assessment_id: Some(assessment_id.to_string()),
+                assessment_id: Some(result.assessment_id.clone()),
                 updated_at: store::time_text(now),
             },
         )
@@ -559,30 +558,16 @@ impl App {
         {
             return Err(AppError::Stale);
         }
-        let new = NewAssessment {
+        let result = CurrentRow {
             elder_id: row.elder_id.clone(),
             instrument_id: row.instrument_id.clone(),
-            instrument_version: row.instrument_version.clone(),
+            assessment_id: id.to_string(),
             assessed_on: row.assessed_on.clone(),
-            place: row.place.clone(),
-            reason: row.reason.clone(),
-            org_id: row.org_id.clone(),
-            region_code: row.region_code.clone(),
-            answers: String::new(),
-            result: String::new(),
-            total: row.total,
-            grade: row.grade,
             band: row.band.clone(),
-            provisional: row.provisional == 1,
-            status: Status::Final.code().to_string(),
-            assessor_id: row.assessor_id.clone(),
-            assessor_name: row.assessor_name.clone(),
-            note: None,
+            grade: row.grade,
             next_due_on: row.next_due_on.clone(),
         };
-        let elder = store::elders::get(&mut tx, &access::Scope::Everything, &row.elder_id).await?;
-        let resident = elder.is_some_and(|e| e.residence_org_id.is_some());
-        self.apply_result(&mut tx, &new, id, resident, now).await?;
+        self.apply_result(&mut tx, &result, now).await?;
         audit_log::append(
             &mut tx,
             audit_log::entry(
@@ -691,18 +676,18 @@ impl App {
             .map(AssessmentView::from_row)
             .collect();
         let current = store::assessments::current_for_elder(&mut conn, elder_id).await?;
-        let mut levels = store::assessments::care_levels(&mut conn, elder_id).await?;
-        // The subsidy follows where the elder lives now, which may have changed since the
-        // assessment.
-        if let Some(levels) = levels.as_mut() {
-            let lives_in_institution = elder.residence_org_id.is_some();
-            levels.subsidy_yuan = levels
-                .care_level
-                .as_deref()
-                .and_then(assessment::SelfCareLevel::parse)
-                .filter(|_| lives_in_institution)
-                .map(|level| self.assessment.subsidy.yuan(level).2);
-        }
+        let levels = store::assessments::care_levels(&mut conn, elder_id).await?;
+        let subsidy_yuan = self
+            .assessment
+            .subsidy
+            .for_elder(
+                levels
+                    .as_ref()
+                    .and_then(|l| l.care_level.as_deref())
+                    .and_then(assessment::SelfCareLevel::parse),
+                elder.residence_org_id.is_some(),
+            )
+            .map(|yuan| yuan.2);
         let open_requests =
             store::assessments::open_requests(&mut conn, &actor.scope, Some(elder_id), 50).await?;
         audit_log::append(
@@ -719,6 +704,7 @@ impl App {
             history,
             current,
             levels,
+            subsidy_yuan,
             open_requests,
         })
     }

@@ -1855,44 +1855,8 @@ async fn seed_assessments(app: &App, seed: u64, now: chrono::DateTime<chrono::Ut
             continue;
         }
         store::assessments::confirm(&mut tx, &id, &ids[1].0, &ids[1].1, now).await?;
-        store::assessments::make_current(
-            &mut tx,
-            &store::assessments::CurrentRow {
-                elder_id: elder_id.clone(),
-                instrument_id: instrument.id.clone(),
-                assessment_id: id.clone(),
-                assessed_on: new.assessed_on.clone(),
-                band: new.band.clone(),
-                grade: new.grade,
-                next_due_on: new.next_due_on.clone(),
-            },
-        )
-        .await?;
-        let summary = assessment::CareSummary::from_results(
-            &[assessment::CurrentResult {
-                instrument: instrument.id.clone(),
-                band: new.band.clone(),
-                grade: new.grade,
-                assessed_on: new.assessed_on.clone(),
-            }],
-            &settings.subsidy,
-            residence.is_some(),
-        );
-        store::assessments::save_care_levels(
-            &mut tx,
-            &store::assessments::CareLevelsRow {
-                elder_id: elder_id.clone(),
-                ability_grade: summary.ability_grade,
-                ability_band: summary.ability_band,
-                care_level: summary.care_level.as_ref().map(|c| c.0.code().to_string()),
-                care_level_instrument: summary.care_level.map(|c| c.1),
-                ltc_level: None,
-                subsidy_yuan: summary.subsidy_yuan.map(|y| y.2),
-                assessment_id: Some(id),
-                updated_at: store::time_text(now),
-            },
-        )
-        .await?;
+        app.apply_result(&mut tx, &crate::assessments::current_row(&new, &id), now)
+            .await?;
         if n % 250 == 11 {
             store::assessments::insert_request(
                 &mut tx,

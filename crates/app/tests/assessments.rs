@@ -133,11 +133,11 @@ async fn a_gbt42195_assessment_counts_once_a_second_assessor_confirms() {
         assert_eq!(total, 64);
         assert_eq!(view.result["initial_grade"], 2);
         assert_eq!(view.row.grade, Some(3));
-        let levels = after.levels.expect("levels");
+        let levels = after.levels.clone().expect("levels");
         assert_eq!(levels.ability_grade, Some(3));
         assert_eq!(levels.care_level.as_deref(), Some("fully_dependent"));
         // Lives in a care home: provincial 2400 + municipal 200.
-        assert_eq!(levels.subsidy_yuan, Some(2600));
+        assert_eq!(after.subsidy_yuan, Some(2600));
         let current = &after.current[0];
         assert_eq!(current.instrument_id, "gbt42195_2022");
         let due: chrono::NaiveDate = current.next_due_on.as_ref().unwrap().parse().unwrap();

@@ -120,6 +120,19 @@ impl SubsidyPolicy {
             .map(|m| m.2)
     }
 
+    /// Yuan per year (provincial, municipal, total) an elder at `level` brings: only as the
+    /// resident of an institution. It follows where the elder lives now, so it is computed when
+    /// read rather than stored with the assessment.
+    pub fn for_elder(
+        &self,
+        level: Option<SelfCareLevel>,
+        lives_in_institution: bool,
+    ) -> Option<(i64, i64, i64)> {
+        level
+            .filter(|_| lives_in_institution)
+            .map(|level| self.yuan(level))
+    }
+
     /// Yuan per resident per year: (provincial, municipal, total).
     pub fn yuan(&self, level: SelfCareLevel) -> (i64, i64, i64) {
         let provincial = self.provincial_yuan[level as usize];
@@ -158,16 +171,10 @@ pub struct CareSummary {
     pub care_level: Option<(SelfCareLevel, String)>,
     /// Long-term-care level 0..5 when the official table is loaded.
     pub ltc_level: Option<i64>,
-    /// Yuan per year (provincial, municipal, total) if the elder lives in an institution.
-    pub subsidy_yuan: Option<(i64, i64, i64)>,
 }
 
 impl CareSummary {
-    pub fn from_results(
-        results: &[CurrentResult],
-        policy: &SubsidyPolicy,
-        lives_in_institution: bool,
-    ) -> CareSummary {
+    pub fn from_results(results: &[CurrentResult], policy: &SubsidyPolicy) -> CareSummary {
         let find = |id: &str| results.iter().find(|r| r.instrument == id);
         let ability = find("gbt42195_2022");
         let care_level = CARE_LEVEL_INSTRUMENTS.iter().find_map(|id| {
@@ -178,11 +185,8 @@ impl CareSummary {
         CareSummary {
             ability_grade: ability.and_then(|r| r.grade),
             ability_band: ability.and_then(|r| r.band.clone()),
-            care_level: care_level.clone(),
+            care_level,
             ltc_level: find("ltc_disability_2021").and_then(|r| r.grade),
-            subsidy_yuan: care_level
-                .filter(|_| lives_in_institution)
-                .map(|(level, _)| policy.yuan(level)),
         }
     }
 }
@@ -225,16 +229,16 @@ mod tests {
             result("barthel", "none", None),
             result("gbt42195_2022", "severe", Some(3)),
         ];
-        let at_home = CareSummary::from_results(&results, &p, false);
+        let summary = CareSummary::from_results(&results, &p);
         assert_eq!(
-            at_home.care_level,
+            summary.care_level,
             Some((SelfCareLevel::FullyDependent, "gbt42195_2022".into()))
         );
-        assert_eq!(at_home.ability_grade, Some(3));
-        assert_eq!(at_home.subsidy_yuan, None);
-        let resident = CareSummary::from_results(&results, &p, true);
-        assert_eq!(resident.subsidy_yuan, Some((2400, 200, 2600)));
-        let only_barthel = CareSummary::from_results(&results[..1], &p, true);
+        assert_eq!(summary.ability_grade, Some(3));
+        let level = summary.care_level.map(|c| c.0);
+        assert_eq!(p.for_elder(level, false), None, "at home");
+        assert_eq!(p.for_elder(level, true), Some((2400, 200, 2600)));
+        let only_barthel = CareSummary::from_results(&results[..1], &p);
         assert_eq!(
             only_barthel.care_level,
             Some((SelfCareLevel::SelfCare, "barthel".into()))

@@ -528,14 +528,10 @@ fn summed(reader: &mut Reader, rules: &Rules) -> Option<Outcome> {
 fn gbt42195(reader: &mut Reader, rules: &Rules) -> Option<Outcome> {
     let instrument = reader.instrument;
     let scores = reader.item_scores();
-    let coma = reader.raw("coma").is_some() && reader.boolean("coma") == Some(true);
-    let dementia = reader.raw("dementia_or_mental_disorder").is_some()
-        && reader.boolean("dementia_or_mental_disorder") == Some(true);
-    let events = if reader.raw("risk_events_30d").is_some() {
-        reader.integer("risk_events_30d")?
-    } else {
-        0
-    };
+    // Absent adjustment inputs mean no / none; a wrong one is an error `finish` reports.
+    let coma = reader.boolean("coma") == Some(true);
+    let dementia = reader.boolean("dementia_or_mental_disorder") == Some(true);
+    let events = reader.integer("risk_events_30d").unwrap_or(0);
     let scores: Vec<i64> = scores.into_iter().collect::<Option<_>>()?;
     let total: i64 = scores.iter().sum();
     let mut outcome = Outcome::new(instrument);
@@ -911,11 +907,7 @@ fn news2(reader: &mut Reader) -> Option<Outcome> {
     let instrument = reader.instrument;
     let respiration = reader.integer("respiration_rate");
     let spo2 = reader.integer("spo2");
-    let scale = if reader.raw("spo2_scale").is_some() {
-        reader.choice("spo2_scale", &[])
-    } else {
-        Some("1")
-    };
+    let scale = reader.choice("spo2_scale", &[]).unwrap_or("1");
     let oxygen = reader.boolean("on_oxygen");
     let systolic = reader.integer("systolic_bp");
     let pulse = reader.integer("pulse");
@@ -936,7 +928,7 @@ fn news2(reader: &mut Reader) -> Option<Outcome> {
     let (respiration, spo2, scale, oxygen, systolic, pulse, consciousness, temperature) = (
         respiration?,
         spo2?,
-        scale?,
+        scale,
         oxygen?,
         systolic?,
         pulse?,
@@ -1132,11 +1124,7 @@ fn glucose(reader: &mut Reader) -> Option<Outcome> {
         ],
     );
     let value = reader.decimal("mmol_l");
-    let diabetic = if reader.raw("diabetic").is_some() {
-        Some(reader.boolean("diabetic")?)
-    } else {
-        None
-    };
+    let diabetic = reader.boolean("diabetic");
     let (context, value) = (context?, value?);
     let mut outcome = Outcome::new(reader.instrument);
     let (code, grade, zh, en): (&str, Option<i64>, &str, &str) =

@@ -261,10 +261,7 @@ fn int(
     min: i64,
     max: i64,
 ) -> Result<i64, ReadingError> {
-    let value = match map.get(field) {
-        None | Some(Value::Null) => return Err(ReadingError::Missing { field }),
-        Some(v) => v,
-    };
+    let value = present(map, field)?;
     let n = value
         .as_i64()
         .or_else(|| {
@@ -277,16 +274,7 @@ fn int(
             field,
             why: "must be a whole number".into(),
         })?;
-    if (min..=max).contains(&n) {
-        Ok(n)
-    } else {
-        Err(ReadingError::Impossible {
-            field,
-            value: n.to_string(),
-            min: min.to_string(),
-            max: max.to_string(),
-        })
-    }
+    within(field, n, min, max)
 }
 
 fn number(
@@ -295,10 +283,7 @@ fn number(
     min: f64,
     max: f64,
 ) -> Result<f64, ReadingError> {
-    let value = match map.get(field) {
-        None | Some(Value::Null) => return Err(ReadingError::Missing { field }),
-        Some(v) => v,
-    };
+    let value = present(map, field)?;
     let n = value
         .as_f64()
         .filter(|f| f.is_finite())
@@ -306,7 +291,28 @@ fn number(
             field,
             why: "must be a number".into(),
         })?;
-    if (min..=max).contains(&n) {
+    within(field, n, min, max)
+}
+
+/// The field's value; absent and null are missing.
+fn present<'a>(
+    map: &'a Map<String, Value>,
+    field: &'static str,
+) -> Result<&'a Value, ReadingError> {
+    match map.get(field) {
+        None | Some(Value::Null) => Err(ReadingError::Missing { field }),
+        Some(v) => Ok(v),
+    }
+}
+
+/// `n` if it is physiologically possible, else why not.
+fn within<T: PartialOrd + ToString>(
+    field: &'static str,
+    n: T,
+    min: T,
+    max: T,
+) -> Result<T, ReadingError> {
+    if min <= n && n <= max {
         Ok(n)
     } else {
         Err(ReadingError::Impossible {

@@ -56,7 +56,6 @@ CREATE TABLE elder_care_levels (
     care_level TEXT,
     care_level_instrument TEXT,
     ltc_level BIGINT,
-    subsidy_yuan BIGINT,
     assessment_id TEXT REFERENCES assessments(id),
     updated_at TEXT NOT NULL
 );

@@ -230,7 +230,6 @@ pub struct CareLevelsRow {
     pub care_level: Option<String>,
     pub care_level_instrument: Option<String>,
     pub ltc_level: Option<i64>,
-    pub subsidy_yuan: Option<i64>,
     pub assessment_id: Option<String>,
     pub updated_at: String,
 }
@@ -238,12 +237,12 @@ pub struct CareLevelsRow {
 pub async fn save_care_levels(conn: &mut Conn, row: &CareLevelsRow) -> Result<()> {
     sqlx::query(
         "INSERT INTO elder_care_levels (elder_id, ability_grade, ability_band, care_level, \
-         care_level_instrument, ltc_level, subsidy_yuan, assessment_id, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+         care_level_instrument, ltc_level, assessment_id, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
          ON CONFLICT (elder_id) DO UPDATE SET ability_grade = excluded.ability_grade, \
          ability_band = excluded.ability_band, care_level = excluded.care_level, \
          care_level_instrument = excluded.care_level_instrument, \
-         ltc_level = excluded.ltc_level, subsidy_yuan = excluded.subsidy_yuan, \
+         ltc_level = excluded.ltc_level, \
          assessment_id = excluded.assessment_id, updated_at = excluded.updated_at",
     )
     .bind(row.elder_id.clone())
@@ -252,7 +251,6 @@ pub async fn save_care_levels(conn: &mut Conn, row: &CareLevelsRow) -> Result<()
     .bind(row.care_level.clone())
     .bind(row.care_level_instrument.clone())
     .bind(row.ltc_level)
-    .bind(row.subsidy_yuan)
     .bind(row.assessment_id.clone())
     .bind(row.updated_at.clone())
     .execute(conn)
@@ -263,7 +261,7 @@ pub async fn save_care_levels(conn: &mut Conn, row: &CareLevelsRow) -> Result<()
 pub async fn care_levels(conn: &mut Conn, elder_id: &str) -> Result<Option<CareLevelsRow>> {
     Ok(sqlx::query_as(
         "SELECT elder_id, ability_grade, ability_band, care_level, care_level_instrument, \
-         ltc_level, subsidy_yuan, assessment_id, updated_at FROM elder_care_levels \
+         ltc_level, assessment_id, updated_at FROM elder_care_levels \
          WHERE elder_id = $1",
     )
     .bind(elder_id.to_string())

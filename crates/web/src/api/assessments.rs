@@ -285,7 +285,7 @@ pub async fn for_elder(
             "care_level": l.care_level,
             "care_level_instrument": l.care_level_instrument,
             "ltc_level": l.ltc_level,
-            "subsidy_yuan_per_year": l.subsidy_yuan,
+            "subsidy_yuan_per_year": found.subsidy_yuan,
             "updated_at": l.updated_at,
         })
     });

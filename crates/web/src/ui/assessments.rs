@@ -2000,7 +2000,7 @@ pub async fn elder_panel(
             .unwrap_or_default(),
         _ => String::new(),
     };
-    let subsidy = levels
+    let subsidy = found
         .subsidy_yuan
         .map(|y| match lang {
             Lang::Zh => format!("{} 元/年", thousands(y)),
