@@ -21,5 +21,18 @@ registry::code_enum!(AuditAction {
     AssessmentReturn = "assessment_return", "退回评估", "return assessment for correction";
     AssessmentRead = "assessment_read", "查看评估", "read assessments";
     ReassessmentRequest = "reassessment_request", "申请重新评估", "request reassessment";
+    DeviceRegister = "device_register", "登记设备", "register device";
+    DeviceBind = "device_bind", "绑定设备", "bind device";
+    DeviceUnbind = "device_unbind", "解绑设备", "unbind device";
+    DeviceRead = "device_read", "查看设备", "read devices";
+    ReadingsRead = "readings_read", "查看监测数据", "read device readings";
+    AlertList = "alert_list", "查看告警列表", "list alerts";
+    AlertRead = "alert_read", "查看告警", "read alert";
+    AlertAcknowledge = "alert_acknowledge", "确认告警", "acknowledge alert";
+    AlertResolve = "alert_resolve", "处置告警", "resolve alert";
+    AlertEscalate = "alert_escalate", "告警升级", "escalate alert";
+    ThresholdsRead = "thresholds_read", "查看告警阈值", "read alert thresholds";
+    ThresholdsSet = "thresholds_set", "设置告警阈值", "set alert thresholds";
+    OutboxRead = "outbox_read", "读取待发通知", "read notification outbox";
     Denied = "denied", "越权访问被拒绝", "access denied";
 });

@@ -33,10 +33,20 @@ pub enum Action {
     ConfirmAssessment,
     /// Ask for a reassessment after a change of condition.
     RequestReassessment,
+    /// See an elder's device readings, alerts and devices.
+    ReadMonitoring,
+    /// Register, bind and unbind home devices.
+    ManageDevices,
+    /// Acknowledge and resolve alerts.
+    HandleAlert,
+    /// Set an elder's alert thresholds (a doctor's decision).
+    SetThresholds,
+    /// Drain the SMS/WeChat outbox (the gateway's account).
+    ManageOutbox,
 }
 
 impl Action {
-    pub const ALL: [Action; 14] = [
+    pub const ALL: [Action; 19] = [
         Action::ReadElder,
         Action::CreateElder,
         Action::UpdateElder,
@@ -51,6 +61,11 @@ impl Action {
         Action::Assess,
         Action::ConfirmAssessment,
         Action::RequestReassessment,
+        Action::ReadMonitoring,
+        Action::ManageDevices,
+        Action::HandleAlert,
+        Action::SetThresholds,
+        Action::ManageOutbox,
     ];
 }
 
@@ -83,6 +98,12 @@ impl Role {
                     Assessor | Doctor | Nurse | Caregiver | InstitutionAdmin
                 )
             }
+            // Assessors score ability, not vital signs; supervisors see counts, not readings.
+            ReadMonitoring => !matches!(self, Assessor | Supervisor),
+            ManageDevices => matches!(self, Admin | InstitutionAdmin | Doctor | Nurse),
+            HandleAlert => matches!(self, Admin | InstitutionAdmin | Doctor | Nurse | Caregiver),
+            SetThresholds => self == Doctor,
+            ManageOutbox => self == Admin,
         }
     }
 

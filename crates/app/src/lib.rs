@@ -9,6 +9,7 @@ pub mod dashboard;
 pub mod demo;
 pub mod elders;
 pub mod import;
+pub mod monitoring;
 pub mod orgs;
 pub mod regions;
 pub mod users;
@@ -139,6 +140,7 @@ pub struct App {
     pub store: Store,
     limiter: Arc<auth::LoginLimiter>,
     assessment: Arc<assessments::AssessmentSettings>,
+    monitoring: Arc<monitoring::MonitoringState>,
 }
 
 impl App {
@@ -147,6 +149,9 @@ impl App {
             store,
             limiter: Arc::new(auth::LoginLimiter::default()),
             assessment: Arc::new(assessments::AssessmentSettings::default()),
+            monitoring: Arc::new(monitoring::MonitoringState::new(
+                monitoring::MonitoringSettings::default(),
+            )),
         }
     }
 

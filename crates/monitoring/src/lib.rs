@@ -4,8 +4,12 @@
 //! Pure: no storage, no MQTT, no clock (times come in as arguments). The ingest pipeline, the
 //! alert records and their escalation live in `app`, `store` and the `yiyang` binary.
 
+pub mod device;
+pub mod escalation;
 pub mod reading;
 pub mod rule;
 
+pub use device::{parse_device_id, DeviceKind};
+pub use escalation::{Policy, Step};
 pub use reading::{parse_payload, Reading, ReadingError, Values};
 pub use rule::{evaluate, rising_pressure, silence, Finding, Severity, Thresholds};

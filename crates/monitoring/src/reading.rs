@@ -33,6 +33,50 @@ pub enum Values {
     Fall,
     Sos,
     BedExit,
+    /// A full vital-sign set measured together (a vital-signs monitor or a home-visit kit):
+    /// what NEWS2 needs.
+    Vitals {
+        respiration_rate: i64,
+        spo2: i64,
+        on_oxygen: bool,
+        systolic: i64,
+        pulse: i64,
+        consciousness: Consciousness,
+        temperature: f64,
+    },
+}
+
+/// ACVPU, as NEWS2 scores it (`alert` 0, any other 3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Consciousness {
+    Alert,
+    NewConfusion,
+    Voice,
+    Pain,
+    Unresponsive,
+}
+
+impl Consciousness {
+    pub fn code(self) -> &'static str {
+        match self {
+            Consciousness::Alert => "alert",
+            Consciousness::NewConfusion => "new_confusion",
+            Consciousness::Voice => "voice",
+            Consciousness::Pain => "pain",
+            Consciousness::Unresponsive => "unresponsive",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Consciousness> {
+        Some(match text.trim().to_ascii_lowercase().as_str() {
+            "alert" | "a" => Consciousness::Alert,
+            "new_confusion" | "confusion" | "c" => Consciousness::NewConfusion,
+            "voice" | "v" => Consciousness::Voice,
+            "pain" | "p" => Consciousness::Pain,
+            "unresponsive" | "u" => Consciousness::Unresponsive,
+            _ => return None,
+        })
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,11 +109,12 @@ impl Values {
             Values::Fall => "fall",
             Values::Sos => "sos",
             Values::BedExit => "bed_exit",
+            Values::Vitals { .. } => "vitals",
         }
     }
 }
 
-pub const KINDS: [&str; 9] = [
+pub const KINDS: [&str; 10] = [
     "blood_pressure",
     "glucose",
     "heart_rate",
@@ -79,6 +124,7 @@ pub const KINDS: [&str; 9] = [
     "fall",
     "sos",
     "bed_exit",
+    "vitals",
 ];
 
 /// A checked reading.
@@ -111,6 +157,32 @@ pub enum ReadingError {
     },
     #[error("ts: {0}")]
     Time(String),
+}
+
+impl ReadingError {
+    /// A short stable code for counting refusals (`/metrics`, the device's last refusal).
+    pub fn reason(&self) -> &'static str {
+        match self {
+            ReadingError::NotJson(_) => "not_json",
+            ReadingError::NotAnObject => "not_an_object",
+            ReadingError::TooMany { .. } => "too_many",
+            ReadingError::Missing { .. } => "missing_field",
+            ReadingError::Invalid { .. } => "invalid_field",
+            ReadingError::Impossible { .. } => "impossible_value",
+            ReadingError::Time(_) => "bad_time",
+        }
+    }
+
+    /// The field the refusal is about, when there is one.
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            ReadingError::Missing { field }
+            | ReadingError::Invalid { field, .. }
+            | ReadingError::Impossible { field, .. } => Some(field),
+            ReadingError::Time(_) => Some("ts"),
+            _ => None,
+        }
+    }
 }
 
 /// At most this many readings in one payload (a device's offline backlog fits easily).
@@ -152,10 +224,13 @@ pub fn parse_payload(
 fn parse_reading(map: &Map<String, Value>, now: DateTime<Utc>) -> Result<Reading, ReadingError> {
     let seq = match map.get("seq") {
         None | Some(Value::Null) => return Err(ReadingError::Missing { field: "seq" }),
-        Some(v) => v.as_u64().ok_or(ReadingError::Invalid {
-            field: "seq",
-            why: "must be a whole number >= 0".into(),
-        })?,
+        Some(v) => v
+            .as_u64()
+            .filter(|n| i64::try_from(*n).is_ok())
+            .ok_or(ReadingError::Invalid {
+                field: "seq",
+                why: "must be a whole number from 0 to 9223372036854775807".into(),
+            })?,
     };
     let ts = match map.get("ts") {
         None | Some(Value::Null) => return Err(ReadingError::Missing { field: "ts" }),
@@ -245,6 +320,42 @@ fn parse_reading(map: &Map<String, Value>, now: DateTime<Utc>) -> Result<Reading
         "fall" => Values::Fall,
         "sos" => Values::Sos,
         "bed_exit" => Values::BedExit,
+        "vitals" => {
+            let systolic = int(map, "systolic", 40, 300)?;
+            let on_oxygen = match map.get("on_oxygen") {
+                None | Some(Value::Null) => false,
+                Some(Value::Bool(b)) => *b,
+                Some(_) => {
+                    return Err(ReadingError::Invalid {
+                        field: "on_oxygen",
+                        why: "must be true or false".into(),
+                    })
+                }
+            };
+            let consciousness = match present(map, "consciousness")? {
+                Value::String(text) => {
+                    Consciousness::parse(text).ok_or_else(|| ReadingError::Invalid {
+                        field: "consciousness",
+                        why: "must be alert, new_confusion, voice, pain or unresponsive".into(),
+                    })?
+                }
+                _ => {
+                    return Err(ReadingError::Invalid {
+                        field: "consciousness",
+                        why: "must be text".into(),
+                    })
+                }
+            };
+            Values::Vitals {
+                respiration_rate: int(map, "respiration_rate", 3, 70)?,
+                spo2: int(map, "spo2", 50, 100)?,
+                on_oxygen,
+                systolic,
+                pulse: int(map, "pulse", 20, 300)?,
+                consciousness,
+                temperature: number(map, "temperature", 25.0, 45.0)?,
+            }
+        }
         _ => {
             return Err(ReadingError::Invalid {
                 field: "kind",
@@ -419,6 +530,42 @@ mod tests {
     }
 
     #[test]
+    fn a_vital_sign_set_parses_whole_or_names_its_field() {
+        let r = one(r#"{"seq":3,"ts":"2026-11-23T07:00:00Z","kind":"vitals","respiration_rate":22,"spo2":93,"systolic":105,"pulse":112,"consciousness":"A","temperature":38.4}"#).unwrap();
+        assert_eq!(
+            r.values,
+            Values::Vitals {
+                respiration_rate: 22,
+                spo2: 93,
+                on_oxygen: false,
+                systolic: 105,
+                pulse: 112,
+                consciousness: Consciousness::Alert,
+                temperature: 38.4
+            }
+        );
+        let missing = one(
+            r#"{"seq":3,"ts":"2026-11-23T07:00:00Z","kind":"vitals","spo2":93,"systolic":105,"pulse":112,"consciousness":"alert","temperature":38.4}"#,
+        );
+        assert_eq!(
+            missing,
+            Err(ReadingError::Missing {
+                field: "respiration_rate"
+            })
+        );
+        let confused = one(
+            r#"{"seq":3,"ts":"2026-11-23T07:00:00Z","kind":"vitals","respiration_rate":22,"spo2":93,"systolic":105,"pulse":112,"consciousness":"sleepy","temperature":38.4}"#,
+        );
+        assert!(matches!(
+            confused,
+            Err(ReadingError::Invalid {
+                field: "consciousness",
+                ..
+            })
+        ));
+    }
+
+    #[test]
     fn payloads_that_are_not_readings_are_refused_whole() {
         assert!(matches!(
             parse_payload(b"not json", now()),
@@ -446,7 +593,7 @@ mod tests {
             kind in proptest::sample::select(KINDS.to_vec()),
             seq in proptest::num::i64::ANY,
             value in proptest::num::f64::ANY,
-            field in proptest::sample::select(vec!["systolic", "diastolic", "pulse", "mmol_l", "bpm", "percent", "celsius", "count", "context"]),
+            field in proptest::sample::select(vec!["systolic", "diastolic", "pulse", "mmol_l", "bpm", "percent", "celsius", "count", "context", "respiration_rate", "spo2", "temperature", "consciousness", "on_oxygen"]),
         ) {
             let text = format!(
                 r#"{{"seq":{seq},"ts":"2026-11-23T07:00:00Z","kind":"{kind}","{field}":{}}}"#,

@@ -11,7 +11,10 @@
 //!   may change it per elder;
 //! - pulse, SpO2 and temperature, §6: the NEWS2 chart's 3-point bands (pulse ≤40 or ≥131,
 //!   temperature ≤35.0) and its 2-point band for fever (≥39.1); SpO2 below 90% is the rule;
-//! - falls and SOS presses need a person at once.
+//! - falls and SOS presses need a person at once;
+//! - a full vital-sign set (`vitals`) is scored with NEWS2, §6 (Royal College of Physicians
+//!   2017), by the same scorer as the NEWS2 assessment: high (≥7) is critical (emergency
+//!   response), medium (5–6) urgent, low-medium (a 3 in one parameter) a warning.
 
 use crate::reading::Values;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -92,7 +95,83 @@ impl Default for Thresholds {
     }
 }
 
+/// Every threshold a doctor may set, by name, in the order of the form.
+pub const THRESHOLD_FIELDS: [&str; 13] = [
+    "bp_alert_systolic",
+    "bp_alert_diastolic",
+    "bp_crisis_systolic",
+    "bp_crisis_diastolic",
+    "glucose_low",
+    "glucose_severe_low",
+    "glucose_high",
+    "spo2_low",
+    "heart_rate_low",
+    "heart_rate_high",
+    "temperature_low",
+    "temperature_high",
+    "silence_hours",
+];
+
 impl Thresholds {
+    /// `(name, value)` of every threshold, in the order of [`THRESHOLD_FIELDS`].
+    pub fn fields(&self) -> Vec<(&'static str, f64)> {
+        THRESHOLD_FIELDS
+            .iter()
+            .map(|f| (*f, self.get(f).unwrap_or_default()))
+            .collect()
+    }
+
+    pub fn get(&self, field: &str) -> Option<f64> {
+        Some(match field {
+            "bp_alert_systolic" => self.bp_alert_systolic as f64,
+            "bp_alert_diastolic" => self.bp_alert_diastolic as f64,
+            "bp_crisis_systolic" => self.bp_crisis_systolic as f64,
+            "bp_crisis_diastolic" => self.bp_crisis_diastolic as f64,
+            "glucose_low" => self.glucose_low,
+            "glucose_severe_low" => self.glucose_severe_low,
+            "glucose_high" => self.glucose_high,
+            "spo2_low" => self.spo2_low as f64,
+            "heart_rate_low" => self.heart_rate_low as f64,
+            "heart_rate_high" => self.heart_rate_high as f64,
+            "temperature_low" => self.temperature_low,
+            "temperature_high" => self.temperature_high,
+            "silence_hours" => self.silence_hours as f64,
+            _ => return None,
+        })
+    }
+
+    /// Sets one threshold by name; whole-number thresholds refuse fractions. The bounds are
+    /// `check`'s business.
+    pub fn set(&mut self, field: &str, value: f64) -> Result<(), &'static str> {
+        if !value.is_finite() {
+            return Err("must be a number");
+        }
+        let whole = || {
+            if value.fract() == 0.0 && value.abs() < 1e9 {
+                Ok(value as i64)
+            } else {
+                Err("must be a whole number")
+            }
+        };
+        match field {
+            "bp_alert_systolic" => self.bp_alert_systolic = whole()?,
+            "bp_alert_diastolic" => self.bp_alert_diastolic = whole()?,
+            "bp_crisis_systolic" => self.bp_crisis_systolic = whole()?,
+            "bp_crisis_diastolic" => self.bp_crisis_diastolic = whole()?,
+            "glucose_low" => self.glucose_low = value,
+            "glucose_severe_low" => self.glucose_severe_low = value,
+            "glucose_high" => self.glucose_high = value,
+            "spo2_low" => self.spo2_low = whole()?,
+            "heart_rate_low" => self.heart_rate_low = whole()?,
+            "heart_rate_high" => self.heart_rate_high = whole()?,
+            "temperature_low" => self.temperature_low = value,
+            "temperature_high" => self.temperature_high = value,
+            "silence_hours" => self.silence_hours = whole()?,
+            _ => return Err("is not a threshold"),
+        }
+        Ok(())
+    }
+
     /// The problems of a doctor's settings, `(field, why)`; empty when they can be used.
     pub fn check(&self) -> Vec<(&'static str, String)> {
         let mut problems = Vec::new();
@@ -281,8 +360,78 @@ pub fn evaluate(values: &Values, t: &Thresholds) -> Vec<Finding> {
             "离床".into(),
             "left the bed".into(),
         )),
+        Values::Vitals {
+            spo2,
+            pulse,
+            temperature,
+            ..
+        } => {
+            found.extend(news2(values));
+            found.extend(evaluate(&Values::Spo2 { percent: spo2 }, t));
+            found.extend(heart_rate(pulse, t));
+            found.extend(evaluate(
+                &Values::Temperature {
+                    celsius: temperature,
+                },
+                t,
+            ));
+        }
     }
     found
+}
+
+/// NEWS2 of a full vital-sign set (standards README §6), scored by `assessment`'s NEWS2 scorer
+/// so that a device and an assessor get the same number for the same values.
+pub fn news2(values: &Values) -> Option<Finding> {
+    let Values::Vitals {
+        respiration_rate,
+        spo2,
+        on_oxygen,
+        systolic,
+        pulse,
+        consciousness,
+        temperature,
+    } = *values
+    else {
+        return None;
+    };
+    let instrument = assessment::catalog().get("news2")?;
+    let mut answers = assessment::Answers::new();
+    answers.insert("respiration_rate".into(), respiration_rate.into());
+    answers.insert("spo2".into(), spo2.into());
+    answers.insert("on_oxygen".into(), on_oxygen.into());
+    answers.insert("systolic_bp".into(), systolic.into());
+    answers.insert("pulse".into(), pulse.into());
+    answers.insert("consciousness".into(), consciousness.code().into());
+    answers.insert("temperature".into(), temperature.into());
+    let today = NaiveDate::from_ymd_opt(2026, 1, 1)?;
+    let outcome =
+        assessment::score(instrument, &answers, &assessment::Rules::default(), today).ok()?;
+    let total = outcome.total?;
+    let (severity, zh, en) = match outcome.band.as_deref()? {
+        "high" => (
+            Severity::Critical,
+            "高风险，须紧急响应",
+            "high risk: emergency response",
+        ),
+        "medium" => (
+            Severity::Urgent,
+            "中风险，须紧急评估",
+            "medium risk: urgent response",
+        ),
+        "low_medium" => (
+            Severity::Warning,
+            "单项 3 分，须尽快评估",
+            "a single parameter scores 3: urgent review",
+        ),
+        _ => return None,
+    };
+    Some(finding(
+        "news2",
+        severity,
+        format!("NEWS2 评分 {total}：{zh}"),
+        format!("NEWS2 score {total}: {en}"),
+    ))
 }
 
 fn heart_rate(bpm: i64, t: &Thresholds) -> Option<Finding> {
@@ -470,6 +619,79 @@ mod tests {
             fields,
             ["spo2_low", "bp_crisis_systolic", "glucose_severe_low"]
         );
+    }
+
+    fn vitals(
+        respiration_rate: i64,
+        spo2: i64,
+        systolic: i64,
+        pulse: i64,
+        temperature: f64,
+    ) -> Values {
+        Values::Vitals {
+            respiration_rate,
+            spo2,
+            on_oxygen: false,
+            systolic,
+            pulse,
+            consciousness: crate::reading::Consciousness::Alert,
+            temperature,
+        }
+    }
+
+    fn news2_of(v: Values) -> Option<(Severity, String)> {
+        news2(&v).map(|f| (f.severity, f.en))
+    }
+
+    #[test]
+    fn news2_bands_of_a_vital_sign_set() {
+        // All parameters in their 0 band: no finding.
+        assert_eq!(news2_of(vitals(16, 97, 120, 70, 37.0)), None);
+        // 4 points, no single 3: low, no finding.
+        assert_eq!(news2_of(vitals(22, 95, 105, 70, 37.0)), None);
+        // One 3 (respiration ≤ 8) alone: low-medium.
+        assert_eq!(
+            news2_of(vitals(8, 97, 120, 70, 37.0)).unwrap().0,
+            Severity::Warning
+        );
+        // 5: medium (RR 21-24 = 2, SpO2 94-95 = 1, pulse 111-130 = 2).
+        let medium = news2_of(vitals(22, 95, 120, 115, 37.0)).unwrap();
+        assert_eq!(
+            medium,
+            (
+                Severity::Urgent,
+                "NEWS2 score 5: medium risk: urgent response".into()
+            )
+        );
+        // 6 is still medium; 7 is high.
+        assert_eq!(
+            news2_of(vitals(22, 95, 105, 115, 37.0)).unwrap().0,
+            Severity::Urgent
+        );
+        assert_eq!(
+            news2_of(vitals(22, 93, 105, 115, 37.0)).unwrap().0,
+            Severity::Critical
+        );
+        // A set with an SpO2 below 90 also raises the SpO2 rule.
+        let all: Vec<&str> = evaluate(&vitals(26, 88, 95, 135, 39.5), &Thresholds::default())
+            .iter()
+            .map(|f| f.rule)
+            .collect();
+        assert_eq!(all, ["news2", "spo2_low", "heart_rate", "temperature"]);
+    }
+
+    #[test]
+    fn thresholds_round_trip_by_name() {
+        let mut t = Thresholds::default();
+        for (field, value) in Thresholds::default().fields() {
+            t.set(field, value).unwrap();
+        }
+        assert_eq!(t, Thresholds::default());
+        assert_eq!(t.set("spo2_low", 88.5), Err("must be a whole number"));
+        assert_eq!(t.set("glucose_low", f64::NAN), Err("must be a number"));
+        assert_eq!(t.set("mood", 1.0), Err("is not a threshold"));
+        t.set("glucose_low", 4.4).unwrap();
+        assert_eq!(t.get("glucose_low"), Some(4.4));
     }
 
     fn day(d: u32) -> NaiveDate {

@@ -13,6 +13,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0002_assessments",
         sql: include_str!("../migrations/0002_assessments.sql"),
     },
+    Migration {
+        version: 3,
+        name: "0003_monitoring",
+        sql: include_str!("../migrations/0003_monitoring.sql"),
+    },
 ];
 
 /// Times, dates and codes are stored as text in UTC; the session time zone never matters, but

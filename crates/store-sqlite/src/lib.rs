@@ -14,6 +14,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0002_assessments",
         sql: include_str!("../migrations/0002_assessments.sql"),
     },
+    Migration {
+        version: 3,
+        name: "0003_monitoring",
+        sql: include_str!("../migrations/0003_monitoring.sql"),
+    },
 ];
 
 /// Run on every new connection. WAL lets readers proceed while one writer commits;

@@ -14,6 +14,7 @@ pub mod audit;
 pub mod elders;
 pub mod imports;
 pub mod migrate;
+pub mod monitoring;
 pub mod orgs;
 pub mod regions;
 pub mod sessions;

@@ -10,6 +10,8 @@ use sqlx::{Any, FromRow};
 enum Param {
     Text(Option<String>),
     Int(i64),
+    OptInt(Option<i64>),
+    Real(Option<f64>),
 }
 
 #[derive(Debug, Clone, Default)]
@@ -55,6 +57,16 @@ impl Sql {
         self.placeholder()
     }
 
+    pub fn opt_int(&mut self, value: Option<i64>) -> &mut Sql {
+        self.params.push(Param::OptInt(value));
+        self.placeholder()
+    }
+
+    pub fn real(&mut self, value: Option<f64>) -> &mut Sql {
+        self.params.push(Param::Real(value));
+        self.placeholder()
+    }
+
     fn placeholder(&mut self) -> &mut Sql {
         let n = self.params.len();
         self.text.push('$');
@@ -72,6 +84,8 @@ impl Sql {
             query = match param {
                 Param::Text(v) => query.bind(v.clone()),
                 Param::Int(v) => query.bind(*v),
+                Param::OptInt(v) => query.bind(*v),
+                Param::Real(v) => query.bind(*v),
             };
         }
         query
@@ -86,6 +100,8 @@ impl Sql {
             query = match param {
                 Param::Text(v) => query.bind(v.clone()),
                 Param::Int(v) => query.bind(*v),
+                Param::OptInt(v) => query.bind(*v),
+                Param::Real(v) => query.bind(*v),
             };
         }
         query

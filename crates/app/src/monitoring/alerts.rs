@@ -1,0 +1,700 @@
+//! Alerts: one unresolved alert per elder and rule that a repeated finding updates instead of
+//! repeating; acknowledging stops the escalation; resolving closes it with a note. Every step
+//! is an event on the alert's timeline. Escalation and the periodic rules (silence of a device
+//! of an elder living alone, a week of rising pressure) are jobs that take `now` as an
+//! argument, so tests drive them step by step.
+
+use super::notify::{self, Notice, Recipient};
+use crate::auth::Actor;
+use crate::{audit_log, App, AppError, Page, Result};
+use access::{Action, AuditAction, Scope};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use monitoring::escalation::{self, Step};
+use monitoring::{Finding, Policy, Severity};
+use registry::{FieldError, Problem};
+use std::collections::HashMap;
+use store::audit::AuditEntry;
+use store::monitoring::{AlertEventRow, AlertFilter, AlertRow, DispatchRow, ElderWatch, OutboxRow};
+use store::{parse_time, time_text, Conn, StoreError};
+
+pub fn severity_of(code: &str) -> Severity {
+    match code {
+        "critical" => Severity::Critical,
+        "urgent" => Severity::Urgent,
+        "warning" => Severity::Warning,
+        _ => Severity::Info,
+    }
+}
+
+/// A change to an alert, as the live board receives it.
+#[derive(Debug, Clone)]
+pub struct LiveAlert {
+    pub alert_id: String,
+    /// `opened`, `updated`, `severity_raised`, `acknowledged`, `resolved`, `escalated`.
+    pub event: &'static str,
+    pub elder_id: String,
+    pub elder_name: String,
+    pub region_code: Option<String>,
+    pub orgs: [Option<String>; 2],
+    pub rule: String,
+    pub severity: Severity,
+    pub status: String,
+    pub message_zh: String,
+    pub message_en: String,
+    pub at: DateTime<Utc>,
+}
+
+impl LiveAlert {
+    /// Whether a user with `scope` may see this notice (the same rule the store applies).
+    pub fn visible_to(&self, scope: &Scope) -> bool {
+        let region = self
+            .region_code
+            .as_deref()
+            .and_then(|c| region::RegionCode::parse(c).ok());
+        scope.admits(
+            &self.elder_id,
+            region.as_ref(),
+            [self.orgs[0].as_deref(), self.orgs[1].as_deref()],
+        )
+    }
+
+    fn from_row(row: &AlertRow, event: &'static str, at: DateTime<Utc>) -> LiveAlert {
+        LiveAlert {
+            alert_id: row.id.clone(),
+            event,
+            elder_id: row.elder_id.clone(),
+            elder_name: row.elder_name.clone(),
+            region_code: row.region_code.clone(),
+            orgs: [
+                row.responsible_org_id.clone(),
+                row.residence_org_id.clone(),
+            ],
+            rule: row.rule.clone(),
+            severity: severity_of(&row.severity),
+            status: row.status.clone(),
+            message_zh: row.message_zh.clone(),
+            message_en: row.message_en.clone(),
+            at,
+        }
+    }
+}
+
+/// What raising a finding did.
+pub struct Raised {
+    pub opened: bool,
+    /// Worth a live notice: opened, or more severe than before. A repeat only counts.
+    pub notify: bool,
+    pub notice: LiveAlert,
+}
+
+/// Opens an alert for `finding`, or updates the elder's unresolved one of the same rule: one
+/// more occurrence, the latest message, the higher severity (and the escalation that severity
+/// implies).
+pub async fn raise(
+    conn: &mut Conn,
+    policy: &Policy,
+    elder: &ElderWatch,
+    finding: &Finding,
+    reading: Option<(&str, i64)>,
+    now: DateTime<Utc>,
+) -> Result<Raised> {
+    let notice = |alert_id: String, event: &'static str, severity: Severity, status: &str| {
+        LiveAlert {
+            alert_id,
+            event,
+            elder_id: elder.id.clone(),
+            elder_name: elder.name.clone(),
+            region_code: elder.region_code.clone(),
+            orgs: [
+                elder.responsible_org_id.clone(),
+                elder.residence_org_id.clone(),
+            ],
+            rule: finding.rule.to_string(),
+            severity,
+            status: status.to_string(),
+            message_zh: finding.zh.clone(),
+            message_en: finding.en.clone(),
+            at: now,
+        }
+    };
+    for _attempt in 0..2 {
+        match store::monitoring::open_alert(conn, &elder.id, finding.rule).await? {
+            None => {
+                let next = escalation::next_due_at(finding.severity, None, now, policy);
+                let inserted = store::monitoring::insert_alert(
+                    conn,
+                    &store::monitoring::NewAlert {
+                        elder_id: &elder.id,
+                        rule: finding.rule,
+                        severity: finding.severity.code(),
+                        message_zh: &finding.zh,
+                        message_en: &finding.en,
+                        device_id: reading.map(|r| r.0),
+                        reading_seq: reading.map(|r| r.1),
+                        at: now,
+                        next_escalation_at: next,
+                    },
+                )
+                .await;
+                let id = match inserted {
+                    Ok(id) => id,
+                    // Another server opened it meanwhile: update that one instead.
+                    Err(StoreError::Conflict(_)) => continue,
+                    Err(other) => return Err(other.into()),
+                };
+                store::monitoring::insert_alert_event(
+                    conn,
+                    &id,
+                    "opened",
+                    None,
+                    Some(&format!("{} · {}", finding.severity.code(), finding.zh)),
+                    now,
+                )
+                .await?;
+                return Ok(Raised {
+                    opened: true,
+                    notify: true,
+                    notice: notice(id, "opened", finding.severity, "open"),
+                });
+            }
+            Some(open) => {
+                let held = severity_of(&open.severity);
+                let severity = held.max(finding.severity);
+                let raised = severity > held;
+                let opened_at = parse_time(&open.opened_at)?;
+                let next = escalation::next_due_at(
+                    severity,
+                    escalation::step_of_level(open.escalation_level),
+                    opened_at,
+                    policy,
+                );
+                store::monitoring::repeat_alert(
+                    conn,
+                    &open.id,
+                    severity.code(),
+                    (&finding.zh, &finding.en),
+                    (reading.map(|r| r.0), reading.map(|r| r.1)),
+                    now,
+                    next,
+                    raised && open.status == "open",
+                )
+                .await?;
+                if raised {
+                    store::monitoring::insert_alert_event(
+                        conn,
+                        &open.id,
+                        "severity_raised",
+                        None,
+                        Some(&format!("{} → {} · {}", held.code(), severity.code(), finding.zh)),
+                        now,
+                    )
+                    .await?;
+                }
+                let event = if raised { "severity_raised" } else { "updated" };
+                return Ok(Raised {
+                    opened: false,
+                    notify: raised,
+                    notice: notice(open.id, event, severity, &open.status),
+                });
+            }
+        }
+    }
+    Err(AppError::Internal(
+        "an alert kept conflicting while being opened".into(),
+    ))
+}
+
+/// An alert as a person sees it, with its timeline when read one by one.
+#[derive(Debug, Clone)]
+pub struct AlertView {
+    pub row: AlertRow,
+    pub severity: Severity,
+    pub events: Vec<AlertEventRow>,
+    /// SMS/WeChat messages written for it, recipients masked.
+    pub outbox: Vec<OutboxRow>,
+    pub dispatches: Vec<DispatchRow>,
+}
+
+impl AlertView {
+    fn of(row: AlertRow) -> AlertView {
+        AlertView {
+            severity: severity_of(&row.severity),
+            row,
+            events: Vec::new(),
+            outbox: Vec::new(),
+            dispatches: Vec::new(),
+        }
+    }
+}
+
+/// Filters of the alert list as the API takes them.
+#[derive(Debug, Clone, Default)]
+pub struct AlertQuery {
+    pub status: Option<String>,
+    pub severity: Option<String>,
+    pub elder_id: Option<String>,
+    pub region: Option<String>,
+}
+
+pub const STATUSES: [&str; 4] = ["open", "acknowledged", "resolved", "unresolved"];
+pub const SEVERITIES: [&str; 4] = ["info", "warning", "urgent", "critical"];
+
+impl AlertQuery {
+    fn to_filter(&self, page: Page) -> Result<AlertFilter> {
+        let mut errors = Vec::new();
+        let clean = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_string)
+        };
+        let status = clean(&self.status);
+        if let Some(s) = &status {
+            if !STATUSES.contains(&s.as_str()) {
+                errors.push(FieldError::new(
+                    "status",
+                    Problem::OneOf {
+                        allowed: STATUSES.to_vec(),
+                    },
+                ));
+            }
+        }
+        let severity = clean(&self.severity);
+        if let Some(s) = &severity {
+            if !SEVERITIES.contains(&s.as_str()) {
+                errors.push(FieldError::new(
+                    "severity",
+                    Problem::OneOf {
+                        allowed: SEVERITIES.to_vec(),
+                    },
+                ));
+            }
+        }
+        let region_prefix = match clean(&self.region) {
+            None => None,
+            Some(code) => match region::RegionCode::parse(&code) {
+                Ok(c) => Some(c.prefix().to_string()),
+                Err(_) => {
+                    errors.push(FieldError::new("region", Problem::RegionCode));
+                    None
+                }
+            },
+        };
+        if !errors.is_empty() {
+            return Err(AppError::Invalid(errors));
+        }
+        let unresolved = status.as_deref() == Some("unresolved");
+        Ok(AlertFilter {
+            status: status.filter(|s| s != "unresolved"),
+            unresolved,
+            severity,
+            elder_id: clean(&self.elder_id),
+            region_prefix,
+            limit: page.per_page,
+            offset: page.offset(),
+        })
+    }
+}
+
+impl App {
+    pub async fn list_alerts(
+        &self,
+        actor: &Actor,
+        query: &AlertQuery,
+        page: Page,
+    ) -> Result<(Vec<AlertView>, i64)> {
+        actor.require(self, Action::ReadMonitoring).await?;
+        let filter = query.to_filter(page)?;
+        let mut conn = self.store.acquire().await?;
+        let (rows, total) =
+            store::monitoring::list_alerts(&mut conn, &actor.scope, &filter).await?;
+        audit_log::append(
+            &mut conn,
+            audit_log::entry(
+                actor,
+                AuditAction::AlertList,
+                filter.elder_id.as_deref().map(|e| ("elder", e)),
+                Some(format!("{} of {total}", rows.len())),
+            ),
+        )
+        .await?;
+        Ok((rows.into_iter().map(AlertView::of).collect(), total))
+    }
+
+    /// `(status, severity, count)` in the caller's scope, for the board's header.
+    pub async fn alert_counts(&self, actor: &Actor) -> Result<Vec<(String, String, i64)>> {
+        actor.require(self, Action::ReadMonitoring).await?;
+        let mut conn = self.store.acquire().await?;
+        Ok(store::monitoring::alert_counts(&mut conn, &actor.scope).await?)
+    }
+
+    pub async fn get_alert(&self, actor: &Actor, id: &str) -> Result<AlertView> {
+        actor.require(self, Action::ReadMonitoring).await?;
+        let mut conn = self.store.acquire().await?;
+        let Some(row) = store::monitoring::get_alert(&mut conn, &actor.scope, id).await? else {
+            drop(conn);
+            return Err(self.denied(actor, "alert_read", None, AppError::NotFound).await);
+        };
+        let mut view = AlertView::of(row);
+        view.events = store::monitoring::alert_events(&mut conn, id).await?;
+        view.outbox = store::monitoring::outbox_of_alert(&mut conn, id)
+            .await?
+            .into_iter()
+            .map(|mut o| {
+                o.recipient = registry::phone::mask_phone(&o.recipient);
+                o
+            })
+            .collect();
+        view.dispatches = store::monitoring::dispatches_of_alert(&mut conn, id)
+            .await?
+            .into_iter()
+            .map(|mut d| {
+                d.phone = d.phone.map(|p| registry::phone::mask_phone(&p));
+                d
+            })
+            .collect();
+        audit_log::append(
+            &mut conn,
+            audit_log::entry(
+                actor,
+                AuditAction::AlertRead,
+                Some(("elder", &view.row.elder_id)),
+                Some(id.to_string()),
+            ),
+        )
+        .await?;
+        Ok(view)
+    }
+
+    /// Someone has taken the alert on: its escalation stops.
+    pub async fn acknowledge_alert(&self, actor: &Actor, id: &str) -> Result<AlertView> {
+        self.handle_alert(actor, id, None).await
+    }
+
+    /// The alert is dealt with; `note` says how.
+    pub async fn resolve_alert(&self, actor: &Actor, id: &str, note: &str) -> Result<AlertView> {
+        let mut errors = Vec::new();
+        let note = registry::field::text(&mut errors, "note", Some(note), 1000, true);
+        let Some(note) = note.filter(|_| errors.is_empty()) else {
+            if errors.is_empty() {
+                errors.push(FieldError::new("note", Problem::Required));
+            }
+            return Err(AppError::Invalid(errors));
+        };
+        self.handle_alert(actor, id, Some(&note)).await
+    }
+
+    async fn handle_alert(
+        &self,
+        actor: &Actor,
+        id: &str,
+        resolution: Option<&str>,
+    ) -> Result<AlertView> {
+        actor.require(self, Action::HandleAlert).await?;
+        let now = self.now();
+        let by = actor.display_name.as_str();
+        let mut tx = self.store.begin().await?;
+        let Some(row) = store::monitoring::get_alert(&mut tx, &actor.scope, id).await? else {
+            drop(tx);
+            return Err(self.denied(actor, "alert_handle", None, AppError::NotFound).await);
+        };
+        let (changed, event, action) = match resolution {
+            None => (
+                store::monitoring::acknowledge_alert(&mut tx, id, by, now).await?,
+                "acknowledged",
+                AuditAction::AlertAcknowledge,
+            ),
+            Some(note) => (
+                store::monitoring::resolve_alert(&mut tx, id, by, note, now).await?,
+                "resolved",
+                AuditAction::AlertResolve,
+            ),
+        };
+        if !changed {
+            return Err(AppError::field(
+                "status",
+                Problem::Invalid {
+                    zh: format!("告警当前状态为“{}”，不能{}", status_label(&row.status, registry::Lang::Zh), if resolution.is_some() { "处置" } else { "确认" }),
+                    en: format!("the alert is {}; it cannot be {event}", row.status),
+                },
+            ));
+        }
+        store::monitoring::insert_alert_event(
+            &mut tx,
+            id,
+            event,
+            Some(&format!("{} ({})", actor.display_name, actor.username)),
+            resolution,
+            now,
+        )
+        .await?;
+        audit_log::append(
+            &mut tx,
+            audit_log::entry(actor, action, Some(("elder", &row.elder_id)), Some(id.to_string())),
+        )
+        .await?;
+        let row = store::monitoring::get_alert(&mut tx, &actor.scope, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        tx.commit().await.map_err(StoreError::from)?;
+        let _ = self
+            .monitoring
+            .live
+            .send(LiveAlert::from_row(&row, event, now));
+        self.get_alert(actor, id).await
+    }
+
+    /// Takes every escalation step due at `now` for unacknowledged alerts; returns how many
+    /// steps were taken. Run by the server every few seconds; tests call it with their clock.
+    pub async fn run_escalations(&self, now: DateTime<Utc>) -> Result<usize> {
+        let policy = self.monitoring.settings.escalation.clone();
+        let channels = notify::channels(&self.monitoring.settings.channels);
+        let mut conn = self.store.acquire().await?;
+        let due = store::monitoring::due_escalations(&mut conn, now, 200).await?;
+        drop(conn);
+        let mut taken = 0;
+        for alert in due {
+            let severity = severity_of(&alert.severity);
+            let done = escalation::step_of_level(alert.escalation_level);
+            let opened_at = parse_time(&alert.opened_at)?;
+            let steps = escalation::due_steps(severity, done, opened_at, now, &policy);
+            let mut tx = self.store.begin().await?;
+            let mut last = done;
+            for step in &steps {
+                self.take_step(&mut tx, &alert, *step, &channels, now).await?;
+                last = Some(*step);
+            }
+            let next = escalation::next_due_at(severity, last, opened_at, &policy);
+            let still_open = store::monitoring::set_escalation(
+                &mut tx,
+                &alert.id,
+                last.map_or(0, Step::level),
+                next,
+                now,
+            )
+            .await?;
+            if !still_open {
+                // Acknowledged meanwhile: nothing of this run stands.
+                continue;
+            }
+            tx.commit().await.map_err(StoreError::from)?;
+            taken += steps.len();
+            if !steps.is_empty() {
+                let _ = self
+                    .monitoring
+                    .live
+                    .send(LiveAlert::from_row(&alert, "escalated", now));
+            }
+        }
+        Ok(taken)
+    }
+
+    async fn take_step(
+        &self,
+        tx: &mut Conn,
+        alert: &AlertRow,
+        step: Step,
+        channels: &[Box<dyn notify::Channel>],
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let contact = store::monitoring::elder_contact(tx, &alert.elder_id).await?;
+        let (address, elder_phone, contacts) = contact.unwrap_or((None, None, "[]".into()));
+        let recipients: Vec<Recipient> = match step {
+            Step::Team => match &alert.responsible_org_id {
+                Some(org) => store::monitoring::team_phones(tx, org)
+                    .await?
+                    .into_iter()
+                    .map(|(name, phone)| Recipient { name, phone })
+                    .collect(),
+                None => Vec::new(),
+            },
+            Step::Family => notify::family_contact(&contacts).into_iter().collect(),
+            Step::Dispatch => Vec::new(),
+        };
+        let mut detail = Vec::new();
+        if step == Step::Dispatch {
+            let reason = format!("{} · {}", alert.elder_name, alert.message_zh);
+            let phone = notify::family_contact(&contacts)
+                .map(|r| r.phone)
+                .or(elder_phone.clone());
+            store::monitoring::insert_dispatch(
+                tx,
+                &alert.id,
+                &alert.elder_id,
+                address.as_deref(),
+                phone.as_deref(),
+                &reason,
+                now,
+            )
+            .await?;
+            detail.push("120".to_string());
+        }
+        let notice = Notice::for_alert(alert, step);
+        for recipient in &recipients {
+            for channel in channels {
+                if let Some(message) = channel.message(&notice, recipient) {
+                    store::monitoring::insert_outbox(
+                        tx,
+                        &alert.id,
+                        channel.code(),
+                        &message.recipient,
+                        Some(&recipient.name),
+                        &message.body,
+                        now,
+                    )
+                    .await?;
+                    detail.push(format!(
+                        "{} {} {}",
+                        channel.code(),
+                        recipient.name,
+                        registry::phone::mask_phone(&recipient.phone)
+                    ));
+                }
+            }
+        }
+        if recipients.is_empty() && step != Step::Dispatch {
+            detail.push(match step {
+                Step::Team => "no team member with a phone".to_string(),
+                _ => "no family contact with a phone".to_string(),
+            });
+        }
+        store::monitoring::insert_alert_event(
+            tx,
+            &alert.id,
+            &format!("escalated_{}", step.code()),
+            Some("system"),
+            Some(&detail.join("; ")),
+            now,
+        )
+        .await?;
+        store::audit::append(
+            tx,
+            &AuditEntry {
+                username: Some("system".into()),
+                action: AuditAction::AlertEscalate.code().to_string(),
+                target_kind: Some("elder".into()),
+                target_id: Some(alert.elder_id.clone()),
+                outcome: "ok".into(),
+                detail: Some(format!("{} {}", alert.id, step.code())),
+                ..AuditEntry::default()
+            },
+            now,
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// The periodic rules at `now`: silence of devices of elders living alone, and a week of
+    /// rising pressure. Returns the number of findings raised.
+    pub async fn sweep_monitoring(&self, now: DateTime<Utc>) -> Result<usize> {
+        let policy = self.monitoring.settings.escalation.clone();
+        let mut conn = self.store.acquire().await?;
+        // The shortest silence a doctor may set is one hour: nothing quieter can be due.
+        let quiet = store::monitoring::quiet_devices_of_elders_alone(&mut conn, now - Duration::hours(1))
+            .await?;
+        let since = now - Duration::days(8);
+        let systolic = store::monitoring::systolic_since(&mut conn, since).await?;
+        let mut elder_ids: Vec<&str> = quiet.iter().map(|q| q.elder_id.as_str()).collect();
+        elder_ids.extend(systolic.iter().map(|s| s.0.as_str()));
+        elder_ids.sort_unstable();
+        elder_ids.dedup();
+        let elders = self.watch_elders_now(&mut conn, &elder_ids).await?;
+        drop(conn);
+
+        let mut findings: Vec<(String, Finding, Option<(String, i64)>)> = Vec::new();
+        for device in &quiet {
+            let Some(elder) = elders.get(&device.elder_id) else {
+                continue;
+            };
+            let last_seen = device.last_seen_at.as_deref().map(parse_time).transpose()?;
+            let bound_at = parse_time(&device.bound_at)?;
+            if let Some(f) = monitoring::silence(last_seen, bound_at, now, &elder.1) {
+                findings.push((device.elder_id.clone(), f, Some((device.id.clone(), 0))));
+            }
+        }
+        let mut daily: HashMap<&str, HashMap<NaiveDate, (f64, u32)>> = HashMap::new();
+        for (elder_id, measured_at, value) in &systolic {
+            let day = crate::today(parse_time(measured_at)?);
+            let entry = daily
+                .entry(elder_id.as_str())
+                .or_default()
+                .entry(day)
+                .or_insert((0.0, 0));
+            entry.0 += value;
+            entry.1 += 1;
+        }
+        for (elder_id, days) in daily {
+            let means: Vec<(NaiveDate, f64)> = days
+                .into_iter()
+                .map(|(d, (sum, n))| (d, sum / f64::from(n)))
+                .collect();
+            if let Some(f) = monitoring::rising_pressure(&means) {
+                findings.push((elder_id.to_string(), f, None));
+            }
+        }
+        let mut raised = 0;
+        for (elder_id, finding, device) in findings {
+            let Some(elder) = elders.get(&elder_id) else {
+                continue;
+            };
+            let mut tx = self.store.begin().await?;
+            let change = raise(
+                &mut tx,
+                &policy,
+                &elder.0,
+                &finding,
+                device.as_ref().map(|(d, _)| (d.as_str(), 0)),
+                now,
+            )
+            .await?;
+            tx.commit().await.map_err(StoreError::from)?;
+            raised += 1;
+            if change.notify {
+                let _ = self.monitoring.live.send(change.notice);
+            }
+        }
+        Ok(raised)
+    }
+
+    async fn watch_elders_now(
+        &self,
+        conn: &mut Conn,
+        ids: &[&str],
+    ) -> Result<HashMap<String, (ElderWatch, monitoring::Thresholds)>> {
+        Ok(store::monitoring::elders_to_watch(conn, ids)
+            .await?
+            .into_iter()
+            .map(|w| {
+                let t = w
+                    .thresholds
+                    .as_deref()
+                    .map(super::thresholds::thresholds_from_json)
+                    .unwrap_or_default();
+                (w.id.clone(), (w, t))
+            })
+            .collect())
+    }
+}
+
+pub fn status_label(status: &str, lang: registry::Lang) -> &'static str {
+    match status {
+        "open" => lang.pick("待处理", "open"),
+        "acknowledged" => lang.pick("已确认", "acknowledged"),
+        "resolved" => lang.pick("已处置", "resolved"),
+        _ => lang.pick("未知", "unknown"),
+    }
+}
+
+pub fn severity_label(severity: Severity, lang: registry::Lang) -> &'static str {
+    match severity {
+        Severity::Critical => lang.pick("危急", "critical"),
+        Severity::Urgent => lang.pick("紧急", "urgent"),
+        Severity::Warning => lang.pick("警告", "warning"),
+        Severity::Info => lang.pick("提示", "info"),
+    }
+}
+
+/// The time as stored, for callers holding a `DateTime`.
+pub fn stored(at: DateTime<Utc>) -> String {
+    time_text(at)
+}

@@ -1,0 +1,376 @@
+//! The device registry: a device is registered bound to an elder and gets an HTTP credential
+//! (shown once, stored as a SHA-256 hash); binding and unbinding are audited; an unbound
+//! device's readings are refused.
+
+use crate::auth::{random_token, Actor};
+use crate::{audit_log, App, AppError, Page, Result};
+use access::{Action, AuditAction};
+use monitoring::DeviceKind;
+use registry::{FieldError, Lang, Problem};
+use sha2::{Digest, Sha256};
+use store::monitoring::DeviceRow;
+use store::StoreError;
+
+/// A device as a person sees it.
+#[derive(Debug, Clone)]
+pub struct DeviceView {
+    pub id: String,
+    pub kind: DeviceKind,
+    pub elder_id: Option<String>,
+    pub elder_name: Option<String>,
+    pub bound: bool,
+    pub bound_at: Option<String>,
+    pub unbound_at: Option<String>,
+    pub last_seen_at: Option<String>,
+    pub rejected: i64,
+    pub last_rejection: Option<String>,
+    pub created_at: String,
+}
+
+impl DeviceView {
+    fn from_row(row: DeviceRow) -> DeviceView {
+        DeviceView {
+            kind: DeviceKind::parse(&row.kind).unwrap_or(DeviceKind::Smartwatch),
+            bound: row.status == "bound",
+            id: row.id,
+            elder_id: row.elder_id,
+            elder_name: row.elder_name,
+            bound_at: row.bound_at,
+            unbound_at: row.unbound_at,
+            last_seen_at: row.last_seen_at,
+            rejected: row.rejected,
+            last_rejection: row.last_rejection,
+            created_at: row.created_at,
+        }
+    }
+}
+
+/// A device just registered or bound, with the credential it must present over HTTP. The
+/// credential is not stored and cannot be shown again.
+#[derive(Debug, Clone)]
+pub struct RegisteredDevice {
+    pub device: DeviceView,
+    pub credential: String,
+}
+
+/// A new device credential: `yyd_` and 64 hex digits.
+pub fn new_credential() -> String {
+    format!("yyd_{}", random_token())
+}
+
+pub fn credential_hash(credential: &str) -> String {
+    hex::encode(Sha256::digest(credential.trim().as_bytes()))
+}
+
+fn device_id_error(error: monitoring::device::DeviceIdError) -> FieldError {
+    use monitoring::device::DeviceIdError::*;
+    let problem = match error {
+        Empty => Problem::Required,
+        TooLong { max } => Problem::TooLong { max },
+        Characters => Problem::Invalid {
+            zh: "只能包含字母、数字和 - _ . :".into(),
+            en: "may contain only letters, digits and - _ . :".into(),
+        },
+    };
+    FieldError::new("device_id", problem)
+}
+
+impl App {
+    /// Registers `device_id` of `kind` bound to `elder_id` and returns its credential.
+    pub async fn register_device(
+        &self,
+        actor: &Actor,
+        device_id: &str,
+        kind: &str,
+        elder_id: &str,
+    ) -> Result<RegisteredDevice> {
+        actor.require(self, Action::ManageDevices).await?;
+        let mut errors = Vec::new();
+        let id = monitoring::parse_device_id(device_id)
+            .map_err(|e| errors.push(device_id_error(e)))
+            .ok();
+        let kind = DeviceKind::parse(kind).or_else(|| {
+            errors.push(FieldError::new(
+                "kind",
+                Problem::OneOf {
+                    allowed: DeviceKind::CODES.to_vec(),
+                },
+            ));
+            None
+        });
+        if elder_id.trim().is_empty() {
+            errors.push(FieldError::new("elder_id", Problem::Required));
+        }
+        let (Some(id), Some(kind), true) = (id, kind, errors.is_empty()) else {
+            return Err(AppError::Invalid(errors));
+        };
+        let elder_id = elder_id.trim();
+        let now = self.now();
+        let credential = new_credential();
+        let mut tx = self.store.begin().await?;
+        if store::elders::get(&mut tx, &actor.scope, elder_id)
+            .await?
+            .is_none()
+        {
+            drop(tx);
+            return Err(self
+                .denied(actor, "device_register", Some(elder_id), unknown_elder())
+                .await);
+        }
+        if store::monitoring::device_exists(&mut tx, &id).await? {
+            return Err(AppError::Invalid(vec![FieldError::new(
+                "device_id",
+                Problem::Invalid {
+                    zh: format!("设备 {id} 已登记；如需换绑，请先解绑"),
+                    en: format!("device {id} is already registered; unbind it to bind it anew"),
+                },
+            )]));
+        }
+        store::monitoring::insert_device(
+            &mut tx,
+            &id,
+            kind.code(),
+            elder_id,
+            &credential_hash(&credential),
+            now,
+        )
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict(_) => AppError::Invalid(vec![FieldError::new(
+                "device_id",
+                Problem::Duplicate {
+                    existing_id: id.clone(),
+                },
+            )]),
+            other => other.into(),
+        })?;
+        audit_log::append(
+            &mut tx,
+            audit_log::entry(
+                actor,
+                AuditAction::DeviceRegister,
+                Some(("elder", elder_id)),
+                Some(format!("{id} ({})", kind.code())),
+            ),
+        )
+        .await?;
+        let row = store::monitoring::get_device(&mut tx, &actor.scope, &id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(RegisteredDevice {
+            device: DeviceView::from_row(row),
+            credential,
+        })
+    }
+
+    /// Binds an unbound device to `elder_id` with a fresh credential.
+    pub async fn bind_device(
+        &self,
+        actor: &Actor,
+        device_id: &str,
+        elder_id: &str,
+    ) -> Result<RegisteredDevice> {
+        actor.require(self, Action::ManageDevices).await?;
+        let elder_id = elder_id.trim();
+        if elder_id.is_empty() {
+            return Err(AppError::field("elder_id", Problem::Required));
+        }
+        let now = self.now();
+        let credential = new_credential();
+        let mut tx = self.store.begin().await?;
+        let device = store::monitoring::devices_for_ingest(&mut tx, &[device_id]).await?;
+        let Some(device) = device.into_iter().next() else {
+            return Err(AppError::NotFound);
+        };
+        if device.status == "bound" {
+            // Visible to the caller only if its elder is in scope; say nothing more otherwise.
+            let visible = store::monitoring::get_device(&mut tx, &actor.scope, device_id)
+                .await?
+                .is_some();
+            return Err(if visible {
+                AppError::field(
+                    "device_id",
+                    Problem::Invalid {
+                        zh: "设备已绑定给一位老人，请先解绑".into(),
+                        en: "the device is bound to an elder; unbind it first".into(),
+                    },
+                )
+            } else {
+                AppError::NotFound
+            });
+        }
+        if store::elders::get(&mut tx, &actor.scope, elder_id)
+            .await?
+            .is_none()
+        {
+            drop(tx);
+            return Err(self
+                .denied(actor, "device_bind", Some(elder_id), unknown_elder())
+                .await);
+        }
+        store::monitoring::bind_device(
+            &mut tx,
+            device_id,
+            elder_id,
+            &credential_hash(&credential),
+            now,
+        )
+        .await?;
+        audit_log::append(
+            &mut tx,
+            audit_log::entry(
+                actor,
+                AuditAction::DeviceBind,
+                Some(("elder", elder_id)),
+                Some(device_id.to_string()),
+            ),
+        )
+        .await?;
+        let row = store::monitoring::get_device(&mut tx, &actor.scope, device_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(RegisteredDevice {
+            device: DeviceView::from_row(row),
+            credential,
+        })
+    }
+
+    /// Unbinds a device from its elder; its readings are refused from now on.
+    pub async fn unbind_device(&self, actor: &Actor, device_id: &str) -> Result<()> {
+        actor.require(self, Action::ManageDevices).await?;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let Some(row) = store::monitoring::get_device(&mut tx, &actor.scope, device_id).await?
+        else {
+            drop(tx);
+            return Err(self
+                .denied(actor, "device_unbind", None, AppError::NotFound)
+                .await);
+        };
+        let Some(elder_id) = row.elder_id.clone().filter(|_| row.status == "bound") else {
+            return Err(AppError::field(
+                "device_id",
+                Problem::Invalid {
+                    zh: "设备未绑定".into(),
+                    en: "the device is not bound".into(),
+                },
+            ));
+        };
+        store::monitoring::unbind_device(
+            &mut tx,
+            device_id,
+            &credential_hash(&new_credential()),
+            now,
+        )
+        .await?;
+        audit_log::append(
+            &mut tx,
+            audit_log::entry(
+                actor,
+                AuditAction::DeviceUnbind,
+                Some(("elder", &elder_id)),
+                Some(device_id.to_string()),
+            ),
+        )
+        .await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(())
+    }
+
+    pub async fn get_device(&self, actor: &Actor, device_id: &str) -> Result<DeviceView> {
+        actor.require(self, Action::ReadMonitoring).await?;
+        let mut conn = self.store.acquire().await?;
+        let Some(row) = store::monitoring::get_device(&mut conn, &actor.scope, device_id).await?
+        else {
+            drop(conn);
+            return Err(self
+                .denied(actor, "device_read", None, AppError::NotFound)
+                .await);
+        };
+        audit_log::append(
+            &mut conn,
+            audit_log::entry(
+                actor,
+                AuditAction::DeviceRead,
+                row.elder_id.as_deref().map(|e| ("elder", e)),
+                Some(device_id.to_string()),
+            ),
+        )
+        .await?;
+        Ok(DeviceView::from_row(row))
+    }
+
+    /// Devices in the caller's scope, optionally of one elder.
+    pub async fn list_devices(
+        &self,
+        actor: &Actor,
+        elder_id: Option<&str>,
+        page: Page,
+    ) -> Result<(Vec<DeviceView>, i64)> {
+        actor.require(self, Action::ReadMonitoring).await?;
+        let mut conn = self.store.acquire().await?;
+        let (rows, total) = store::monitoring::list_devices(
+            &mut conn,
+            &actor.scope,
+            elder_id,
+            page.per_page,
+            page.offset(),
+        )
+        .await?;
+        audit_log::append(
+            &mut conn,
+            audit_log::entry(
+                actor,
+                AuditAction::DeviceRead,
+                elder_id.map(|e| ("elder", e)),
+                Some(format!("{} devices", rows.len())),
+            ),
+        )
+        .await?;
+        Ok((rows.into_iter().map(DeviceView::from_row).collect(), total))
+    }
+
+    /// The bound device holding `credential` (HTTP ingest), or `Unauthenticated`.
+    pub async fn authenticate_device(
+        &self,
+        credential: &str,
+    ) -> Result<store::monitoring::IngestDevice> {
+        let mut conn = self.store.acquire().await?;
+        store::monitoring::device_by_credential(&mut conn, &credential_hash(credential))
+            .await?
+            .ok_or(AppError::Unauthenticated)
+    }
+}
+
+fn unknown_elder() -> AppError {
+    AppError::Invalid(vec![FieldError::new(
+        "elder_id",
+        Problem::Invalid {
+            zh: "没有这位老人，或不在您的管辖范围内".into(),
+            en: "no such elder in your scope".into(),
+        },
+    )])
+}
+
+/// The device kind's label, for pages.
+pub fn kind_label(kind: DeviceKind, lang: Lang) -> &'static str {
+    kind.label(lang)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_are_long_random_and_hashed() {
+        let a = new_credential();
+        let b = new_credential();
+        assert_ne!(a, b);
+        assert!(a.starts_with("yyd_") && a.len() == 68);
+        assert_eq!(credential_hash(&a), credential_hash(&format!(" {a} ")));
+        assert_ne!(credential_hash(&a), credential_hash(&b));
+        assert_eq!(credential_hash(&a).len(), 64);
+    }
+}

@@ -1,0 +1,542 @@
+//! The one ingest pipeline. MQTT deliveries and HTTP batches become [`Submission`]s on one
+//! queue; a single writer task takes whatever has queued up (group commit: under load many
+//! submissions share a transaction, when idle each is written at once), and in one
+//! transaction stores the new readings (a `(device, seq)` already stored is skipped), evaluates
+//! the rules on them and opens or updates alerts. Only after the commit is each submission
+//! answered, so an MQTT delivery is acknowledged to the broker, and an HTTP batch answered
+//! 2xx, only once its readings are durable. Live alert notices go out after the commit too.
+
+use super::alerts::{self, LiveAlert};
+use super::{IngestStats, MonitoringState};
+use crate::{App, AppError, Result};
+use chrono::{DateTime, Utc};
+use monitoring::{DeviceKind, Finding, Reading, ReadingError, Thresholds, Values};
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+use store::monitoring::{ElderWatch, IngestDevice, ReadingRow};
+use store::{time_text, StoreError};
+use tokio::sync::mpsc;
+
+/// Where a payload came from.
+#[derive(Debug, Clone)]
+pub enum Source {
+    /// The device named by the MQTT topic; the broker authenticated it.
+    Mqtt { device_id: String },
+    /// The device whose credential the HTTP request carried.
+    Http { device_id: String },
+}
+
+impl Source {
+    pub fn device_id(&self) -> &str {
+        match self {
+            Source::Mqtt { device_id } | Source::Http { device_id } => device_id,
+        }
+    }
+}
+
+/// Called once the submission's fate is known: after the commit, or with the error that
+/// prevented it.
+pub type Reply = Box<dyn FnOnce(std::result::Result<IngestReport, IngestError>) + Send + Sync>;
+
+pub struct Submission {
+    pub source: Source,
+    pub payload: Vec<u8>,
+    pub received_at: DateTime<Utc>,
+    /// Keep retrying on a database error instead of answering with it (MQTT: the broker keeps
+    /// the unacknowledged delivery, so the pipeline must not give up on it).
+    pub retry_until_stored: bool,
+    pub reply: Reply,
+}
+
+/// One refused reading of a payload.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rejection {
+    /// Position in the payload (0 for a single object).
+    pub index: usize,
+    pub seq: Option<u64>,
+    pub reason: &'static str,
+    pub field: Option<&'static str>,
+    pub message: String,
+}
+
+/// What became of one submission.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct IngestReport {
+    /// Readings stored now.
+    pub accepted: usize,
+    /// Readings already stored before (a resend).
+    pub duplicates: usize,
+    pub rejected: Vec<Rejection>,
+    /// Alerts opened or updated by this submission's readings.
+    pub alerts: Vec<String>,
+}
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum IngestError {
+    /// The payload as a whole is not readings (not JSON, too many, …).
+    #[error("{0}")]
+    Payload(ReadingError),
+    #[error("the pipeline is not running")]
+    Closed,
+    #[error("storage failed: {0}")]
+    Storage(String),
+}
+
+/// A handle to submit payloads to the writer.
+#[derive(Clone)]
+pub struct IngestHandle {
+    sender: mpsc::Sender<Submission>,
+}
+
+impl IngestHandle {
+    /// Queues a submission; waits when the queue is full (back-pressure on the broker and on
+    /// HTTP clients instead of unbounded memory).
+    pub async fn submit(&self, submission: Submission) -> std::result::Result<(), IngestError> {
+        self.sender
+            .send(submission)
+            .await
+            .map_err(|_| IngestError::Closed)
+    }
+
+    /// Submits and waits for the report (HTTP).
+    pub async fn submit_and_wait(
+        &self,
+        source: Source,
+        payload: Vec<u8>,
+        received_at: DateTime<Utc>,
+    ) -> std::result::Result<IngestReport, IngestError> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.submit(Submission {
+            source,
+            payload,
+            received_at,
+            retry_until_stored: false,
+            reply: Box::new(move |result| {
+                let _ = tx.send(result);
+            }),
+        })
+        .await?;
+        rx.await.unwrap_or(Err(IngestError::Closed))
+    }
+}
+
+/// What the pipeline remembers of an elder between batches.
+#[derive(Debug, Clone)]
+pub(crate) struct CachedElder {
+    pub watch: ElderWatch,
+    pub thresholds: Thresholds,
+    pub loaded: Instant,
+}
+
+/// How long an elder's thresholds and placement are reused before being read again (a change
+/// made on this server forgets them at once; one made on another server is seen this late).
+const ELDER_CACHE_TTL: Duration = Duration::from_secs(60);
+/// Submissions waiting for the writer before `submit` waits.
+const QUEUE_DEPTH: usize = 4096;
+
+impl App {
+    /// The pipeline's handle; the writer task starts on first use.
+    pub fn ingest(&self) -> IngestHandle {
+        self.monitoring
+            .ingest
+            .get_or_init(|| {
+                let (sender, receiver) = mpsc::channel(QUEUE_DEPTH);
+                let app = self.clone();
+                tokio::spawn(async move { app.write_loop(receiver).await });
+                IngestHandle { sender }
+            })
+            .clone()
+    }
+
+    async fn write_loop(self, mut receiver: mpsc::Receiver<Submission>) {
+        let max = self.monitoring.settings.max_batch_readings.max(1);
+        let mut retry: Vec<Submission> = Vec::new();
+        loop {
+            let mut group = std::mem::take(&mut retry);
+            if group.is_empty() {
+                match receiver.recv().await {
+                    Some(s) => group.push(s),
+                    None => return,
+                }
+            }
+            // Take whatever else is already waiting, up to the batch size (estimated by bytes:
+            // a reading is ~100 bytes of JSON).
+            let mut bytes: usize = group.iter().map(|s| s.payload.len()).sum();
+            while bytes / 100 < max {
+                match receiver.try_recv() {
+                    Ok(s) => {
+                        bytes += s.payload.len();
+                        group.push(s);
+                    }
+                    Err(_) => break,
+                }
+            }
+            match self.write_group(&group).await {
+                Ok((reports, live)) => {
+                    for (submission, report) in group.into_iter().zip(reports) {
+                        (submission.reply)(report);
+                    }
+                    for notice in live {
+                        let _ = self.monitoring.live.send(notice);
+                    }
+                }
+                Err(error) => {
+                    IngestStats::add(&self.monitoring.stats.commit_failures, 1);
+                    tracing::error!(%error, "ingest: storing a batch failed");
+                    for submission in group {
+                        if submission.retry_until_stored {
+                            retry.push(submission);
+                        } else {
+                            (submission.reply)(Err(IngestError::Storage(error.to_string())));
+                        }
+                    }
+                    if !retry.is_empty() {
+                        tokio::time::sleep(Duration::from_millis(500)).await;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Writes one group in one transaction; returns each submission's result and the live
+    /// notices to send after the commit.
+    #[allow(clippy::type_complexity)]
+    async fn write_group(
+        &self,
+        group: &[Submission],
+    ) -> Result<(
+        Vec<std::result::Result<IngestReport, IngestError>>,
+        Vec<LiveAlert>,
+    )> {
+        let state: &MonitoringState = &self.monitoring;
+        let now = self.now();
+        let received = time_text(now);
+        let parsed: Vec<_> = group
+            .iter()
+            .map(|s| monitoring::parse_payload(&s.payload, now))
+            .collect();
+        let mut tx = self.store.begin().await?;
+        let mut device_ids: Vec<&str> = group.iter().map(|s| s.source.device_id()).collect();
+        device_ids.sort_unstable();
+        device_ids.dedup();
+        let devices: HashMap<String, IngestDevice> =
+            store::monitoring::devices_for_ingest(&mut tx, &device_ids)
+                .await?
+                .into_iter()
+                .map(|d| (d.id.clone(), d))
+                .collect();
+
+        let mut reports: Vec<std::result::Result<IngestReport, IngestError>> =
+            Vec::with_capacity(group.len());
+        let mut rows: Vec<ReadingRow> = Vec::new();
+        // (submission, reading) of each row, to find the findings' owners after the insert.
+        let mut row_owner: Vec<(usize, Reading)> = Vec::new();
+        let mut seen_in_group: HashSet<(&str, u64)> = HashSet::new();
+        let mut rejections_by_device: HashMap<&str, (i64, String)> = HashMap::new();
+        for (i, (submission, parsed)) in group.iter().zip(&parsed).enumerate() {
+            let device_id = submission.source.device_id();
+            let items = match parsed {
+                Ok(items) => items,
+                Err(error) => {
+                    state.stats.reject(error.reason(), 1);
+                    rejections_by_device
+                        .entry(device_id)
+                        .or_insert((0, String::new()))
+                        .0 += 1;
+                    if let Some(entry) = rejections_by_device.get_mut(device_id) {
+                        entry.1 = error.to_string();
+                    }
+                    reports.push(Err(IngestError::Payload(error.clone())));
+                    continue;
+                }
+            };
+            let mut report = IngestReport::default();
+            let device = devices.get(device_id);
+            let refusal: Option<(&'static str, String)> = match device {
+                None => Some(("unknown_device", format!("device {device_id} is not registered"))),
+                Some(d) if d.status != "bound" || d.elder_id.is_none() => Some((
+                    "unbound_device",
+                    format!("device {device_id} is not bound to an elder"),
+                )),
+                _ => None,
+            };
+            let kind = device.and_then(|d| DeviceKind::parse(&d.kind));
+            for (index, item) in items.iter().enumerate() {
+                let refused = match (item, &refusal) {
+                    (_, Some((reason, message))) => Some(Rejection {
+                        index,
+                        seq: item.as_ref().ok().map(|r| r.seq),
+                        reason,
+                        field: None,
+                        message: message.clone(),
+                    }),
+                    (Err(error), None) => Some(Rejection {
+                        index,
+                        seq: None,
+                        reason: error.reason(),
+                        field: error.field(),
+                        message: error.to_string(),
+                    }),
+                    (Ok(reading), None)
+                        if kind.is_some_and(|k| !k.may_send(reading.values.kind())) =>
+                    {
+                        Some(Rejection {
+                            index,
+                            seq: Some(reading.seq),
+                            reason: "wrong_kind",
+                            field: Some("kind"),
+                            message: format!(
+                                "a {} does not send {} readings",
+                                kind.map(|k| k.code()).unwrap_or_default(),
+                                reading.values.kind()
+                            ),
+                        })
+                    }
+                    (Ok(reading), None) => {
+                        if seen_in_group.insert((device_id, reading.seq)) {
+                            let elder_id = device
+                                .and_then(|d| d.elder_id.clone())
+                                .unwrap_or_default();
+                            rows.push(reading_row(device_id, &elder_id, reading, &received));
+                            row_owner.push((i, reading.clone()));
+                        } else {
+                            report.duplicates += 1;
+                        }
+                        None
+                    }
+                };
+                if let Some(rejection) = refused {
+                    state.stats.reject(rejection.reason, 1);
+                    // Readings of an unknown device are only counted: there is no row to
+                    // count them on, and a stranger must not be able to fill the table.
+                    if device.is_some() {
+                        let entry = rejections_by_device
+                            .entry(device_id)
+                            .or_insert((0, String::new()));
+                        entry.0 += 1;
+                        entry.1 = rejection.message.clone();
+                    }
+                    report.rejected.push(rejection);
+                }
+            }
+            reports.push(Ok(report));
+        }
+
+        let stored: HashSet<(String, i64)> = store::monitoring::insert_readings(&mut tx, &rows)
+            .await?
+            .into_iter()
+            .collect();
+
+        // Count accepted and duplicate readings per submission; gather the findings.
+        let mut new_readings: Vec<(usize, &str, &str, &Reading)> = Vec::new();
+        for (row, (owner, reading)) in rows.iter().zip(&row_owner) {
+            let is_new = stored.contains(&(row.device_id.clone(), row.seq));
+            if let Ok(report) = &mut reports[*owner] {
+                if is_new {
+                    report.accepted += 1;
+                } else {
+                    report.duplicates += 1;
+                }
+            }
+            if is_new {
+                new_readings.push((*owner, &row.device_id, &row.elder_id, reading));
+            }
+        }
+        let elders = self
+            .watch_elders(&mut tx, new_readings.iter().map(|r| r.2))
+            .await?;
+        // One finding per elder and rule per group: the most severe, then the latest.
+        let mut findings: HashMap<(String, &'static str), (usize, String, u64, DateTime<Utc>, Finding)> =
+            HashMap::new();
+        for (owner, device_id, elder_id, reading) in &new_readings {
+            let Some(elder) = elders.get(*elder_id) else {
+                continue;
+            };
+            for finding in monitoring::evaluate(&reading.values, &elder.thresholds) {
+                let key = (elder_id.to_string(), finding.rule);
+                let replace = findings.get(&key).is_none_or(|held| {
+                    (finding.severity, reading.ts) >= (held.4.severity, held.3)
+                });
+                if replace {
+                    findings.insert(
+                        key,
+                        (*owner, device_id.to_string(), reading.seq, reading.ts, finding),
+                    );
+                }
+            }
+        }
+        let mut live = Vec::new();
+        let mut findings: Vec<_> = findings.into_iter().collect();
+        findings.sort_by(|a, b| a.0.cmp(&b.0));
+        for ((elder_id, _rule), (owner, device_id, seq, _ts, finding)) in findings {
+            let Some(elder) = elders.get(&elder_id) else {
+                continue;
+            };
+            let change = alerts::raise(
+                &mut tx,
+                &state.settings.escalation,
+                &elder.watch,
+                &finding,
+                Some((&device_id, seq as i64)),
+                now,
+            )
+            .await?;
+            if change.opened {
+                IngestStats::add(&state.stats.alerts_opened, 1);
+            } else {
+                IngestStats::add(&state.stats.alerts_updated, 1);
+            }
+            if let Ok(report) = &mut reports[owner] {
+                report.alerts.push(change.notice.alert_id.clone());
+            }
+            if change.notify {
+                live.push(change.notice);
+            }
+        }
+
+        let mut seen: Vec<(&str, DateTime<Utc>)> = Vec::new();
+        let mut touched = HashSet::new();
+        for row in rows.iter().filter(|r| stored.contains(&(r.device_id.clone(), r.seq))) {
+            if touched.insert(row.device_id.as_str()) {
+                seen.push((row.device_id.as_str(), now));
+            }
+        }
+        store::monitoring::touch_devices(&mut tx, &seen).await?;
+        for (device_id, (count, reason)) in &rejections_by_device {
+            store::monitoring::note_rejections(&mut tx, device_id, *count, reason, now).await?;
+        }
+        tx.commit().await.map_err(StoreError::from)?;
+
+        IngestStats::add(&state.stats.commits, 1);
+        IngestStats::add(&state.stats.accepted, stored.len() as u64);
+        let duplicates: usize = reports
+            .iter()
+            .filter_map(|r| r.as_ref().ok())
+            .map(|r| r.duplicates)
+            .sum();
+        state
+            .stats
+            .duplicates
+            .fetch_add(duplicates as u64, Ordering::Relaxed);
+        Ok((reports, live))
+    }
+
+    /// The elders of `ids` with their thresholds, from the cache or the database.
+    async fn watch_elders<'a>(
+        &self,
+        conn: &mut store::Conn,
+        ids: impl Iterator<Item = &'a str>,
+    ) -> Result<HashMap<String, CachedElder>> {
+        let mut found = HashMap::new();
+        let mut missing: Vec<&str> = Vec::new();
+        {
+            let cache = self.monitoring.elders.lock().expect("elder cache lock");
+            for id in ids {
+                if found.contains_key(id) || missing.contains(&id) {
+                    continue;
+                }
+                match cache.get(id) {
+                    Some(c) if c.loaded.elapsed() < ELDER_CACHE_TTL => {
+                        found.insert(id.to_string(), c.clone());
+                    }
+                    _ => missing.push(id),
+                }
+            }
+        }
+        if missing.is_empty() {
+            return Ok(found);
+        }
+        let loaded = store::monitoring::elders_to_watch(conn, &missing).await?;
+        let mut cache = self.monitoring.elders.lock().expect("elder cache lock");
+        if cache.len() > 200_000 {
+            cache.clear();
+        }
+        for watch in loaded {
+            let thresholds = watch
+                .thresholds
+                .as_deref()
+                .map(super::thresholds::thresholds_from_json)
+                .unwrap_or_default();
+            let cached = CachedElder {
+                watch,
+                thresholds,
+                loaded: Instant::now(),
+            };
+            cache.insert(cached.watch.id.clone(), cached.clone());
+            found.insert(cached.watch.id.clone(), cached);
+        }
+        Ok(found)
+    }
+}
+
+/// The stored row of a checked reading (columns by kind: see the `readings` table).
+pub fn reading_row(device_id: &str, elder_id: &str, reading: &Reading, received: &str) -> ReadingRow {
+    let (value1, value2, value3, context, detail) = match &reading.values {
+        Values::BloodPressure {
+            systolic,
+            diastolic,
+            pulse,
+        } => (
+            Some(*systolic as f64),
+            Some(*diastolic as f64),
+            pulse.map(|p| p as f64),
+            None,
+            None,
+        ),
+        Values::Glucose { mmol_l, context } => {
+            (Some(*mmol_l), None, None, Some(context.code().to_string()), None)
+        }
+        Values::HeartRate { bpm } => (Some(*bpm as f64), None, None, None, None),
+        Values::Spo2 { percent } => (Some(*percent as f64), None, None, None, None),
+        Values::Temperature { celsius } => (Some(*celsius), None, None, None, None),
+        Values::Steps { count } => (Some(*count as f64), None, None, None, None),
+        Values::Fall | Values::Sos | Values::BedExit => (None, None, None, None, None),
+        Values::Vitals {
+            respiration_rate,
+            spo2,
+            on_oxygen,
+            systolic,
+            pulse,
+            consciousness,
+            temperature,
+        } => {
+            let score = monitoring::rule::news2(&reading.values);
+            let detail = serde_json::json!({
+                "respiration_rate": respiration_rate,
+                "spo2": spo2,
+                "on_oxygen": on_oxygen,
+                "systolic": systolic,
+                "pulse": pulse,
+                "consciousness": consciousness.code(),
+                "temperature": temperature,
+            });
+            (
+                Some(*systolic as f64),
+                Some(*spo2 as f64),
+                Some(*pulse as f64),
+                score.map(|f| f.severity.code().to_string()),
+                Some(detail.to_string()),
+            )
+        }
+    };
+    ReadingRow {
+        device_id: device_id.to_string(),
+        seq: i64::try_from(reading.seq).unwrap_or(i64::MAX),
+        elder_id: elder_id.to_string(),
+        kind: reading.values.kind().to_string(),
+        measured_at: time_text(reading.ts),
+        received_at: received.to_string(),
+        value1,
+        value2,
+        value3,
+        context,
+        detail,
+    }
+}
+
+impl From<IngestError> for AppError {
+    fn from(error: IngestError) -> AppError {
+        AppError::Internal(error.to_string())
+    }
+}

@@ -1,0 +1,996 @@
+//! Devices, readings, per-elder thresholds, alerts with their timeline, the notification outbox
+//! and 120 dispatch records.
+//!
+//! Readings are keyed by `(device_id, seq)`: the insert skips a pair that is already stored, so a
+//! resend (an MQTT redelivery after a crash, an HTTP retry) is stored once. The ingest path
+//! reads devices without a scope (a device's credential or the broker authorizes it); every
+//! query a person makes takes a [`Scope`] over the elder the record belongs to.
+
+use crate::{new_id, time_text, Conn, Result, Sql, StoreError};
+use access::Scope;
+use chrono::{DateTime, Utc};
+
+// ---------------------------------------------------------------------------------------------
+// Devices
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DeviceRow {
+    pub id: String,
+    pub kind: String,
+    pub elder_id: Option<String>,
+    pub elder_name: Option<String>,
+    pub status: String,
+    pub bound_at: Option<String>,
+    pub unbound_at: Option<String>,
+    pub last_seen_at: Option<String>,
+    pub rejected: i64,
+    pub last_rejection: Option<String>,
+    pub created_at: String,
+}
+
+const DEVICE_COLUMNS: &str = "d.id, d.kind, d.elder_id, e.name AS elder_name, d.status, \
+     d.bound_at, d.unbound_at, d.last_seen_at, d.rejected, d.last_rejection, d.created_at";
+
+/// A device as the ingest pipeline needs it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct IngestDevice {
+    pub id: String,
+    pub kind: String,
+    pub elder_id: Option<String>,
+    pub status: String,
+}
+
+/// Registers a device bound to `elder_id`; `Conflict` if the id is taken.
+pub async fn insert_device(
+    conn: &mut Conn,
+    id: &str,
+    kind: &str,
+    elder_id: &str,
+    credential_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let at = time_text(now);
+    sqlx::query(
+        "INSERT INTO devices (id, kind, elder_id, credential_hash, status, bound_at, \
+         created_at, updated_at) VALUES ($1, $2, $3, $4, 'bound', $5, $5, $5)",
+    )
+    .bind(id)
+    .bind(kind)
+    .bind(elder_id)
+    .bind(credential_hash)
+    .bind(&at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Binds an existing device to `elder_id` with a new credential.
+pub async fn bind_device(
+    conn: &mut Conn,
+    id: &str,
+    elder_id: &str,
+    credential_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let done = sqlx::query(
+        "UPDATE devices SET elder_id = $1, credential_hash = $2, status = 'bound', \
+         bound_at = $3, unbound_at = NULL, last_seen_at = NULL, updated_at = $3 WHERE id = $4",
+    )
+    .bind(elder_id)
+    .bind(credential_hash)
+    .bind(time_text(now))
+    .bind(id)
+    .execute(conn)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+/// Unbinds a device: from now on its readings are refused. Its credential is replaced by a
+/// value no one holds, so it authenticates nothing until it is bound again.
+pub async fn unbind_device(
+    conn: &mut Conn,
+    id: &str,
+    dead_credential_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let done = sqlx::query(
+        "UPDATE devices SET elder_id = NULL, status = 'unbound', credential_hash = $1, \
+         unbound_at = $2, updated_at = $2 WHERE id = $3 AND status = 'bound'",
+    )
+    .bind(dead_credential_hash)
+    .bind(time_text(now))
+    .bind(id)
+    .execute(conn)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+/// The condition that keeps devices (`d`, elders `e` left-joined) inside `scope`: a bound
+/// device follows its elder; an unbound one is visible to those who see everything.
+fn device_scope(sql: &mut Sql, scope: &Scope) {
+    sql.push("((e.id IS NOT NULL AND ");
+    sql.elder_scope(scope);
+    sql.push(")");
+    if *scope == Scope::Everything {
+        sql.push(" OR e.id IS NULL");
+    }
+    sql.push(")");
+}
+
+pub async fn get_device(conn: &mut Conn, scope: &Scope, id: &str) -> Result<Option<DeviceRow>> {
+    let mut sql = Sql::new(&format!(
+        "SELECT {DEVICE_COLUMNS} FROM devices d LEFT JOIN elders e ON e.id = d.elder_id WHERE d.id = "
+    ));
+    sql.text(id).push(" AND ");
+    device_scope(&mut sql, scope);
+    Ok(sql.query_as().fetch_optional(conn).await?)
+}
+
+/// Whether a device id is registered at all (for a clear conflict message).
+pub async fn device_exists(conn: &mut Conn, id: &str) -> Result<bool> {
+    let row: Option<(String,)> = sqlx::query_as("SELECT id FROM devices WHERE id = $1")
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.is_some())
+}
+
+pub async fn list_devices(
+    conn: &mut Conn,
+    scope: &Scope,
+    elder_id: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<DeviceRow>, i64)> {
+    let mut condition = Sql::new(" FROM devices d LEFT JOIN elders e ON e.id = d.elder_id WHERE ");
+    device_scope(&mut condition, scope);
+    if let Some(elder) = elder_id {
+        condition.push(" AND d.elder_id = ").text(elder);
+    }
+    let (total,): (i64,) = Sql::prefixed("SELECT COUNT(*)", &condition)
+        .query_as()
+        .fetch_one(&mut *conn)
+        .await?;
+    let mut page = Sql::prefixed(&format!("SELECT {DEVICE_COLUMNS}"), &condition);
+    page.push(" ORDER BY d.id LIMIT ")
+        .int(limit)
+        .push(" OFFSET ")
+        .int(offset);
+    Ok((page.query_as().fetch_all(conn).await?, total))
+}
+
+/// The devices among `ids` that exist (any status).
+pub async fn devices_for_ingest(conn: &mut Conn, ids: &[&str]) -> Result<Vec<IngestDevice>> {
+    let mut found = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let mut sql = Sql::new("SELECT id, kind, elder_id, status FROM devices WHERE id IN (");
+        for (i, id) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.text(*id);
+        }
+        sql.push(")");
+        found.extend(sql.query_as::<IngestDevice>().fetch_all(&mut *conn).await?);
+    }
+    Ok(found)
+}
+
+/// The bound device holding the credential with this hash.
+pub async fn device_by_credential(conn: &mut Conn, hash: &str) -> Result<Option<IngestDevice>> {
+    Ok(sqlx::query_as(
+        "SELECT id, kind, elder_id, status FROM devices WHERE credential_hash = $1 \
+         AND status = 'bound'",
+    )
+    .bind(hash)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// Counts refused readings of a device and keeps the last reason for its page.
+pub async fn note_rejections(
+    conn: &mut Conn,
+    device_id: &str,
+    count: i64,
+    last_reason: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE devices SET rejected = rejected + $1, last_rejection = $2, updated_at = $3 \
+         WHERE id = $4",
+    )
+    .bind(count)
+    .bind(last_reason)
+    .bind(time_text(now))
+    .bind(device_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Records when each device was last heard from (newest reading's arrival).
+pub async fn touch_devices(conn: &mut Conn, seen: &[(&str, DateTime<Utc>)]) -> Result<()> {
+    for (id, at) in seen {
+        sqlx::query(
+            "UPDATE devices SET last_seen_at = $1 WHERE id = $2 \
+             AND (last_seen_at IS NULL OR last_seen_at < $1)",
+        )
+        .bind(time_text(*at))
+        .bind(*id)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// A bound device of an elder living alone, for the silence rule.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct WatchedDevice {
+    pub id: String,
+    pub elder_id: String,
+    pub bound_at: String,
+    pub last_seen_at: Option<String>,
+}
+
+/// Bound devices of living elders who live alone that have been quiet since before `quiet_since`.
+pub async fn quiet_devices_of_elders_alone(
+    conn: &mut Conn,
+    quiet_since: DateTime<Utc>,
+) -> Result<Vec<WatchedDevice>> {
+    Ok(sqlx::query_as(
+        "SELECT d.id, d.elder_id, d.bound_at, d.last_seen_at FROM devices d \
+         JOIN elders e ON e.id = d.elder_id \
+         WHERE d.status = 'bound' AND e.living_situation = 'alone' AND e.status = 'alive' \
+         AND COALESCE(d.last_seen_at, d.bound_at) < $1",
+    )
+    .bind(time_text(quiet_since))
+    .fetch_all(conn)
+    .await?)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Readings
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct ReadingRow {
+    pub device_id: String,
+    pub seq: i64,
+    pub elder_id: String,
+    pub kind: String,
+    pub measured_at: String,
+    pub received_at: String,
+    pub value1: Option<f64>,
+    pub value2: Option<f64>,
+    pub value3: Option<f64>,
+    pub context: Option<String>,
+    pub detail: Option<String>,
+}
+
+const READING_COLUMNS: &str = "device_id, seq, elder_id, kind, measured_at, received_at, \
+     value1, value2, value3, context, detail";
+const READING_PARAMS: usize = 11;
+/// Rows per INSERT statement: 11 parameters each stays below SQLite's 32,766 and
+/// PostgreSQL's 65,535 bound parameters.
+pub const READINGS_PER_STATEMENT: usize = 2_000;
+
+/// The multi-row insert of `rows`, skipping stored `(device_id, seq)` pairs and returning the
+/// pairs it stored.
+fn insert_readings_sql(rows: &[ReadingRow]) -> String {
+    let mut text = String::with_capacity(80 + rows.len() * 64);
+    text.push_str("INSERT INTO readings (");
+    text.push_str(READING_COLUMNS);
+    text.push_str(") VALUES ");
+    for i in 0..rows.len() {
+        if i > 0 {
+            text.push(',');
+        }
+        text.push('(');
+        for j in 0..READING_PARAMS {
+            if j > 0 {
+                text.push(',');
+            }
+            text.push('$');
+            text.push_str(&(i * READING_PARAMS + j + 1).to_string());
+        }
+        text.push(')');
+    }
+    text.push_str(" ON CONFLICT (device_id, seq) DO NOTHING RETURNING device_id, seq");
+    text
+}
+
+/// Stores the readings that are new and returns their `(device_id, seq)` pairs; a pair that is
+/// already stored is skipped, so a resend is never doubled.
+pub async fn insert_readings(conn: &mut Conn, rows: &[ReadingRow]) -> Result<Vec<(String, i64)>> {
+    let mut stored = Vec::with_capacity(rows.len());
+    for chunk in rows.chunks(READINGS_PER_STATEMENT) {
+        let text = insert_readings_sql(chunk);
+        let mut query = sqlx::query_as::<_, (String, i64)>(&text);
+        for r in chunk {
+            query = query
+                .bind(&r.device_id)
+                .bind(r.seq)
+                .bind(&r.elder_id)
+                .bind(&r.kind)
+                .bind(&r.measured_at)
+                .bind(&r.received_at)
+                .bind(r.value1)
+                .bind(r.value2)
+                .bind(r.value3)
+                .bind(&r.context)
+                .bind(&r.detail);
+        }
+        stored.extend(query.fetch_all(&mut *conn).await?);
+    }
+    Ok(stored)
+}
+
+/// An elder's readings in `[from, to)`, oldest first, at most `limit`; the scope applies to
+/// the elder.
+#[allow(clippy::too_many_arguments)]
+pub async fn elder_readings(
+    conn: &mut Conn,
+    scope: &Scope,
+    elder_id: &str,
+    kind: Option<&str>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<ReadingRow>> {
+    let mut sql = Sql::new(
+        "SELECT r.device_id, r.seq, r.elder_id, r.kind, r.measured_at, r.received_at, \
+         r.value1, r.value2, r.value3, r.context, r.detail \
+         FROM readings r JOIN elders e ON e.id = r.elder_id WHERE r.elder_id = ",
+    );
+    sql.text(elder_id).push(" AND ");
+    sql.elder_scope(scope);
+    if let Some(kind) = kind {
+        sql.push(" AND r.kind = ").text(kind);
+    }
+    sql.push(" AND r.measured_at >= ")
+        .text(time_text(from))
+        .push(" AND r.measured_at < ")
+        .text(time_text(to))
+        .push(" ORDER BY r.measured_at, r.seq LIMIT ")
+        .int(limit);
+    Ok(sql.query_as().fetch_all(conn).await?)
+}
+
+/// `(elder_id, measured_at, systolic)` of every blood-pressure reading since `since`, for the
+/// rising-pressure trend rule.
+pub async fn systolic_since(
+    conn: &mut Conn,
+    since: DateTime<Utc>,
+) -> Result<Vec<(String, String, f64)>> {
+    Ok(sqlx::query_as(
+        "SELECT elder_id, measured_at, value1 FROM readings \
+         WHERE kind = 'blood_pressure' AND measured_at >= $1 AND value1 IS NOT NULL",
+    )
+    .bind(time_text(since))
+    .fetch_all(conn)
+    .await?)
+}
+
+pub async fn count_readings(conn: &mut Conn) -> Result<i64> {
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM readings")
+        .fetch_one(conn)
+        .await?;
+    Ok(n)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Thresholds
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ThresholdRow {
+    pub elder_id: String,
+    pub thresholds: String,
+    pub set_by: String,
+    pub set_at: String,
+}
+
+pub async fn thresholds_of(conn: &mut Conn, elder_id: &str) -> Result<Option<ThresholdRow>> {
+    Ok(sqlx::query_as(
+        "SELECT elder_id, thresholds, set_by, set_at FROM elder_thresholds WHERE elder_id = $1",
+    )
+    .bind(elder_id)
+    .fetch_optional(conn)
+    .await?)
+}
+
+pub async fn set_thresholds(
+    conn: &mut Conn,
+    elder_id: &str,
+    thresholds_json: &str,
+    set_by: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO elder_thresholds (elder_id, thresholds, set_by, set_at) \
+         VALUES ($1, $2, $3, $4) ON CONFLICT (elder_id) DO UPDATE SET \
+         thresholds = excluded.thresholds, set_by = excluded.set_by, set_at = excluded.set_at",
+    )
+    .bind(elder_id)
+    .bind(thresholds_json)
+    .bind(set_by)
+    .bind(time_text(now))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// What the ingest pipeline needs to know about an elder: where the record belongs (for the
+/// live board's scope), whether the elder lives alone, and the doctor's thresholds.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ElderWatch {
+    pub id: String,
+    pub name: String,
+    pub region_code: Option<String>,
+    pub responsible_org_id: Option<String>,
+    pub residence_org_id: Option<String>,
+    pub living_situation: Option<String>,
+    pub thresholds: Option<String>,
+}
+
+pub async fn elders_to_watch(conn: &mut Conn, ids: &[&str]) -> Result<Vec<ElderWatch>> {
+    let mut found = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let mut sql = Sql::new(
+            "SELECT e.id, e.name, e.region_code, e.responsible_org_id, e.residence_org_id, \
+             e.living_situation, t.thresholds FROM elders e \
+             LEFT JOIN elder_thresholds t ON t.elder_id = e.id WHERE e.id IN (",
+        );
+        for (i, id) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.text(*id);
+        }
+        sql.push(")");
+        found.extend(sql.query_as::<ElderWatch>().fetch_all(&mut *conn).await?);
+    }
+    Ok(found)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Alerts
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AlertRow {
+    pub id: String,
+    pub elder_id: String,
+    pub elder_name: String,
+    pub region_code: Option<String>,
+    pub responsible_org_id: Option<String>,
+    pub residence_org_id: Option<String>,
+    pub rule: String,
+    pub severity: String,
+    pub status: String,
+    pub message_zh: String,
+    pub message_en: String,
+    pub device_id: Option<String>,
+    pub reading_seq: Option<i64>,
+    pub occurrences: i64,
+    pub opened_at: String,
+    pub last_seen_at: String,
+    pub escalation_level: i64,
+    pub next_escalation_at: Option<String>,
+    pub acknowledged_at: Option<String>,
+    pub acknowledged_by: Option<String>,
+    pub resolved_at: Option<String>,
+    pub resolved_by: Option<String>,
+    pub resolution_note: Option<String>,
+}
+
+const ALERT_COLUMNS: &str = "a.id, a.elder_id, e.name AS elder_name, e.region_code, \
+     e.responsible_org_id, e.residence_org_id, a.rule, a.severity, a.status, a.message_zh, \
+     a.message_en, a.device_id, a.reading_seq, a.occurrences, a.opened_at, a.last_seen_at, \
+     a.escalation_level, a.next_escalation_at, a.acknowledged_at, a.acknowledged_by, \
+     a.resolved_at, a.resolved_by, a.resolution_note";
+
+/// The unresolved alert of an elder for a rule, if any.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OpenAlert {
+    pub id: String,
+    pub severity: String,
+    pub status: String,
+    pub occurrences: i64,
+    pub opened_at: String,
+    pub escalation_level: i64,
+}
+
+pub fn open_key(elder_id: &str, rule: &str) -> String {
+    format!("{elder_id}:{rule}")
+}
+
+pub async fn open_alert(conn: &mut Conn, elder_id: &str, rule: &str) -> Result<Option<OpenAlert>> {
+    Ok(sqlx::query_as(
+        "SELECT id, severity, status, occurrences, opened_at, escalation_level FROM alerts \
+         WHERE open_key = $1",
+    )
+    .bind(open_key(elder_id, rule))
+    .fetch_optional(conn)
+    .await?)
+}
+
+pub struct NewAlert<'a> {
+    pub elder_id: &'a str,
+    pub rule: &'a str,
+    pub severity: &'a str,
+    pub message_zh: &'a str,
+    pub message_en: &'a str,
+    pub device_id: Option<&'a str>,
+    pub reading_seq: Option<i64>,
+    pub at: DateTime<Utc>,
+    pub next_escalation_at: Option<DateTime<Utc>>,
+}
+
+/// Opens an alert; `Conflict` if one is already open for the elder and rule.
+pub async fn insert_alert(conn: &mut Conn, alert: &NewAlert<'_>) -> Result<String> {
+    let id = new_id();
+    let at = time_text(alert.at);
+    sqlx::query(
+        "INSERT INTO alerts (id, elder_id, rule, severity, status, open_key, message_zh, \
+         message_en, device_id, reading_seq, occurrences, opened_at, last_seen_at, \
+         escalation_level, next_escalation_at, updated_at) \
+         VALUES ($1, $2, $3, $4, 'open', $5, $6, $7, $8, $9, 1, $10, $10, 0, $11, $10)",
+    )
+    .bind(&id)
+    .bind(alert.elder_id)
+    .bind(alert.rule)
+    .bind(alert.severity)
+    .bind(open_key(alert.elder_id, alert.rule))
+    .bind(alert.message_zh)
+    .bind(alert.message_en)
+    .bind(alert.device_id)
+    .bind(alert.reading_seq)
+    .bind(&at)
+    .bind(alert.next_escalation_at.map(time_text))
+    .execute(conn)
+    .await?;
+    Ok(id)
+}
+
+/// Counts one more occurrence on an open alert, with its latest message and (never lower)
+/// severity, and the escalation time that severity implies.
+#[allow(clippy::too_many_arguments)]
+pub async fn repeat_alert(
+    conn: &mut Conn,
+    id: &str,
+    severity: &str,
+    message: (&str, &str),
+    device: (Option<&str>, Option<i64>),
+    at: DateTime<Utc>,
+    next_escalation_at: Option<DateTime<Utc>>,
+    reset_escalation: bool,
+) -> Result<()> {
+    let mut sql = Sql::new("UPDATE alerts SET occurrences = occurrences + 1, severity = ");
+    sql.text(severity)
+        .push(", message_zh = ")
+        .text(message.0)
+        .push(", message_en = ")
+        .text(message.1)
+        .push(", device_id = ")
+        .opt_text(device.0.map(str::to_string))
+        .push(", reading_seq = ")
+        .opt_int(device.1)
+        .push(", last_seen_at = ")
+        .text(time_text(at))
+        .push(", updated_at = ")
+        .text(time_text(at));
+    if reset_escalation {
+        sql.push(", next_escalation_at = ")
+            .opt_text(next_escalation_at.map(time_text));
+    }
+    sql.push(" WHERE id = ").text(id);
+    sql.query().execute(conn).await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AlertFilter {
+    pub status: Option<String>,
+    /// `open` and `acknowledged` together.
+    pub unresolved: bool,
+    pub severity: Option<String>,
+    pub elder_id: Option<String>,
+    /// A region code prefix (significant digits).
+    pub region_prefix: Option<String>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+fn alert_condition(scope: &Scope, filter: &AlertFilter) -> Sql {
+    let mut sql = Sql::new(" FROM alerts a JOIN elders e ON e.id = a.elder_id WHERE ");
+    sql.elder_scope(scope);
+    if let Some(status) = &filter.status {
+        sql.push(" AND a.status = ").text(status.clone());
+    }
+    if filter.unresolved {
+        sql.push(" AND a.status IN ('open', 'acknowledged')");
+    }
+    if let Some(severity) = &filter.severity {
+        sql.push(" AND a.severity = ").text(severity.clone());
+    }
+    if let Some(elder) = &filter.elder_id {
+        sql.push(" AND a.elder_id = ").text(elder.clone());
+    }
+    if let Some(prefix) = &filter.region_prefix {
+        sql.push(" AND ");
+        sql.prefix_range("e.region_code", prefix);
+    }
+    sql
+}
+
+/// Alerts in `scope`, the most severe and newest first.
+pub async fn list_alerts(
+    conn: &mut Conn,
+    scope: &Scope,
+    filter: &AlertFilter,
+) -> Result<(Vec<AlertRow>, i64)> {
+    let condition = alert_condition(scope, filter);
+    let (total,): (i64,) = Sql::prefixed("SELECT COUNT(*)", &condition)
+        .query_as()
+        .fetch_one(&mut *conn)
+        .await?;
+    let mut page = Sql::prefixed(&format!("SELECT {ALERT_COLUMNS}"), &condition);
+    page.push(
+        " ORDER BY CASE a.status WHEN 'open' THEN 0 WHEN 'acknowledged' THEN 1 ELSE 2 END, \
+         CASE a.severity WHEN 'critical' THEN 0 WHEN 'urgent' THEN 1 WHEN 'warning' THEN 2 \
+         ELSE 3 END, a.last_seen_at DESC, a.id LIMIT ",
+    )
+    .int(filter.limit)
+    .push(" OFFSET ")
+    .int(filter.offset);
+    Ok((page.query_as().fetch_all(conn).await?, total))
+}
+
+/// `(status, severity, count)` of the alerts in `scope`.
+pub async fn alert_counts(conn: &mut Conn, scope: &Scope) -> Result<Vec<(String, String, i64)>> {
+    let mut sql = Sql::new(
+        "SELECT a.status, a.severity, COUNT(*) FROM alerts a JOIN elders e ON e.id = a.elder_id \
+         WHERE ",
+    );
+    sql.elder_scope(scope);
+    sql.push(" GROUP BY a.status, a.severity");
+    Ok(sql.query_as().fetch_all(conn).await?)
+}
+
+pub async fn get_alert(conn: &mut Conn, scope: &Scope, id: &str) -> Result<Option<AlertRow>> {
+    let mut sql = Sql::new(&format!(
+        "SELECT {ALERT_COLUMNS} FROM alerts a JOIN elders e ON e.id = a.elder_id WHERE a.id = "
+    ));
+    sql.text(id).push(" AND ");
+    sql.elder_scope(scope);
+    Ok(sql.query_as().fetch_optional(conn).await?)
+}
+
+/// Alerts by id without a scope, for the pipeline's live notices after commit.
+pub async fn alerts_by_id(conn: &mut Conn, ids: &[&str]) -> Result<Vec<AlertRow>> {
+    let mut found = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let mut sql = Sql::new(&format!(
+            "SELECT {ALERT_COLUMNS} FROM alerts a JOIN elders e ON e.id = a.elder_id \
+             WHERE a.id IN ("
+        ));
+        for (i, id) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.text(*id);
+        }
+        sql.push(")");
+        found.extend(sql.query_as::<AlertRow>().fetch_all(&mut *conn).await?);
+    }
+    Ok(found)
+}
+
+/// Marks an open alert acknowledged and stops its escalation; false if it was not open.
+pub async fn acknowledge_alert(
+    conn: &mut Conn,
+    id: &str,
+    by: &str,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE alerts SET status = 'acknowledged', acknowledged_at = $1, acknowledged_by = $2, \
+         next_escalation_at = NULL, updated_at = $1 WHERE id = $3 AND status = 'open'",
+    )
+    .bind(time_text(now))
+    .bind(by)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Resolves an unresolved alert with a note; the next finding of its rule opens a new one.
+pub async fn resolve_alert(
+    conn: &mut Conn,
+    id: &str,
+    by: &str,
+    note: &str,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE alerts SET status = 'resolved', open_key = NULL, resolved_at = $1, \
+         resolved_by = $2, resolution_note = $3, next_escalation_at = NULL, updated_at = $1, \
+         acknowledged_at = COALESCE(acknowledged_at, $1), \
+         acknowledged_by = COALESCE(acknowledged_by, $2) \
+         WHERE id = $4 AND status IN ('open', 'acknowledged')",
+    )
+    .bind(time_text(now))
+    .bind(by)
+    .bind(note)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Open alerts whose next escalation step is due at `now`, oldest first.
+pub async fn due_escalations(
+    conn: &mut Conn,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<AlertRow>> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {ALERT_COLUMNS} FROM alerts a JOIN elders e ON e.id = a.elder_id \
+         WHERE a.next_escalation_at IS NOT NULL AND a.next_escalation_at <= $1 \
+         AND a.status = 'open' ORDER BY a.next_escalation_at LIMIT $2"
+    ))
+    .bind(time_text(now))
+    .bind(limit)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Records the escalation steps taken and when the next one is due; only while still open.
+pub async fn set_escalation(
+    conn: &mut Conn,
+    id: &str,
+    level: i64,
+    next_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE alerts SET escalation_level = $1, next_escalation_at = $2, updated_at = $3 \
+         WHERE id = $4 AND status = 'open'",
+    )
+    .bind(level)
+    .bind(next_at.map(time_text))
+    .bind(time_text(now))
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AlertEventRow {
+    pub id: String,
+    pub alert_id: String,
+    pub at: String,
+    pub kind: String,
+    pub actor: Option<String>,
+    pub detail: Option<String>,
+}
+
+pub async fn insert_alert_event(
+    conn: &mut Conn,
+    alert_id: &str,
+    kind: &str,
+    actor: Option<&str>,
+    detail: Option<&str>,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO alert_events (id, alert_id, at, kind, actor, detail) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(new_id())
+    .bind(alert_id)
+    .bind(time_text(at))
+    .bind(kind)
+    .bind(actor)
+    .bind(detail)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn alert_events(conn: &mut Conn, alert_id: &str) -> Result<Vec<AlertEventRow>> {
+    Ok(sqlx::query_as(
+        "SELECT id, alert_id, at, kind, actor, detail FROM alert_events WHERE alert_id = $1 \
+         ORDER BY at, id",
+    )
+    .bind(alert_id)
+    .fetch_all(conn)
+    .await?)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Notifications and dispatch
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OutboxRow {
+    pub id: String,
+    pub alert_id: Option<String>,
+    pub channel: String,
+    pub recipient: String,
+    pub recipient_name: Option<String>,
+    pub body: String,
+    pub created_at: String,
+    pub sent_at: Option<String>,
+    pub attempts: i64,
+}
+
+pub async fn insert_outbox(
+    conn: &mut Conn,
+    alert_id: &str,
+    channel: &str,
+    recipient: &str,
+    recipient_name: Option<&str>,
+    body: &str,
+    now: DateTime<Utc>,
+) -> Result<String> {
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO notification_outbox (id, alert_id, channel, recipient, recipient_name, \
+         body, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&id)
+    .bind(alert_id)
+    .bind(channel)
+    .bind(recipient)
+    .bind(recipient_name)
+    .bind(body)
+    .bind(time_text(now))
+    .execute(conn)
+    .await?;
+    Ok(id)
+}
+
+/// Messages not yet sent, oldest first; `channel` narrows to one gateway.
+pub async fn pending_outbox(
+    conn: &mut Conn,
+    channel: Option<&str>,
+    limit: i64,
+) -> Result<Vec<OutboxRow>> {
+    let mut sql = Sql::new(
+        "SELECT id, alert_id, channel, recipient, recipient_name, body, created_at, sent_at, \
+         attempts FROM notification_outbox WHERE sent_at IS NULL",
+    );
+    if let Some(channel) = channel {
+        sql.push(" AND channel = ").text(channel);
+    }
+    sql.push(" ORDER BY created_at, id LIMIT ").int(limit);
+    Ok(sql.query_as().fetch_all(conn).await?)
+}
+
+pub async fn outbox_of_alert(conn: &mut Conn, alert_id: &str) -> Result<Vec<OutboxRow>> {
+    Ok(sqlx::query_as(
+        "SELECT id, alert_id, channel, recipient, recipient_name, body, created_at, sent_at, \
+         attempts FROM notification_outbox WHERE alert_id = $1 ORDER BY created_at, id",
+    )
+    .bind(alert_id)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// A gateway reports a message sent; false if it was unknown or already sent.
+pub async fn mark_outbox_sent(conn: &mut Conn, id: &str, now: DateTime<Utc>) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE notification_outbox SET sent_at = $1, attempts = attempts + 1 \
+         WHERE id = $2 AND sent_at IS NULL",
+    )
+    .bind(time_text(now))
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DispatchRow {
+    pub id: String,
+    pub alert_id: String,
+    pub elder_id: String,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub reason: String,
+    pub status: String,
+    pub created_at: String,
+}
+
+pub async fn insert_dispatch(
+    conn: &mut Conn,
+    alert_id: &str,
+    elder_id: &str,
+    address: Option<&str>,
+    phone: Option<&str>,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<String> {
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO emergency_dispatches (id, alert_id, elder_id, address, phone, reason, \
+         status, created_at) VALUES ($1, $2, $3, $4, $5, $6, 'requested', $7)",
+    )
+    .bind(&id)
+    .bind(alert_id)
+    .bind(elder_id)
+    .bind(address)
+    .bind(phone)
+    .bind(reason)
+    .bind(time_text(now))
+    .execute(conn)
+    .await?;
+    Ok(id)
+}
+
+pub async fn dispatches_of_alert(conn: &mut Conn, alert_id: &str) -> Result<Vec<DispatchRow>> {
+    Ok(sqlx::query_as(
+        "SELECT id, alert_id, elder_id, address, phone, reason, status, created_at \
+         FROM emergency_dispatches WHERE alert_id = $1 ORDER BY created_at",
+    )
+    .bind(alert_id)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// `(display_name, phone)` of the doctors and nurses of an organization who have a phone:
+/// the family-doctor team an escalation notifies.
+pub async fn team_phones(conn: &mut Conn, org_id: &str) -> Result<Vec<(String, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT display_name, phone FROM users WHERE org_id = $1 AND active = 1 \
+         AND role IN ('doctor', 'nurse') AND phone IS NOT NULL AND phone <> '' \
+         ORDER BY role, username",
+    )
+    .bind(org_id)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// `(address, phone, contacts JSON)` of an elder, for the family and dispatch steps.
+pub async fn elder_contact(
+    conn: &mut Conn,
+    elder_id: &str,
+) -> Result<Option<(Option<String>, Option<String>, String)>> {
+    Ok(
+        sqlx::query_as("SELECT address, phone, contacts FROM elders WHERE id = $1")
+            .bind(elder_id)
+            .fetch_optional(conn)
+            .await?,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_multi_row_insert_numbers_its_parameters_in_order() {
+        let row = ReadingRow {
+            device_id: "d".into(),
+            seq: 1,
+            elder_id: "e".into(),
+            kind: "sos".into(),
+            measured_at: String::new(),
+            received_at: String::new(),
+            value1: None,
+            value2: None,
+            value3: None,
+            context: None,
+            detail: None,
+        };
+        let text = insert_readings_sql(&[row.clone(), row]);
+        assert!(text.contains("($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11),($12,"));
+        assert!(text.ends_with("$22) ON CONFLICT (device_id, seq) DO NOTHING RETURNING device_id, seq"));
+    }
+}
