@@ -65,10 +65,7 @@ impl LiveAlert {
             elder_id: row.elder_id.clone(),
             elder_name: row.elder_name.clone(),
             region_code: row.region_code.clone(),
-            orgs: [
-                row.responsible_org_id.clone(),
-                row.residence_org_id.clone(),
-            ],
+            orgs: [row.responsible_org_id.clone(), row.residence_org_id.clone()],
             rule: row.rule.clone(),
             severity: severity_of(&row.severity),
             status: row.status.clone(),
@@ -98,8 +95,8 @@ pub async fn raise(
     reading: Option<(&str, i64)>,
     now: DateTime<Utc>,
 ) -> Result<Raised> {
-    let notice = |alert_id: String, event: &'static str, severity: Severity, status: &str| {
-        LiveAlert {
+    let notice =
+        |alert_id: String, event: &'static str, severity: Severity, status: &str| LiveAlert {
             alert_id,
             event,
             elder_id: elder.id.clone(),
@@ -115,8 +112,7 @@ pub async fn raise(
             message_zh: finding.zh.clone(),
             message_en: finding.en.clone(),
             at: now,
-        }
-    };
+        };
     for _attempt in 0..2 {
         match store::monitoring::open_alert(conn, &elder.id, finding.rule).await? {
             None => {
@@ -185,7 +181,12 @@ pub async fn raise(
                         &open.id,
                         "severity_raised",
                         None,
-                        Some(&format!("{} → {} · {}", held.code(), severity.code(), finding.zh)),
+                        Some(&format!(
+                            "{} → {} · {}",
+                            held.code(),
+                            severity.code(),
+                            finding.zh
+                        )),
                         now,
                     )
                     .await?;
@@ -333,7 +334,9 @@ impl App {
         let mut conn = self.store.acquire().await?;
         let Some(row) = store::monitoring::get_alert(&mut conn, &actor.scope, id).await? else {
             drop(conn);
-            return Err(self.denied(actor, "alert_read", None, AppError::NotFound).await);
+            return Err(self
+                .denied(actor, "alert_read", None, AppError::NotFound)
+                .await);
         };
         let mut view = AlertView::of(row);
         view.events = store::monitoring::alert_events(&mut conn, id).await?;
@@ -396,7 +399,9 @@ impl App {
         let mut tx = self.store.begin().await?;
         let Some(row) = store::monitoring::get_alert(&mut tx, &actor.scope, id).await? else {
             drop(tx);
-            return Err(self.denied(actor, "alert_handle", None, AppError::NotFound).await);
+            return Err(self
+                .denied(actor, "alert_handle", None, AppError::NotFound)
+                .await);
         };
         let (changed, event, action) = match resolution {
             None => (
@@ -414,7 +419,15 @@ impl App {
             return Err(AppError::field(
                 "status",
                 Problem::Invalid {
-                    zh: format!("告警当前状态为“{}”，不能{}", status_label(&row.status, registry::Lang::Zh), if resolution.is_some() { "处置" } else { "确认" }),
+                    zh: format!(
+                        "告警当前状态为“{}”，不能{}",
+                        status_label(&row.status, registry::Lang::Zh),
+                        if resolution.is_some() {
+                            "处置"
+                        } else {
+                            "确认"
+                        }
+                    ),
                     en: format!("the alert is {}; it cannot be {event}", row.status),
                 },
             ));
@@ -430,7 +443,12 @@ impl App {
         .await?;
         audit_log::append(
             &mut tx,
-            audit_log::entry(actor, action, Some(("elder", &row.elder_id)), Some(id.to_string())),
+            audit_log::entry(
+                actor,
+                action,
+                Some(("elder", &row.elder_id)),
+                Some(id.to_string()),
+            ),
         )
         .await?;
         let row = store::monitoring::get_alert(&mut tx, &actor.scope, id)
@@ -461,7 +479,8 @@ impl App {
             let mut tx = self.store.begin().await?;
             let mut last = done;
             for step in &steps {
-                self.take_step(&mut tx, &alert, *step, &channels, now).await?;
+                self.take_step(&mut tx, &alert, *step, &channels, now)
+                    .await?;
                 last = Some(*step);
             }
             let next = escalation::next_due_at(severity, last, opened_at, &policy);
@@ -590,8 +609,9 @@ impl App {
         let policy = self.monitoring.settings.escalation.clone();
         let mut conn = self.store.acquire().await?;
         // The shortest silence a doctor may set is one hour: nothing quieter can be due.
-        let quiet = store::monitoring::quiet_devices_of_elders_alone(&mut conn, now - Duration::hours(1))
-            .await?;
+        let quiet =
+            store::monitoring::quiet_devices_of_elders_alone(&mut conn, now - Duration::hours(1))
+                .await?;
         let since = now - Duration::days(8);
         let systolic = store::monitoring::systolic_since(&mut conn, since).await?;
         let mut elder_ids: Vec<&str> = quiet.iter().map(|q| q.elder_id.as_str()).collect();

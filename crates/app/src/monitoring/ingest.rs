@@ -254,7 +254,10 @@ impl App {
             let mut report = IngestReport::default();
             let device = devices.get(device_id);
             let refusal: Option<(&'static str, String)> = match device {
-                None => Some(("unknown_device", format!("device {device_id} is not registered"))),
+                None => Some((
+                    "unknown_device",
+                    format!("device {device_id} is not registered"),
+                )),
                 Some(d) if d.status != "bound" || d.elder_id.is_none() => Some((
                     "unbound_device",
                     format!("device {device_id} is not bound to an elder"),
@@ -295,9 +298,8 @@ impl App {
                     }
                     (Ok(reading), None) => {
                         if seen_in_group.insert((device_id, reading.seq)) {
-                            let elder_id = device
-                                .and_then(|d| d.elder_id.clone())
-                                .unwrap_or_default();
+                            let elder_id =
+                                device.and_then(|d| d.elder_id.clone()).unwrap_or_default();
                             rows.push(reading_row(device_id, &elder_id, reading, &received));
                             row_owner.push((i, reading.clone()));
                         } else {
@@ -347,21 +349,29 @@ impl App {
             .watch_elders(&mut tx, new_readings.iter().map(|r| r.2))
             .await?;
         // One finding per elder and rule per group: the most severe, then the latest.
-        let mut findings: HashMap<(String, &'static str), (usize, String, u64, DateTime<Utc>, Finding)> =
-            HashMap::new();
+        let mut findings: HashMap<
+            (String, &'static str),
+            (usize, String, u64, DateTime<Utc>, Finding),
+        > = HashMap::new();
         for (owner, device_id, elder_id, reading) in &new_readings {
             let Some(elder) = elders.get(*elder_id) else {
                 continue;
             };
             for finding in monitoring::evaluate(&reading.values, &elder.thresholds) {
                 let key = (elder_id.to_string(), finding.rule);
-                let replace = findings.get(&key).is_none_or(|held| {
-                    (finding.severity, reading.ts) >= (held.4.severity, held.3)
-                });
+                let replace = findings
+                    .get(&key)
+                    .is_none_or(|held| (finding.severity, reading.ts) >= (held.4.severity, held.3));
                 if replace {
                     findings.insert(
                         key,
-                        (*owner, device_id.to_string(), reading.seq, reading.ts, finding),
+                        (
+                            *owner,
+                            device_id.to_string(),
+                            reading.seq,
+                            reading.ts,
+                            finding,
+                        ),
                     );
                 }
             }
@@ -397,7 +407,10 @@ impl App {
 
         let mut seen: Vec<(&str, DateTime<Utc>)> = Vec::new();
         let mut touched = HashSet::new();
-        for row in rows.iter().filter(|r| stored.contains(&(r.device_id.clone(), r.seq))) {
+        for row in rows
+            .iter()
+            .filter(|r| stored.contains(&(r.device_id.clone(), r.seq)))
+        {
             if touched.insert(row.device_id.as_str()) {
                 seen.push((row.device_id.as_str(), now));
             }
@@ -471,7 +484,12 @@ impl App {
 }
 
 /// The stored row of a checked reading (columns by kind: see the `readings` table).
-pub fn reading_row(device_id: &str, elder_id: &str, reading: &Reading, received: &str) -> ReadingRow {
+pub fn reading_row(
+    device_id: &str,
+    elder_id: &str,
+    reading: &Reading,
+    received: &str,
+) -> ReadingRow {
     let (value1, value2, value3, context, detail) = match &reading.values {
         Values::BloodPressure {
             systolic,
@@ -484,9 +502,13 @@ pub fn reading_row(device_id: &str, elder_id: &str, reading: &Reading, received:
             None,
             None,
         ),
-        Values::Glucose { mmol_l, context } => {
-            (Some(*mmol_l), None, None, Some(context.code().to_string()), None)
-        }
+        Values::Glucose { mmol_l, context } => (
+            Some(*mmol_l),
+            None,
+            None,
+            Some(context.code().to_string()),
+            None,
+        ),
         Values::HeartRate { bpm } => (Some(*bpm as f64), None, None, None, None),
         Values::Spo2 { percent } => (Some(*percent as f64), None, None, None, None),
         Values::Temperature { celsius } => (Some(*celsius), None, None, None, None),

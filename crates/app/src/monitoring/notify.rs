@@ -155,12 +155,18 @@ mod tests {
         let codes: Vec<&str> = all.iter().map(|c| c.code()).collect();
         assert_eq!(codes, ["in_app", "sms", "wechat"]);
         assert_eq!(all[0].message(&notice(monitoring::Step::Team), &to), None);
-        let sms = all[1].message(&notice(monitoring::Step::Team), &to).unwrap();
+        let sms = all[1]
+            .message(&notice(monitoring::Step::Team), &to)
+            .unwrap();
         assert_eq!(sms.recipient, "13800001111");
         assert!(sms.body.contains("家庭医生团队") && sms.body.contains("张桂英"));
-        let family = all[1].message(&notice(monitoring::Step::Family), &to).unwrap();
+        let family = all[1]
+            .message(&notice(monitoring::Step::Family), &to)
+            .unwrap();
         assert!(family.body.starts_with("【医养】您的家人张桂英"));
-        let wechat = all[2].message(&notice(monitoring::Step::Team), &to).unwrap();
+        let wechat = all[2]
+            .message(&notice(monitoring::Step::Team), &to)
+            .unwrap();
         let body: serde_json::Value = serde_json::from_str(&wechat.body).unwrap();
         assert_eq!(body["severity"], "critical");
     }

@@ -135,7 +135,12 @@ impl App {
         let row = store::monitoring::thresholds_of(&mut conn, elder_id).await?;
         audit_log::append(
             &mut conn,
-            audit_log::entry(actor, AuditAction::ThresholdsRead, Some(("elder", elder_id)), None),
+            audit_log::entry(
+                actor,
+                AuditAction::ThresholdsRead,
+                Some(("elder", elder_id)),
+                None,
+            ),
         )
         .await?;
         Ok(match row {
@@ -232,9 +237,10 @@ mod tests {
         let t = Thresholds::default();
         let ok = apply_changes(&t, &changes(r#"{"spo2_low": 92, "glucose_high": 15}"#)).unwrap();
         assert_eq!((ok.spo2_low, ok.glucose_high), (92, 15.0));
-        let Err(AppError::Invalid(errors)) =
-            apply_changes(&t, &changes(r#"{"spo2_low": "low", "mood": 1, "heart_rate_low": 40.5}"#))
-        else {
+        let Err(AppError::Invalid(errors)) = apply_changes(
+            &t,
+            &changes(r#"{"spo2_low": "low", "mood": 1, "heart_rate_low": 40.5}"#),
+        ) else {
             panic!("expected field errors");
         };
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
