@@ -26,6 +26,59 @@ pub struct Config {
     pub demo: Option<bool>,
     pub demo_elders: Option<usize>,
     pub assessment: Option<AssessmentConfig>,
+    pub monitoring: Option<MonitoringConfig>,
+}
+
+/// `[monitoring]`: the MQTT broker, escalation delays and notification channels.
+#[derive(Deserialize, Default, Clone, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct MonitoringConfig {
+    /// `mqtt://host:port` of the broker, or `off` (default mqtt://127.0.0.1:1883).
+    pub mqtt_url: Option<String>,
+    /// The subscriber's client id; the broker keeps its session (default yiyang-ingest).
+    pub mqtt_client_id: Option<String>,
+    /// The subscription; `$share/yiyang/yiyang/v1/devices/+/readings` for several servers.
+    pub mqtt_filter: Option<String>,
+    /// Minutes from an alert's opening to each escalation step (defaults 5, 15, 30).
+    pub escalate_team_minutes: Option<i64>,
+    pub escalate_family_minutes: Option<i64>,
+    pub escalate_dispatch_minutes: Option<i64>,
+    /// Channels besides the live board: any of `sms`, `wechat` (default both).
+    pub channels: Option<Vec<String>>,
+    /// How often the escalation job runs, in seconds (default 10).
+    pub escalation_tick_seconds: Option<u64>,
+    /// How often the silence and trend rules run, in minutes (default 10).
+    pub sweep_minutes: Option<u64>,
+}
+
+pub const DEFAULT_MQTT_URL: &str = "mqtt://127.0.0.1:1883";
+
+impl MonitoringConfig {
+    pub fn settings(&self) -> Result<app::monitoring::MonitoringSettings> {
+        let mut settings = app::monitoring::MonitoringSettings::default();
+        let policy = &mut settings.escalation;
+        if let Some(m) = self.escalate_team_minutes {
+            policy.team_minutes = m;
+        }
+        if let Some(m) = self.escalate_family_minutes {
+            policy.family_minutes = m;
+        }
+        if let Some(m) = self.escalate_dispatch_minutes {
+            policy.dispatch_minutes = m;
+        }
+        if let Some((field, why)) = policy.check().into_iter().next() {
+            bail!("monitoring.escalate_{field}: {why}");
+        }
+        if let Some(channels) = &self.channels {
+            for c in channels {
+                if !app::monitoring::notify::CHANNEL_CODES.contains(&c.as_str()) {
+                    bail!("monitoring.channels: {c:?} is not in_app, sms or wechat");
+                }
+            }
+            settings.channels = channels.clone();
+        }
+        Ok(settings)
+    }
 }
 
 /// `[assessment]`: the open choices of the standards (shared/standards README, UNCONFIRMED
@@ -186,7 +239,20 @@ impl Config {
              # ltc_table = \"ltc-2021-official.json\"\n\
              subsidy_provincial_yuan = [600, 1200, 2400]\n\
              subsidy_municipal_yuan = 200\n\
-             # subsidy_levels = {{ \"gbt42195_2022.moderate\" = \"fully_dependent\" }}\n"
+             # subsidy_levels = {{ \"gbt42195_2022.moderate\" = \"fully_dependent\" }}\n\n\
+             [monitoring]\n\
+             # The MQTT broker devices publish to, or \"off\"\n\
+             mqtt_url = \"{DEFAULT_MQTT_URL}\"\n\
+             mqtt_client_id = \"yiyang-ingest\"\n\
+             # Several servers side by side: mqtt_filter = \"$share/yiyang/yiyang/v1/devices/+/readings\"\n\
+             mqtt_filter = \"yiyang/v1/devices/+/readings\"\n\
+             # Minutes without acknowledgement before each escalation step\n\
+             escalate_team_minutes = 5\n\
+             escalate_family_minutes = 15\n\
+             escalate_dispatch_minutes = 30\n\
+             channels = [\"sms\", \"wechat\"]\n\
+             escalation_tick_seconds = 10\n\
+             sweep_minutes = 10\n"
         )
     }
 }
@@ -199,6 +265,15 @@ mod tests {
     fn default_config_parses_back() {
         let parsed: Config = toml::from_str(&Config::default_toml()).unwrap();
         assert_eq!(parsed.listen.as_deref(), Some("127.0.0.1:8080"));
+        let monitoring = parsed.monitoring.unwrap();
+        assert_eq!(monitoring.mqtt_url.as_deref(), Some(DEFAULT_MQTT_URL));
+        let settings = monitoring.settings().unwrap();
+        assert_eq!(settings.escalation, monitoring::Policy::default());
+        let bad = MonitoringConfig {
+            escalate_family_minutes: Some(1),
+            ..Default::default()
+        };
+        assert!(bad.settings().unwrap_err().to_string().contains("family_minutes"));
     }
 
     #[test]

@@ -77,6 +77,12 @@ struct ServeArgs {
     /// Mark cookies Secure (serve behind HTTPS).
     #[arg(long, env = "YIYANG_SECURE_COOKIES")]
     secure_cookies: bool,
+    /// MQTT broker for device readings, `mqtt://host:port`, or `off` [default: mqtt://127.0.0.1:1883]
+    #[arg(long, env = "YIYANG_MQTT_URL")]
+    mqtt_url: Option<String>,
+    /// MQTT client id of the subscriber; the broker keeps its session [default: yiyang-ingest]
+    #[arg(long, env = "YIYANG_MQTT_CLIENT_ID")]
+    mqtt_client_id: Option<String>,
 }
 
 #[derive(Args)]
@@ -289,6 +295,32 @@ async fn serve(args: ServeArgs, config: Config) -> Result<()> {
         }
     }
     tokio::spawn(expire_sessions(app.clone()));
+    let monitoring = config.monitoring.clone().unwrap_or_default();
+    let mqtt_url = args
+        .mqtt_url
+        .or(monitoring.mqtt_url.clone())
+        .unwrap_or_else(|| config::DEFAULT_MQTT_URL.into());
+    if mqtt_url.trim() != "off" {
+        let broker = mqtt::BrokerUrl::parse(&mqtt_url)?;
+        let mut subscriber = mqtt::SubscriberConfig::new(broker);
+        if let Some(id) = args.mqtt_client_id.or(monitoring.mqtt_client_id.clone()) {
+            subscriber.client_id = id;
+        }
+        if let Some(filter) = monitoring.mqtt_filter.clone() {
+            subscriber.filter = filter;
+        }
+        tracing::info!(client_id = %subscriber.client_id, "mqtt: connecting to {}:{}", subscriber.broker.host, subscriber.broker.port);
+        let status = std::sync::Arc::new(mqtt::SubscriberStatus::default());
+        tokio::spawn(mqtt::run_subscriber(app.clone(), subscriber, status));
+    }
+    tokio::spawn(run_escalations(
+        app.clone(),
+        std::time::Duration::from_secs(monitoring.escalation_tick_seconds.unwrap_or(10).max(1)),
+    ));
+    tokio::spawn(sweep_monitoring(
+        app.clone(),
+        std::time::Duration::from_secs(60 * monitoring.sweep_minutes.unwrap_or(10).max(1)),
+    ));
     let mut state = web::WebState::new(app);
     state.secure_cookies = args.secure_cookies || config.secure_cookies.unwrap_or(false);
     let router = web::router(state);
@@ -319,11 +351,44 @@ async fn expire_sessions(app: app::App) {
     }
 }
 
+/// Takes due escalation steps of unacknowledged alerts every `every`.
+async fn run_escalations(app: app::App, every: std::time::Duration) {
+    let mut tick = tokio::time::interval(every);
+    loop {
+        tick.tick().await;
+        match app.run_escalations(chrono::Utc::now()).await {
+            Ok(n) if n > 0 => tracing::info!(steps = n, "alerts escalated"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!("escalating alerts: {e}"),
+        }
+    }
+}
+
+/// Runs the periodic monitoring rules (silence, rising pressure) every `every`.
+async fn sweep_monitoring(app: app::App, every: std::time::Duration) {
+    let mut tick = tokio::time::interval(every);
+    loop {
+        tick.tick().await;
+        match app.sweep_monitoring(chrono::Utc::now()).await {
+            Ok(n) if n > 0 => tracing::info!(findings = n, "monitoring sweep"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!("monitoring sweep: {e}"),
+        }
+    }
+}
+
 /// Opens the store (applying migrations) and, on the first run against a database, creates the
 /// `admin` user with `YIYANG_ADMIN_PASSWORD` or a generated password printed once.
 async fn open_app(url: &str, config: &Config) -> Result<app::App> {
     let app = app::App::new(app::open_store(url).await.map_err(cli_error)?)
-        .with_assessment_settings(assessment_settings(config)?);
+        .with_assessment_settings(assessment_settings(config)?)
+        .with_monitoring_settings(
+            config
+                .monitoring
+                .clone()
+                .unwrap_or_default()
+                .settings()?,
+        );
     let admin_password = std::env::var("YIYANG_ADMIN_PASSWORD").ok();
     if let Some(generated) = app.ensure_admin(admin_password).await.map_err(cli_error)? {
         println!("created user admin with password: {generated}  (shown once; change it after signing in)");

@@ -376,6 +376,8 @@ impl App {
 
     /// The alert is dealt with; `note` says how.
     pub async fn resolve_alert(&self, actor: &Actor, id: &str, note: &str) -> Result<AlertView> {
+        // A role that may not handle alerts is refused whatever the note says.
+        actor.require(self, Action::HandleAlert).await?;
         let mut errors = Vec::new();
         let note = registry::field::text(&mut errors, "note", Some(note), 1000, true);
         let Some(note) = note.filter(|_| errors.is_empty()) else {

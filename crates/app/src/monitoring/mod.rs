@@ -9,6 +9,8 @@ pub mod alerts;
 pub mod devices;
 pub mod ingest;
 pub mod notify;
+pub mod outbox;
+pub mod readings;
 pub mod thresholds;
 
 pub use alerts::{AlertView, LiveAlert};

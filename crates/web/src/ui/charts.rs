@@ -2,6 +2,7 @@
 //! places the shapes (so labels are escaped like any other text).
 
 use super::thousands;
+use chrono::{DateTime, Duration, Utc};
 
 /// Horizontal bars, one row per item, each optionally a link.
 pub struct BarChart {
@@ -506,6 +507,354 @@ impl StackedBars {
 
     pub fn is_empty(&self) -> bool {
         self.rows.is_empty()
+    }
+}
+
+/// One line of a [`TimeChart`]: a measured value over time.
+pub struct SeriesInput {
+    pub label: String,
+    /// The CSS class of the line and its dots (`s-a`, `s-b`, `s-c`).
+    pub class: &'static str,
+    pub unit: &'static str,
+    pub decimals: usize,
+    /// (when, value, outside the elder's thresholds).
+    pub points: Vec<(DateTime<Utc>, f64, bool)>,
+}
+
+/// A range of values that calls for attention, shaded across the plot: from `low` (the
+/// bottom of the plot when `None`) to `high` (its top when `None`).
+pub struct ZoneInput {
+    pub low: Option<f64>,
+    pub high: Option<f64>,
+    /// `zone-warn` or `zone-crit`.
+    pub class: &'static str,
+    /// Named at the zone's threshold, right of the plot (`≥160 警戒`).
+    pub label: String,
+}
+
+/// A threshold drawn as a dashed line only (one that applies to a second series).
+pub struct LimitInput {
+    pub value: f64,
+    pub class: &'static str,
+    pub label: String,
+}
+
+/// Measurements over a time window (an elder's last 30 days of blood pressure, glucose, …)
+/// with the elder's thresholds as shaded zones and dashed lines. Days run left to right in
+/// Asia/Shanghai; a gap of more than a day and a half breaks the line; a value outside the
+/// thresholds is a filled dot.
+pub struct TimeChart {
+    pub width: i64,
+    pub height: i64,
+    pub left: i64,
+    pub right: i64,
+    pub top: i64,
+    pub bottom: i64,
+    pub zones: Vec<ZoneShape>,
+    pub limits: Vec<LimitShape>,
+    /// Horizontal grid lines with their values left of the axis.
+    pub grid: Vec<Guide>,
+    /// Day ticks under the axis (`pos` is x).
+    pub days: Vec<Guide>,
+    pub series: Vec<SeriesShape>,
+    pub legend: Vec<LegendItem>,
+    /// Readings drawn (before thinning).
+    pub count: usize,
+}
+
+pub struct ZoneShape {
+    pub y: i64,
+    pub height: i64,
+    pub class: &'static str,
+    /// The y of the zone's threshold edge (the dashed line).
+    pub edge_y: i64,
+    pub label: String,
+    pub label_y: i64,
+}
+
+pub struct LimitShape {
+    pub y: i64,
+    pub class: &'static str,
+    pub label: String,
+    pub label_y: i64,
+}
+
+pub struct SeriesShape {
+    pub class: &'static str,
+    pub label: String,
+    /// SVG path data: `M x,y L x,y …`, a new `M` after a long gap.
+    pub path: String,
+    pub dots: Vec<TimeDot>,
+}
+
+pub struct TimeDot {
+    pub x: i64,
+    pub y: i64,
+    pub flagged: bool,
+    /// `03-14 08:30 186 mmHg`, the dot's tooltip.
+    pub title: String,
+}
+
+/// Points kept per line at most: two per bucket of the plot's width (the lowest and highest),
+/// so that a spike survives thinning.
+const MAX_LINE_POINTS: usize = 360;
+/// Up to this many readings every reading is a dot; beyond, only those outside the thresholds.
+const ALL_DOTS_UP_TO: usize = 90;
+const MAX_DOTS: usize = 300;
+
+impl TimeChart {
+    /// `range` is the value range always shown (so that the thresholds are in view), widened
+    /// to the data and rounded to `step`, the spacing of the grid lines.
+    pub fn new(
+        window: (DateTime<Utc>, DateTime<Utc>),
+        range: (f64, f64),
+        step: f64,
+        series: Vec<SeriesInput>,
+        zones: Vec<ZoneInput>,
+        limits: Vec<LimitInput>,
+    ) -> TimeChart {
+        let (from, to) = window;
+        let (left, right, top, bottom) = (44, WIDTH - 112, 30, 210);
+        let values = series.iter().flat_map(|s| s.points.iter().map(|p| p.1));
+        let (mut min, mut max) = range;
+        for v in values {
+            min = min.min(v);
+            max = max.max(v);
+        }
+        let step = if step > 0.0 { step } else { 1.0 };
+        let min = (min / step).floor() * step;
+        let mut max = (max / step).ceil() * step;
+        if max <= min {
+            max = min + step;
+        }
+        let y_of = |v: f64| {
+            let v = v.clamp(min, max);
+            bottom - ((v - min) / (max - min) * (bottom - top) as f64).round() as i64
+        };
+        let span = (to - from).num_seconds().max(1) as f64;
+        let x_of = |t: DateTime<Utc>| {
+            let s = (t - from).num_seconds().clamp(0, span as i64) as f64;
+            left + (s / span * (right - left) as f64).round() as i64
+        };
+
+        let mut grid = Vec::new();
+        let mut v = min;
+        while v <= max + step / 2.0 {
+            grid.push(Guide {
+                pos: y_of(v),
+                text_pos: y_of(v) + 4,
+                label: trim_number(v),
+            });
+            v += step;
+        }
+
+        // A tick at local midnight every 7 days, counted back from the last day.
+        let local = |t: DateTime<Utc>| t.with_timezone(&app::shanghai());
+        let last_day = local(to - Duration::seconds(1)).date_naive();
+        let mut days = Vec::new();
+        let mut day = last_day;
+        loop {
+            let Some(midnight) = day
+                .and_hms_opt(0, 0, 0)
+                .and_then(|d| d.and_local_timezone(app::shanghai()).single())
+            else {
+                break;
+            };
+            let at = midnight.with_timezone(&Utc);
+            if at < from {
+                break;
+            }
+            days.push(Guide {
+                pos: x_of(at),
+                text_pos: bottom + 20,
+                label: day.format("%m-%d").to_string(),
+            });
+            day -= Duration::days(7);
+        }
+        days.reverse();
+
+        let mut zone_shapes: Vec<ZoneShape> = zones
+            .into_iter()
+            .map(|z| {
+                let y_high = z.high.map_or(top, y_of);
+                let y_low = z.low.map_or(bottom, y_of);
+                // The threshold is the edge next to the normal range.
+                let edge_y = if z.low.is_some() { y_low } else { y_high };
+                ZoneShape {
+                    y: y_high,
+                    height: (y_low - y_high).max(0),
+                    class: z.class,
+                    edge_y,
+                    label: z.label,
+                    label_y: edge_y + 4,
+                }
+            })
+            .collect();
+        let mut limits: Vec<LimitShape> = limits
+            .into_iter()
+            .filter(|l| l.value >= min && l.value <= max)
+            .map(|l| LimitShape {
+                y: y_of(l.value),
+                class: l.class,
+                label: l.label,
+                label_y: y_of(l.value) + 4,
+            })
+            .collect();
+        spread_labels(&mut zone_shapes, &mut limits, top, bottom);
+
+        let count = series.iter().map(|s| s.points.len()).sum();
+        let mut legend = Vec::new();
+        let mut legend_x = left;
+        for s in &series {
+            legend.push(LegendItem {
+                x: legend_x,
+                y: 12,
+                text_x: legend_x + 22,
+                text_y: 16,
+                label: s.label.clone(),
+                class: s.class.to_string(),
+            });
+            legend_x += 22 + text_width(&s.label) + 20;
+        }
+        let series = series
+            .into_iter()
+            .map(|mut s| {
+                s.points.sort_by_key(|p| p.0);
+                let fmt = |v: f64| format!("{v:.*}", s.decimals);
+                let title = |t: DateTime<Utc>, v: f64| {
+                    format!(
+                        "{} {} {} {}",
+                        local(t).format("%m-%d %H:%M"),
+                        s.label,
+                        fmt(v),
+                        s.unit
+                    )
+                };
+                let kept = thin(&s.points, MAX_LINE_POINTS, |t| x_of(t));
+                let mut path = String::new();
+                let mut previous: Option<DateTime<Utc>> = None;
+                for (t, v, _) in &kept {
+                    let gap = previous.is_none_or(|p| *t - p > Duration::hours(36));
+                    if !path.is_empty() {
+                        path.push(' ');
+                    }
+                    path.push_str(&format!(
+                        "{}{},{}",
+                        if gap { "M" } else { "L" },
+                        x_of(*t),
+                        y_of(*v)
+                    ));
+                    previous = Some(*t);
+                }
+                let every = s.points.len() <= ALL_DOTS_UP_TO;
+                let dots = s
+                    .points
+                    .iter()
+                    .filter(|p| every || p.2)
+                    .rev()
+                    .take(MAX_DOTS)
+                    .map(|(t, v, flagged)| TimeDot {
+                        x: x_of(*t),
+                        y: y_of(*v),
+                        flagged: *flagged,
+                        title: title(*t, *v),
+                    })
+                    .collect();
+                SeriesShape {
+                    class: s.class,
+                    label: s.label,
+                    path,
+                    dots,
+                }
+            })
+            .collect();
+        TimeChart {
+            width: WIDTH,
+            height: bottom + 30,
+            left,
+            right,
+            top,
+            bottom,
+            zones: zone_shapes,
+            limits,
+            grid,
+            days,
+            series,
+            legend,
+            count,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+}
+
+/// At most `max` points of a time-sorted line: the lowest and the highest of each of `max / 2`
+/// buckets of the x axis, in time order.
+fn thin(
+    points: &[(DateTime<Utc>, f64, bool)],
+    max: usize,
+    x_of: impl Fn(DateTime<Utc>) -> i64,
+) -> Vec<(DateTime<Utc>, f64, bool)> {
+    if points.len() <= max {
+        return points.to_vec();
+    }
+    let buckets = (max / 2).max(1) as i64;
+    let (first, last) = (x_of(points[0].0), x_of(points[points.len() - 1].0));
+    let width = (last - first).max(1);
+    let mut out = Vec::with_capacity(max);
+    let mut start = 0;
+    while start < points.len() {
+        let bucket = (x_of(points[start].0) - first) * buckets / width;
+        let mut end = start + 1;
+        while end < points.len() && (x_of(points[end].0) - first) * buckets / width == bucket {
+            end += 1;
+        }
+        let group = &points[start..end];
+        let low = (0..group.len())
+            .min_by(|a, b| group[*a].1.total_cmp(&group[*b].1))
+            .unwrap_or(0);
+        let high = (0..group.len())
+            .max_by(|a, b| group[*a].1.total_cmp(&group[*b].1))
+            .unwrap_or(0);
+        let (a, b) = (low.min(high), low.max(high));
+        out.push(group[a]);
+        if b != a {
+            out.push(group[b]);
+        }
+        start = end;
+    }
+    out
+}
+
+/// Moves the labels right of the plot apart so that none overlaps the next.
+fn spread_labels(zones: &mut [ZoneShape], limits: &mut [LimitShape], top: i64, bottom: i64) {
+    let mut ys: Vec<(i64, usize, bool)> = zones
+        .iter()
+        .enumerate()
+        .map(|(i, z)| (z.label_y, i, true))
+        .chain(limits.iter().enumerate().map(|(i, l)| (l.label_y, i, false)))
+        .collect();
+    ys.sort();
+    let mut last = top - 10;
+    for (y, i, zone) in ys {
+        let y = y.max(last + 14).min(bottom + 4);
+        last = y;
+        if zone {
+            zones[i].label_y = y;
+        } else {
+            limits[i].label_y = y;
+        }
+    }
+}
+
+/// `160`, `3.9`: a grid value without a trailing `.0`.
+fn trim_number(v: f64) -> String {
+    if (v - v.round()).abs() < 1e-9 {
+        format!("{}", v.round() as i64)
+    } else {
+        format!("{v:.1}")
     }
 }
 

@@ -1,0 +1,100 @@
+//! An elder's stored device readings, for the chart and the API: by kind and time range, oldest
+//! first, each read audited.
+
+use crate::auth::Actor;
+use crate::{audit_log, App, AppError, Result};
+use access::{Action, AuditAction};
+use chrono::{DateTime, Utc};
+use registry::{FieldError, Problem};
+use store::monitoring::ReadingRow;
+
+/// At most this many readings in one answer (a month of a smartwatch's heart rate at one
+/// reading every five minutes is ~8,600).
+pub const MAX_READINGS: i64 = 10_000;
+pub const DEFAULT_READINGS: i64 = 2_000;
+
+impl App {
+    /// The elder's readings measured in `[from, to)`, optionally of one `kind`
+    /// (`monitoring::reading::KINDS`), oldest first, at most `limit`.
+    pub async fn elder_readings(
+        &self,
+        actor: &Actor,
+        elder_id: &str,
+        kind: Option<&str>,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<ReadingRow>> {
+        actor.require(self, Action::ReadMonitoring).await?;
+        let mut errors = Vec::new();
+        let kind = kind.map(str::trim).filter(|k| !k.is_empty());
+        if let Some(k) = kind {
+            if !monitoring::reading::KINDS.contains(&k) {
+                errors.push(FieldError::new(
+                    "kind",
+                    Problem::OneOf {
+                        allowed: monitoring::reading::KINDS.to_vec(),
+                    },
+                ));
+            }
+        }
+        if from >= to {
+            errors.push(FieldError::new(
+                "from",
+                Problem::Invalid {
+                    zh: "须早于结束时间".into(),
+                    en: "must be before to".into(),
+                },
+            ));
+        }
+        if !(1..=MAX_READINGS).contains(&limit) {
+            errors.push(FieldError::new(
+                "limit",
+                Problem::OutOfRange {
+                    min: 1,
+                    max: MAX_READINGS,
+                },
+            ));
+        }
+        if !errors.is_empty() {
+            return Err(AppError::Invalid(errors));
+        }
+        let mut conn = self.store.acquire().await?;
+        if store::elders::get(&mut conn, &actor.scope, elder_id)
+            .await?
+            .is_none()
+        {
+            drop(conn);
+            return Err(self
+                .denied(actor, "readings_read", Some(elder_id), AppError::NotFound)
+                .await);
+        }
+        let rows = store::monitoring::elder_readings(
+            &mut conn,
+            &actor.scope,
+            elder_id,
+            kind,
+            from,
+            to,
+            limit,
+        )
+        .await?;
+        audit_log::append(
+            &mut conn,
+            audit_log::entry(
+                actor,
+                AuditAction::ReadingsRead,
+                Some(("elder", elder_id)),
+                Some(format!(
+                    "{} {} readings {}..{}",
+                    rows.len(),
+                    kind.unwrap_or("all"),
+                    store::time_text(from),
+                    store::time_text(to)
+                )),
+            ),
+        )
+        .await?;
+        Ok(rows)
+    }
+}
