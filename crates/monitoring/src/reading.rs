@@ -224,13 +224,14 @@ pub fn parse_payload(
 fn parse_reading(map: &Map<String, Value>, now: DateTime<Utc>) -> Result<Reading, ReadingError> {
     let seq = match map.get("seq") {
         None | Some(Value::Null) => return Err(ReadingError::Missing { field: "seq" }),
-        Some(v) => v
-            .as_u64()
-            .filter(|n| i64::try_from(*n).is_ok())
-            .ok_or(ReadingError::Invalid {
-                field: "seq",
-                why: "must be a whole number from 0 to 9223372036854775807".into(),
-            })?,
+        Some(v) => {
+            v.as_u64()
+                .filter(|n| i64::try_from(*n).is_ok())
+                .ok_or(ReadingError::Invalid {
+                    field: "seq",
+                    why: "must be a whole number from 0 to 9223372036854775807".into(),
+                })?
+        }
     };
     let ts = match map.get("ts") {
         None | Some(Value::Null) => return Err(ReadingError::Missing { field: "ts" }),

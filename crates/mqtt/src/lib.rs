@@ -152,7 +152,9 @@ pub async fn run_subscriber(app: App, config: SubscriberConfig, status: Arc<Subs
                 failures = 0;
                 // With a persistent session the broker remembers the subscription; subscribing
                 // again is harmless and covers a broker that lost its state.
-                if let Err(error) = client.subscribe(config.filter.clone(), QoS::AtLeastOnce).await
+                if let Err(error) = client
+                    .subscribe(config.filter.clone(), QoS::AtLeastOnce)
+                    .await
                 {
                     tracing::warn!(%error, "mqtt: subscribe request failed");
                 }
@@ -171,11 +173,12 @@ pub async fn run_subscriber(app: App, config: SubscriberConfig, status: Arc<Subs
                 status.connection_errors.fetch_add(1, Ordering::Relaxed);
                 // A broker that is down for long is retried every 30 s, and said once a minute
                 // or so rather than every second.
-                if failures % 20 == 0 {
+                if failures.is_multiple_of(20) {
                     tracing::warn!(%error, "mqtt: no connection to the broker; retrying");
                 }
                 failures = failures.saturating_add(1);
-                let wait = Duration::from_millis(250 << failures.min(7)).min(Duration::from_secs(30));
+                let wait =
+                    Duration::from_millis(250 << failures.min(7)).min(Duration::from_secs(30));
                 tokio::time::sleep(wait).await;
             }
         }
@@ -230,7 +233,9 @@ fn acknowledge(client: &AsyncClient, status: &Arc<SubscriberStatus>, publish: Pu
 /// A publishing client (simulator, benchmark, tests): clean session, QoS 1 publishes.
 pub fn publisher(broker: &BrokerUrl, client_id: &str, inflight: u16) -> (AsyncClient, EventLoop) {
     let mut options = broker.options(client_id);
-    options.set_clean_session(true).set_inflight(inflight.max(1));
+    options
+        .set_clean_session(true)
+        .set_inflight(inflight.max(1));
     AsyncClient::new(options, REQUEST_CAPACITY)
 }
 

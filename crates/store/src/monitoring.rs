@@ -991,6 +991,8 @@ mod tests {
         };
         let text = insert_readings_sql(&[row.clone(), row]);
         assert!(text.contains("($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11),($12,"));
-        assert!(text.ends_with("$22) ON CONFLICT (device_id, seq) DO NOTHING RETURNING device_id, seq"));
+        assert!(
+            text.ends_with("$22) ON CONFLICT (device_id, seq) DO NOTHING RETURNING device_id, seq")
+        );
     }
 }
