@@ -150,6 +150,7 @@ pub async fn generate(
     crate::audit_log::append(&mut tx, entry).await?;
     tx.commit().await.map_err(store::StoreError::from)?;
     seed_assessments(app, options.seed, now).await?;
+    crate::demo_devices::seed(app, options.seed, now).await?;
 
     Ok(DemoSummary {
         elders: options.elders,

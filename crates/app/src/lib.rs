@@ -7,6 +7,7 @@ pub mod audit_log;
 pub mod auth;
 pub mod dashboard;
 pub mod demo;
+pub mod demo_devices;
 pub mod elders;
 pub mod import;
 pub mod monitoring;

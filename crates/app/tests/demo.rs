@@ -111,6 +111,22 @@ async fn demo_county_is_stored_and_its_users_sign_in_with_their_scopes() {
             .unwrap();
         let assessed: i64 = counts.iter().map(|c| c.n).sum();
         assert!(assessed > 1000, "{assessed} demo assessments");
+        // Home devices with a month of readings, and a few alerts open on the doctor's board.
+        let (devices, device_total) = app
+            .list_devices(doctor, None, Page::default())
+            .await
+            .unwrap();
+        assert!(device_total >= 40, "{device_total} demo devices");
+        assert!(devices.iter().all(|d| d.bound));
+        let (alerts, _) = app
+            .list_alerts(doctor, &Default::default(), Page::default())
+            .await
+            .unwrap();
+        let mut rules: Vec<&str> = alerts.iter().map(|a| a.row.rule.as_str()).collect();
+        rules.sort();
+        for rule in ["bp_crisis", "fall", "hypoglycaemia"] {
+            assert!(rules.contains(&rule), "demo alert {rule} in {rules:?}");
+        }
         let residents = visible(&app, caregiver, ElderQuery::default()).await;
         assert!(residents > 0, "the care home has residents");
         let (own, total) = app
