@@ -34,5 +34,6 @@ registry::code_enum!(AuditAction {
     ThresholdsRead = "thresholds_read", "查看告警阈值", "read alert thresholds";
     ThresholdsSet = "thresholds_set", "设置告警阈值", "set alert thresholds";
     OutboxRead = "outbox_read", "读取待发通知", "read notification outbox";
+    OutboxSent = "outbox_sent", "通知已发送", "notification sent";
     Denied = "denied", "越权访问被拒绝", "access denied";
 });

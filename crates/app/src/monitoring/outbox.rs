@@ -52,7 +52,11 @@ impl App {
                 actor,
                 AuditAction::OutboxRead,
                 None,
-                Some(format!("{} {} messages", rows.len(), channel.unwrap_or("all"))),
+                Some(format!(
+                    "{} {} messages",
+                    rows.len(),
+                    channel.unwrap_or("all")
+                )),
             ),
         )
         .await?;
@@ -67,6 +71,11 @@ impl App {
         if !store::monitoring::mark_outbox_sent(&mut tx, id, now).await? {
             return Err(AppError::NotFound);
         }
+        audit_log::append(
+            &mut tx,
+            audit_log::entry(actor, AuditAction::OutboxSent, None, Some(id.to_string())),
+        )
+        .await?;
         tx.commit().await.map_err(StoreError::from)?;
         Ok(())
     }
