@@ -380,6 +380,15 @@ pub fn evaluate(values: &Values, t: &Thresholds) -> Vec<Finding> {
     found
 }
 
+/// The grade of one blood-pressure reading under the Chinese hypertension guideline 2018
+/// (standards README §8; the higher of the systolic and diastolic categories): `normal`,
+/// `high_normal`, `grade1`, `grade2`, `grade3`. A single home reading grades, it does not
+/// diagnose; alerts start at grade 2 (`bp_high`) and grade 3 (`bp_crisis`).
+pub fn bp_grade(systolic: i64, diastolic: i64) -> &'static str {
+    const CODES: [&str; 5] = ["normal", "high_normal", "grade1", "grade2", "grade3"];
+    CODES[assessment::bp_category(systolic, diastolic).0.min(4)]
+}
+
 /// NEWS2 of a full vital-sign set (standards README §6), scored by `assessment`'s NEWS2 scorer
 /// so that a device and an assessor get the same number for the same values.
 pub fn news2(values: &Values) -> Option<Finding> {
@@ -529,6 +538,26 @@ mod tests {
         assert_eq!(bp(179, 109), [("bp_high", Severity::Warning)]);
         assert_eq!(bp(180, 90), [("bp_crisis", Severity::Critical)]);
         assert_eq!(bp(150, 110), [("bp_crisis", Severity::Critical)]);
+    }
+
+    #[test]
+    fn each_reading_gets_its_guideline_grade() {
+        for (s, d, grade) in [
+            (119, 79, "normal"),
+            (120, 79, "high_normal"),
+            (119, 80, "high_normal"),
+            (139, 89, "high_normal"),
+            (140, 70, "grade1"),
+            (130, 90, "grade1"),
+            (159, 99, "grade1"),
+            (160, 80, "grade2"),
+            (150, 100, "grade2"),
+            (179, 109, "grade2"),
+            (180, 60, "grade3"),
+            (120, 110, "grade3"),
+        ] {
+            assert_eq!(bp_grade(s, d), grade, "{s}/{d}");
+        }
     }
 
     #[test]
