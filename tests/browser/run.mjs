@@ -5,8 +5,10 @@
 //
 // Builds nothing: it starts the given binary on a fresh data directory with the demo county
 // (`serve --demo --demo-elders 3000 --listen 127.0.0.1:0`), drives the browser through sign-in,
-// search, create, edit with an error, and the scope of a doctor against a supervisor, saves a
-// screenshot of each page to tests/browser/screenshots/, and closes with `N passed, M failed`.
+// search, create, edit with an error, the scope of a doctor against a supervisor, assessments,
+// and remote monitoring (an alert raised through the device API appearing on the open alert
+// board without a reload, the elder's charts, thresholds and devices), saves a screenshot of
+// each page to tests/browser/screenshots/, and closes with `N passed, M failed`.
 
 import { chromium } from 'playwright-core';
 import { spawn } from 'node:child_process';
@@ -103,6 +105,40 @@ async function shot(page, name) {
   shotNumber += 1;
   const file = join(shots, `${String(shotNumber).padStart(2, '0')}-${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
+}
+
+/** A screenshot of one part of a page. */
+async function shotOf(locator, name) {
+  shotNumber += 1;
+  const file = join(shots, `${String(shotNumber).padStart(2, '0')}-${name}.png`);
+  await locator.screenshot({ path: file });
+}
+
+/**
+ * A month of home readings of one elder, oldest first, as a smartwatch and a glucometer send
+ * them: pressure twice a day with a few high ones and one crisis, heart rate, SpO2 with one low
+ * reading, and fasting glucose with one low and one high value.
+ */
+function monthOfReadings(now) {
+  const at = (day, hour) => new Date(now - (day * 24 + hour) * 3600e3 - 10 * 60e3).toISOString();
+  const watch = [];
+  const glucose = [];
+  let seq = 1000;
+  for (let day = 29; day >= 1; day -= 1) {
+    const wave = Math.sin(day / 3);
+    for (const [hour, extra] of [[12, 0], [2, 6]]) {
+      let systolic = Math.round(134 + 9 * wave + extra);
+      let diastolic = Math.round(82 + 5 * wave);
+      if (day === 18) [systolic, diastolic] = [166, 98];
+      if (day === 11 && hour === 2) [systolic, diastolic] = [184, 108];
+      watch.push({ seq: seq++, ts: at(day, hour), kind: 'blood_pressure', systolic, diastolic, pulse: Math.round(70 + 5 * wave) });
+    }
+    watch.push({ seq: seq++, ts: at(day, 8), kind: 'heart_rate', bpm: day === 7 ? 134 : Math.round(72 + 7 * Math.cos(day / 2)) });
+    watch.push({ seq: seq++, ts: at(day, 9), kind: 'spo2', percent: day === 21 ? 88 : 96 + (day % 3) });
+    const mmol = day === 9 ? 3.6 : day === 16 ? 17.2 : Math.round((6.2 + 0.8 * Math.sin(day / 4)) * 10) / 10;
+    glucose.push({ seq: seq++, ts: at(day, 13), kind: 'glucose', mmol_l: mmol, context: day === 16 ? 'postprandial' : 'fasting' });
+  }
+  return { watch, glucose };
 }
 
 /** The number on the home page's card with this label. */
@@ -572,6 +608,166 @@ async function main() {
       const table = await supervisor.locator('table.stats-table').innerText();
       check(table.includes('2 能力中度受损'), `table: ${table}`);
       await shot(supervisor, 'assessment-stats');
+    });
+
+    // Remote monitoring: the live board as the doctor sees it, an alert raised by a device while
+    // the page is open (no reload), acknowledged from the board; then a month of readings for
+    // the elder's charts, the thresholds form and the device pages.
+    const monitor = await pageFor('monitor');
+    let elder = null;
+    let doctorToken = '';
+    let alertId = '';
+    await test('an alert raised by a device appears on the open board without a reload and is acknowledged there', async () => {
+      await signIn(monitor, 'doctor', DEMO_PASSWORD);
+      const login = await monitor.request.post('/api/v1/auth/login', { data: { username: 'doctor', password: DEMO_PASSWORD } });
+      check(login.ok(), `api login ${login.status()}`);
+      doctorToken = (await login.json()).token;
+      const auth = { authorization: `Bearer ${doctorToken}` };
+      // An elder with an ordinary name and no devices yet (the demo gives some elders devices
+      // and alerts of their own).
+      const list = await (await monitor.request.get('/api/v1/elders?per_page=100', { headers: auth })).json();
+      for (const candidate of list.items.filter((e) => /^[\u4e00-\u9fff]{2,4}$/.test(e.name))) {
+        const devices = await (await monitor.request.get(`/api/v1/devices?elder_id=${candidate.id}`, { headers: auth })).json();
+        if (devices.total === 0) {
+          elder = candidate;
+          break;
+        }
+      }
+      check(elder, 'the doctor has an elder with an ordinary name and no devices');
+
+      await monitor.goto('/alerts');
+      check((await monitor.locator('nav.mainnav a[aria-current="page"]').innerText()).includes('告警'), 'the board is in the menu');
+      await monitor.locator('[data-live-status][data-state="live"]').waitFor({ timeout: 10_000 });
+      let navigations = 0;
+      monitor.on('framenavigated', (frame) => {
+        if (frame === monitor.mainFrame()) navigations += 1;
+      });
+      await monitor.evaluate(() => {
+        window.__boardMarker = 'still the same page';
+      });
+      const before = await monitor.locator('#board [data-alert-id]').count();
+
+      // A blood-pressure monitor is registered through the API and sends a crisis reading.
+      const deviceId = `BROWSER-BP-${Date.now()}`;
+      const registered = await monitor.request.post('/api/v1/devices', {
+        headers: auth,
+        data: { device_id: deviceId, kind: 'blood_pressure_monitor', elder_id: elder.id },
+      });
+      check(registered.status() === 201, `register ${registered.status()} ${await registered.text()}`);
+      const credential = (await registered.json()).credential;
+      check(credential.startsWith('yyd_'), `credential ${credential}`);
+      const sent = await monitor.request.post('/api/v1/readings', {
+        headers: { authorization: `Bearer ${credential}` },
+        data: { seq: 1, ts: new Date(Date.now() - 5_000).toISOString(), kind: 'blood_pressure', systolic: 190, diastolic: 115 },
+      });
+      check(sent.ok(), `readings ${sent.status()} ${await sent.text()}`);
+      const report = await sent.json();
+      check(report.alerts.length === 1, `alerts ${JSON.stringify(report)}`);
+      alertId = report.alerts[0];
+
+      const row = monitor.locator(`#alert-${alertId}`);
+      await row.waitFor({ timeout: 5_000 });
+      const text = await row.innerText();
+      check(text.includes(elder.name) && text.includes('血压危急') && text.includes('190/115'), `row: ${text}`);
+      check(await row.evaluate((el) => el.classList.contains('sev-critical')), 'coloured as critical');
+      check(navigations === 0, `${navigations} navigations`);
+      check((await monitor.evaluate(() => window.__boardMarker)) === 'still the same page', 'the page was reloaded');
+      check((await monitor.locator('#board [data-alert-id]').count()) === before + 1, 'one more row');
+      check(Number(await monitor.locator('[data-count="critical"] .count').innerText()) >= 1, 'counted as critical');
+      await shot(monitor, 'alerts-board-live');
+
+      await row.locator('button[data-action="acknowledge"]').click();
+      await monitor.locator(`#alert-${alertId} [data-status="acknowledged"]`).waitFor({ timeout: 5_000 });
+      check((await monitor.locator(`#alert-${alertId}`).innerText()).includes('已确认'), 'shown as acknowledged');
+      check(navigations === 0, 'acknowledged without leaving the page');
+      check((await monitor.evaluate(() => window.__boardMarker)) === 'still the same page', 'the page was reloaded');
+      await shot(monitor, 'alerts-board-acknowledged');
+
+      await monitor.goto(`/alerts/${alertId}`);
+      const page = await monitor.locator('main').innerText();
+      check(page.includes('告警产生') && page.includes('已确认') && page.includes(deviceId), `detail: ${page}`);
+      await shot(monitor, 'alert-detail');
+    });
+
+    await test('the elder page charts a month of readings with the thresholds drawn; the doctor sets thresholds', async () => {
+      check(elder, 'no elder from the previous test');
+      const auth = { authorization: `Bearer ${doctorToken}` };
+      const readings = monthOfReadings(Date.now());
+      for (const [kind, payload] of [['smartwatch', readings.watch], ['glucometer', readings.glucose]]) {
+        const r = await monitor.request.post('/api/v1/devices', {
+          headers: auth,
+          data: { device_id: `BROWSER-${kind}-${Date.now()}`, kind, elder_id: elder.id },
+        });
+        check(r.status() === 201, `register ${kind}: ${r.status()} ${await r.text()}`);
+        const credential = (await r.json()).credential;
+        const sent = await monitor.request.post('/api/v1/readings', { headers: { authorization: `Bearer ${credential}` }, data: payload });
+        check(sent.ok(), `${kind} readings ${sent.status()} ${await sent.text()}`);
+        const report = await sent.json();
+        check(report.accepted === payload.length, `${kind}: ${JSON.stringify(report).slice(0, 300)}`);
+      }
+      await monitor.goto(`/elders/${elder.id}`);
+      const section = monitor.locator('#monitoring');
+      await section.scrollIntoViewIfNeeded();
+      check(await section.locator('svg.vital-chart').count() === 4, 'four charts');
+      check(await section.locator('#vital-bp rect.zone-crit').count() === 1, 'the crisis zone on the pressure chart');
+      check(await section.locator('#vital-bp circle.point.flagged').count() >= 2, 'the high readings are marked');
+      check(await section.locator('#vital-spo2 circle.point.flagged').count() === 1, 'the low SpO2 is marked');
+      check(await section.locator('#vital-glucose circle.point.flagged').count() === 2, 'low and high glucose are marked');
+      check((await section.locator('#elder-alerts').innerText()).includes('血压危急'), 'the open alerts of the elder');
+      await shotOf(section, 'elder-monitoring');
+
+      await section.locator('.threshold-box summary').click();
+      await monitor.fill('#threshold-form input[name=glucose_low]', 'abc');
+      await monitor.fill('#threshold-form input[name=bp_alert_systolic]', '150');
+      await Promise.all([monitor.waitForLoadState('load'), monitor.click('#threshold-form button[type=submit]')]);
+      const error = monitor.locator('.field-error[data-field="glucose_low"]');
+      await error.waitFor();
+      check((await error.innerText()).includes('须为数字'), `message: ${await error.innerText()}`);
+      check((await monitor.inputValue('#threshold-form input[name=glucose_low]')) === 'abc', 'the input is kept');
+      await shotOf(monitor.locator('#thresholds'), 'elder-thresholds-error');
+      await monitor.fill('#threshold-form input[name=glucose_low]', '4.4');
+      await Promise.all([monitor.waitForURL(/#thresholds$/), monitor.click('#threshold-form button[type=submit]')]);
+      const values = await monitor.locator('#thresholds').innerText();
+      check(values.includes('4.4') && values.includes('150'), `thresholds: ${values}`);
+      check(await monitor.locator('#vital-glucose .zone-label', { hasText: '<4.4' }).count() === 1, 'the chart follows');
+    });
+
+    await test('devices: register one from the elder page, the credential is shown once; the list', async () => {
+      check(elder, 'no elder');
+      await monitor.goto(`/elders/${elder.id}`);
+      await Promise.all([monitor.waitForURL(/\/devices\/new\?elder_id=/), monitor.click('#monitoring a[href^="/devices/new"]')]);
+      check((await monitor.inputValue('input[name=elder_id]')) === elder.id, 'the elder is filled in');
+      check((await monitor.locator('.device-form').innerText()).includes(elder.name), 'and named');
+      await monitor.fill('input[name=device_id]', 'BROWSER/1');
+      await monitor.click('.device-form button[type=submit]');
+      await monitor.locator('.field-error[data-field="device_id"]').waitFor();
+      await shot(monitor, 'device-new-error');
+      await monitor.fill('input[name=device_id]', `BROWSER-GLU-${Date.now()}`);
+      await monitor.selectOption('select[name=kind]', 'glucometer');
+      await monitor.click('.device-form button[type=submit]');
+      const credential = (await monitor.locator('[data-credential]').innerText()).trim();
+      check(/^yyd_[0-9a-f]{64}$/.test(credential), `credential ${credential}`);
+      check((await monitor.locator('main').innerText()).includes('凭证只显示这一次'), 'said once');
+      await shot(monitor, 'device-credential');
+      await monitor.goto('/devices');
+      const list = await monitor.locator('table.devices').innerText();
+      check(list.includes('血糖仪') && list.includes('血压计') && !list.includes(credential), 'listed without the credential');
+      await shot(monitor, 'devices');
+    });
+
+    await test('the board in English and on a tablet', async () => {
+      await monitor.goto('/alerts?lang=en');
+      check((await monitor.locator('h1').innerText()).includes('Live alerts'), 'English heading');
+      await shot(monitor, 'alerts-board-en');
+      const tablet = await pageFor('tablet-monitoring', { width: 820, height: 1180 });
+      await signIn(tablet, 'nurse', DEMO_PASSWORD);
+      for (const path of ['/alerts', '/devices', `/elders/${elder.id}`]) {
+        await tablet.goto(path);
+        const overflow = await tablet.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        check(overflow <= 0, `${path} scrolls sideways by ${overflow}px`);
+      }
+      await tablet.goto('/alerts');
+      await shot(tablet, 'tablet-alerts');
     });
 
     await test('no page had a script error or a blocked resource', async () => {

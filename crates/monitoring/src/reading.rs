@@ -87,6 +87,14 @@ pub enum GlucoseContext {
 }
 
 impl GlucoseContext {
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            GlucoseContext::Fasting => "空腹",
+            GlucoseContext::Postprandial => "餐后",
+            GlucoseContext::Random => "随机",
+        }
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             GlucoseContext::Fasting => "fasting",

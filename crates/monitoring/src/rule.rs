@@ -112,6 +112,29 @@ pub const THRESHOLD_FIELDS: [&str; 13] = [
     "silence_hours",
 ];
 
+/// A threshold's name on a form and in messages.
+pub fn threshold_label(field: &str, lang: registry::Lang) -> &'static str {
+    match field {
+        "bp_alert_systolic" => lang.pick("收缩压偏高", "Systolic high"),
+        "bp_alert_diastolic" => lang.pick("舒张压偏高", "Diastolic high"),
+        "bp_crisis_systolic" => lang.pick("收缩压危急", "Systolic crisis"),
+        "bp_crisis_diastolic" => lang.pick("舒张压危急", "Diastolic crisis"),
+        "glucose_low" => lang.pick("低血糖", "Hypoglycaemia"),
+        "glucose_severe_low" => lang.pick("严重低血糖", "Severe hypoglycaemia"),
+        "glucose_high" => lang.pick("高血糖", "Hyperglycaemia"),
+        "spo2_low" => lang.pick("血氧下限", "SpO2 below"),
+        "heart_rate_low" => lang.pick("心率下限", "Heart rate at or below"),
+        "heart_rate_high" => lang.pick("心率上限", "Heart rate at or above"),
+        "temperature_low" => lang.pick("体温下限", "Temperature at or below"),
+        "temperature_high" => lang.pick("体温上限", "Temperature at or above"),
+        "silence_hours" => lang.pick(
+            "独居老人设备静默",
+            "Silence of a device of an elder living alone",
+        ),
+        _ => "",
+    }
+}
+
 impl Thresholds {
     /// `(name, value)` of every threshold, in the order of [`THRESHOLD_FIELDS`].
     pub fn fields(&self) -> Vec<(&'static str, f64)> {
@@ -247,11 +270,11 @@ pub fn evaluate(values: &Values, t: &Thresholds) -> Vec<Finding> {
                     "bp_crisis",
                     Severity::Critical,
                     format!(
-                        "血压 {text}，达到 {}/{} 危急值，须立即处理",
+                        "血压 {text}，收缩压≥{}或舒张压≥{}，达到危急值，须立即处理",
                         t.bp_crisis_systolic, t.bp_crisis_diastolic
                     ),
                     format!(
-                        "blood pressure {text}, at or above the crisis level {}/{}: act now",
+                        "blood pressure {text}: systolic ≥ {} or diastolic ≥ {}, the crisis level: act now",
                         t.bp_crisis_systolic, t.bp_crisis_diastolic
                     ),
                 ));
@@ -260,11 +283,11 @@ pub fn evaluate(values: &Values, t: &Thresholds) -> Vec<Finding> {
                     "bp_high",
                     Severity::Warning,
                     format!(
-                        "血压 {text}，达到 {}/{}（2级高血压水平）",
+                        "血压 {text}，收缩压≥{}或舒张压≥{}（2级高血压水平）",
                         t.bp_alert_systolic, t.bp_alert_diastolic
                     ),
                     format!(
-                        "blood pressure {text}, at or above {}/{} (grade 2 level)",
+                        "blood pressure {text}: systolic ≥ {} or diastolic ≥ {} (grade 2 level)",
                         t.bp_alert_systolic, t.bp_alert_diastolic
                     ),
                 ));
@@ -274,7 +297,7 @@ pub fn evaluate(values: &Values, t: &Thresholds) -> Vec<Finding> {
             }
         }
         Values::Glucose { mmol_l, context } => {
-            let text = format!("{mmol_l} mmol/L（{}）", context.code());
+            let text = format!("{mmol_l} mmol/L（{}）", context.label_zh());
             if mmol_l < t.glucose_severe_low {
                 found.push(finding(
                     "hypoglycaemia",

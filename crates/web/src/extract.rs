@@ -183,7 +183,8 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8], lang: Lang) -> Result<T, Api
     let value = result.map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
-        let field = if path == "." || path.is_empty() {
+        // A truncated document has no field path yet (`?`): the body is what is wrong.
+        let field = if path == "." || path == "?" || path.is_empty() {
             "body".to_string()
         } else {
             path

@@ -88,6 +88,31 @@ pub fn router(state: WebState) -> Router {
         .route("/audit", get(api::audit::search))
         .route("/dashboard", get(api::dashboard::get))
         .route("/imports", post(api::imports::upload))
+        .route(
+            "/devices",
+            get(api::devices::list).post(api::devices::register),
+        )
+        .route("/devices/{id}", get(api::devices::get))
+        .route("/devices/{id}/bind", post(api::devices::bind))
+        .route("/devices/{id}/unbind", post(api::devices::unbind))
+        .route(
+            "/readings",
+            post(api::readings::upload).layer(axum::extract::DefaultBodyLimit::max(
+                api::readings::MAX_UPLOAD_BYTES,
+            )),
+        )
+        .route("/elders/{id}/readings", get(api::readings::for_elder))
+        .route(
+            "/elders/{id}/thresholds",
+            get(api::thresholds::get).put(api::thresholds::set),
+        )
+        .route("/alerts", get(api::alerts::list))
+        .route("/alerts/stream", get(api::alerts::stream))
+        .route("/alerts/{id}", get(api::alerts::get))
+        .route("/alerts/{id}/acknowledge", post(api::alerts::acknowledge))
+        .route("/alerts/{id}/resolve", post(api::alerts::resolve))
+        .route("/outbox", get(api::outbox::pending))
+        .route("/outbox/{id}/sent", post(api::outbox::sent))
         .fallback(api::not_found);
     Router::new()
         .nest("/api/v1", api)

@@ -1,7 +1,8 @@
 //! Prometheus metrics at `/metrics`, in the text exposition format, without a metrics crate:
-//! a few counters and one latency histogram are all the server needs so far.
+//! a few counters and one latency histogram, and the ingest pipeline's counters.
 
 use crate::WebState;
+use app::monitoring::{IngestStats, MonitoringState};
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::header;
 use axum::middleware::Next;
@@ -112,9 +113,66 @@ pub async fn track(State(state): State<WebState>, request: Request, next: Next) 
     response
 }
 
+/// The ingest pipeline's counters and the live board's listeners.
+pub fn render_monitoring(monitoring: &MonitoringState) -> String {
+    let stats = &monitoring.stats;
+    let mut out = String::new();
+    let mut counter = |name: &str, help: &str, value: u64| {
+        out.push_str(&format!(
+            "# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}\n"
+        ));
+    };
+    counter(
+        "yiyang_readings_accepted_total",
+        "Device readings stored.",
+        IngestStats::get(&stats.accepted),
+    );
+    counter(
+        "yiyang_readings_duplicates_total",
+        "Device readings received again and stored once (resends).",
+        IngestStats::get(&stats.duplicates),
+    );
+    counter(
+        "yiyang_alerts_opened_total",
+        "Alerts opened by readings.",
+        IngestStats::get(&stats.alerts_opened),
+    );
+    counter(
+        "yiyang_alerts_updated_total",
+        "Open alerts that a repeated finding updated.",
+        IngestStats::get(&stats.alerts_updated),
+    );
+    counter(
+        "yiyang_ingest_commits_total",
+        "Transactions of the ingest writer.",
+        IngestStats::get(&stats.commits),
+    );
+    counter(
+        "yiyang_ingest_commit_failures_total",
+        "Ingest transactions that failed.",
+        IngestStats::get(&stats.commit_failures),
+    );
+    out.push_str(
+        "# HELP yiyang_readings_rejected_total Device readings (or whole payloads) refused, by reason.\n",
+    );
+    out.push_str("# TYPE yiyang_readings_rejected_total counter\n");
+    for (reason, n) in stats.rejected() {
+        out.push_str(&format!(
+            "yiyang_readings_rejected_total{{reason=\"{reason}\"}} {n}\n"
+        ));
+    }
+    out.push_str(
+        "# HELP yiyang_alert_stream_listeners Open live alert streams.\n# TYPE yiyang_alert_stream_listeners gauge\n",
+    );
+    out.push_str(&format!(
+        "yiyang_alert_stream_listeners {}\n",
+        monitoring.live.receiver_count()
+    ));
+    out
+}
+
 pub async fn render(State(state): State<WebState>) -> impl IntoResponse {
-    (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        state.metrics.render(),
-    )
+    let mut text = state.metrics.render();
+    text.push_str(&render_monitoring(state.app.monitoring()));
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text)
 }

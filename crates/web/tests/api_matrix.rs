@@ -51,8 +51,10 @@ async fn every_role_on_every_endpoint_inside_and_outside_its_scope() {
         let server = Server::start(&backend).await;
         let fixture = Fixture::create(&server.app).await;
         let assessments = stored_assessments(&server, &fixture).await;
+        let mut monitored = monitored_elders(&server, &fixture).await;
         for role in ROLES {
             check_role(&server, &fixture, role, &assessments).await;
+            check_monitoring(&server, &fixture, role, &mut monitored).await;
         }
         check_signed_out(&server, &fixture).await;
         eprintln!("authorization matrix passed on {}", backend.name());
@@ -100,6 +102,55 @@ async fn stored_assessments(
         ids.insert(elder.to_string(), id);
     }
     ids
+}
+
+/// A fixture elder's device and the alert its crisis reading opened, with the alert's status
+/// as the matrix changes it.
+struct Monitored {
+    device_id: String,
+    alert_id: String,
+    alert_status: &'static str,
+}
+
+/// A smartwatch per fixture elder, registered by the admin, and one open alert from each.
+async fn monitored_elders(
+    server: &Server,
+    fixture: &Fixture,
+) -> std::collections::BTreeMap<String, Monitored> {
+    let admin = server.login("admin", PASSWORD).await;
+    let mut all = std::collections::BTreeMap::new();
+    for (i, elder) in fixture.all_elders().into_iter().enumerate() {
+        let device_id = format!("matrix-watch-{i}");
+        let body = serde_json::json!({"device_id": device_id, "kind": "smartwatch",
+            "elder_id": elder})
+        .to_string();
+        let (status, device) = server
+            .call("POST", "/api/v1/devices", Some(&admin), Some(&body))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{device}");
+        let reading = serde_json::json!({"seq": 1, "ts": chrono::Utc::now().to_rfc3339(),
+            "kind": "blood_pressure", "systolic": 186, "diastolic": 112})
+        .to_string();
+        let (status, report) = server
+            .call(
+                "POST",
+                "/api/v1/readings",
+                device["credential"].as_str(),
+                Some(&reading),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{report}");
+        let alert_id = report["alerts"][0].as_str().expect("an alert").to_string();
+        all.insert(
+            elder.to_string(),
+            Monitored {
+                device_id,
+                alert_id,
+                alert_status: "open",
+            },
+        );
+    }
+    all
 }
 
 fn barthel_answers() -> serde_json::Value {
@@ -558,6 +609,239 @@ async fn check_role(
     );
 }
 
+/// Remote monitoring: readings, thresholds, devices, alerts, the live stream and the outbox.
+async fn check_monitoring(
+    server: &Server,
+    fixture: &Fixture,
+    role: &str,
+    monitored: &mut std::collections::BTreeMap<String, Monitored>,
+) {
+    let token = server.login(role, PASSWORD).await;
+    let t = Some(token.as_str());
+    let role_enum = access::Role::parse(role).expect("role");
+    let visible: BTreeSet<&str> = fixture.visible_to(role_enum).into_iter().collect();
+    let ctx = |what: &str| format!("{role}: {what}");
+    // Assessors score ability, not vital signs; supervisors see counts, not readings.
+    let may_read = !matches!(role, "assessor" | "supervisor");
+    let may_manage_devices = matches!(role, "admin" | "institution_admin" | "doctor" | "nurse");
+    let may_handle = may_manage_devices || role == "caregiver";
+    let outcome = |may: bool, inside: bool, ok: StatusCode| match (may, inside) {
+        (false, _) => StatusCode::FORBIDDEN,
+        (true, true) => ok,
+        (true, false) => StatusCode::NOT_FOUND,
+    };
+
+    for (i, elder) in fixture.all_elders().into_iter().enumerate() {
+        let inside = visible.contains(elder);
+        let where_ = if inside { "inside" } else { "outside" };
+        let read = outcome(may_read, inside, StatusCode::OK);
+        let m = monitored.get_mut(elder).expect("monitored");
+        for path in [
+            format!("/api/v1/elders/{elder}/readings"),
+            format!("/api/v1/elders/{elder}/thresholds"),
+            format!("/api/v1/devices/{}", m.device_id),
+            format!("/api/v1/alerts/{}", m.alert_id),
+        ] {
+            let (status, body) = server.call("GET", &path, t, None).await;
+            assert_eq!(status, read, "{}", ctx(&format!("{path} {where_}")));
+            if !inside {
+                assert!(!body.to_string().contains(elder), "{}", ctx("no leak"));
+            }
+        }
+        let (status, _) = server
+            .call(
+                "PUT",
+                &format!("/api/v1/elders/{elder}/thresholds"),
+                t,
+                Some(r#"{"spo2_low": 92}"#),
+            )
+            .await;
+        assert_eq!(
+            status,
+            outcome(role == "doctor", inside, StatusCode::OK),
+            "{}",
+            ctx(&format!("set thresholds {where_}"))
+        );
+
+        // Alerts: handled by care staff; each step once.
+        let (status, _) = server
+            .call(
+                "POST",
+                &format!("/api/v1/alerts/{}/acknowledge", m.alert_id),
+                t,
+                None,
+            )
+            .await;
+        let ack = if m.alert_status == "open" {
+            StatusCode::OK
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        };
+        assert_eq!(
+            status,
+            outcome(may_handle, inside, ack),
+            "{}",
+            ctx(&format!("acknowledge {where_}"))
+        );
+        if status == StatusCode::OK {
+            m.alert_status = "acknowledged";
+        }
+        let (status, _) = server
+            .call(
+                "POST",
+                &format!("/api/v1/alerts/{}/resolve", m.alert_id),
+                t,
+                Some(r#"{"note": "已电话随访"}"#),
+            )
+            .await;
+        let resolve = if m.alert_status == "resolved" {
+            StatusCode::UNPROCESSABLE_ENTITY
+        } else {
+            StatusCode::OK
+        };
+        assert_eq!(
+            status,
+            outcome(may_handle, inside, resolve),
+            "{}",
+            ctx(&format!("resolve {where_}"))
+        );
+        if status == StatusCode::OK {
+            m.alert_status = "resolved";
+        }
+
+        // Devices: registered, unbound and bound again by clinical and institution staff.
+        let own = format!("matrix-{role}-{i}");
+        let body = serde_json::json!({"device_id": own, "kind": "glucometer", "elder_id": elder})
+            .to_string();
+        let (status, _) = server.call("POST", "/api/v1/devices", t, Some(&body)).await;
+        assert_eq!(
+            status,
+            match (may_manage_devices, inside) {
+                (false, _) => StatusCode::FORBIDDEN,
+                (true, true) => StatusCode::CREATED,
+                // The elder is named in the body: no such elder in the caller's scope.
+                (true, false) => StatusCode::UNPROCESSABLE_ENTITY,
+            },
+            "{}",
+            ctx(&format!("register a device {where_}"))
+        );
+        if status == StatusCode::CREATED {
+            let (status, _) = server
+                .call("POST", &format!("/api/v1/devices/{own}/unbind"), t, None)
+                .await;
+            assert_eq!(status, StatusCode::NO_CONTENT, "{}", ctx("unbind own"));
+            let bind = serde_json::json!({ "elder_id": elder }).to_string();
+            let (status, _) = server
+                .call(
+                    "POST",
+                    &format!("/api/v1/devices/{own}/bind"),
+                    t,
+                    Some(&bind),
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK, "{}", ctx("bind own"));
+        }
+        let bind = serde_json::json!({ "elder_id": elder }).to_string();
+        let (status, _) = server
+            .call(
+                "POST",
+                &format!("/api/v1/devices/{}/bind", m.device_id),
+                t,
+                Some(&bind),
+            )
+            .await;
+        assert_eq!(
+            status,
+            // Already bound.
+            outcome(may_manage_devices, inside, StatusCode::UNPROCESSABLE_ENTITY),
+            "{}",
+            ctx(&format!("bind a bound device {where_}"))
+        );
+        if !(may_manage_devices && inside) {
+            let (status, _) = server
+                .call(
+                    "POST",
+                    &format!("/api/v1/devices/{}/unbind", m.device_id),
+                    t,
+                    None,
+                )
+                .await;
+            assert_eq!(
+                status,
+                outcome(may_manage_devices, inside, StatusCode::NO_CONTENT),
+                "{}",
+                ctx(&format!("unbind {where_}"))
+            );
+        }
+    }
+
+    // The lists hold exactly the scope.
+    for path in [
+        "/api/v1/alerts?per_page=200",
+        "/api/v1/devices?per_page=200",
+    ] {
+        let (status, list) = server.call("GET", path, t, None).await;
+        if !may_read {
+            assert_eq!(status, StatusCode::FORBIDDEN, "{}", ctx(path));
+            continue;
+        }
+        assert_eq!(status, StatusCode::OK, "{}", ctx(path));
+        let elders: BTreeSet<&str> = list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|i| i["elder_id"].as_str())
+            .collect();
+        assert_eq!(
+            elders,
+            visible,
+            "{}",
+            ctx(&format!("{path} holds the scope"))
+        );
+    }
+    let response = server.open("GET", "/api/v1/alerts/stream", t).await;
+    assert_eq!(
+        response.status(),
+        if may_read {
+            StatusCode::OK
+        } else {
+            StatusCode::FORBIDDEN
+        },
+        "{}",
+        ctx("alert stream")
+    );
+    drop(response);
+
+    // The outbox is the gateway's (an admin account).
+    let (status, _) = server.call("GET", "/api/v1/outbox", t, None).await;
+    assert_eq!(
+        status,
+        if role == "admin" {
+            StatusCode::OK
+        } else {
+            StatusCode::FORBIDDEN
+        },
+        "{}",
+        ctx("outbox")
+    );
+    let (status, _) = server.call("POST", "/api/v1/outbox/x/sent", t, None).await;
+    assert_eq!(
+        status,
+        if role == "admin" {
+            StatusCode::NOT_FOUND
+        } else {
+            StatusCode::FORBIDDEN
+        },
+        "{}",
+        ctx("outbox sent")
+    );
+    // Only devices upload readings: a person's token is no device credential.
+    let (status, _) = server
+        .call("POST", "/api/v1/readings", t, Some(r#"{"seq": 1}"#))
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{}", ctx("upload"));
+}
+
 async fn check_signed_out(server: &Server, fixture: &Fixture) {
     let elder = fixture.elder_a1.as_str();
     let org = fixture.org_a1.as_str();
@@ -594,6 +878,21 @@ async fn check_signed_out(server: &Server, fixture: &Fixture) {
         ("POST", "/api/v1/imports".to_string()),
         ("GET", "/api/v1/auth/me".to_string()),
         ("POST", "/api/v1/auth/logout".to_string()),
+        ("GET", "/api/v1/devices".to_string()),
+        ("POST", "/api/v1/devices".to_string()),
+        ("GET", "/api/v1/devices/x".to_string()),
+        ("POST", "/api/v1/devices/x/bind".to_string()),
+        ("POST", "/api/v1/devices/x/unbind".to_string()),
+        ("POST", "/api/v1/readings".to_string()),
+        ("GET", format!("/api/v1/elders/{elder}/readings")),
+        ("GET", format!("/api/v1/elders/{elder}/thresholds")),
+        ("GET", "/api/v1/alerts".to_string()),
+        ("GET", "/api/v1/alerts/stream".to_string()),
+        ("GET", "/api/v1/alerts/x".to_string()),
+        ("POST", "/api/v1/alerts/x/acknowledge".to_string()),
+        ("POST", "/api/v1/alerts/x/resolve".to_string()),
+        ("GET", "/api/v1/outbox".to_string()),
+        ("POST", "/api/v1/outbox/x/sent".to_string()),
     ];
     for (method, path) in &requests {
         let (status, body) = server.call(method, path, None, Some("{}")).await;
@@ -615,6 +914,20 @@ async fn check_signed_out(server: &Server, fixture: &Fixture) {
             "bad token: {method} {path}"
         );
     }
+    // PUT is left out of the comparison below; its one monitoring route is checked here.
+    let (status, _) = server
+        .call(
+            "PUT",
+            &format!("/api/v1/elders/{elder}/thresholds"),
+            None,
+            Some("{}"),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "signed out: PUT thresholds"
+    );
     // The instruments and the scoring call are public standards: no sign-in needed.
     let (status, list) = server.call("GET", "/api/v1/instruments", None, None).await;
     assert_eq!(status, StatusCode::OK, "instruments are public");
@@ -664,6 +977,9 @@ async fn check_signed_out(server: &Server, fixture: &Fixture) {
                 .replace(org, "{id}")
                 .replace("/users/x", "/users/{id}")
                 .replace("/assessments/x", "/assessments/{id}")
+                .replace("/devices/x", "/devices/{id}")
+                .replace("/alerts/x", "/alerts/{id}")
+                .replace("/outbox/x", "/outbox/{id}")
                 .replace("/regions/371402", "/regions/{code}");
             format!("{m} {templated}")
         })

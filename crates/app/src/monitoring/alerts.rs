@@ -79,7 +79,8 @@ impl LiveAlert {
 /// What raising a finding did.
 pub struct Raised {
     pub opened: bool,
-    /// Worth a live notice: opened, or more severe than before. A repeat only counts.
+    /// Worth a live notice: every change is (the board shows occurrences); the pipeline sends
+    /// at most one per elder and rule per batch, so a storm of readings is one notice a batch.
     pub notify: bool,
     pub notice: LiveAlert,
 }
@@ -194,7 +195,7 @@ pub async fn raise(
                 let event = if raised { "severity_raised" } else { "updated" };
                 return Ok(Raised {
                     opened: false,
-                    notify: raised,
+                    notify: true,
                     notice: notice(open.id, event, severity, &open.status),
                 });
             }
@@ -623,6 +624,8 @@ impl App {
         let elders = self.watch_elders_now(&mut conn, &elder_ids).await?;
         drop(conn);
 
+        // (elder, finding, the quiet device of a silence finding)
+        #[allow(clippy::type_complexity)]
         let mut findings: Vec<(String, Finding, Option<(String, i64)>)> = Vec::new();
         for device in &quiet {
             let Some(elder) = elders.get(&device.elder_id) else {

@@ -68,7 +68,14 @@ pub fn apply_changes(current: &Thresholds, changes: &Map<String, Value>) -> Resu
             continue;
         }
         let Some(n) = value.as_f64() else {
-            errors.push(FieldError::new(field, Problem::NotANumber));
+            // `Problem::NotANumber` says "a whole number"; glucose and temperature are not.
+            errors.push(FieldError::new(
+                field,
+                Problem::Invalid {
+                    zh: "须为数字".into(),
+                    en: "must be a number".into(),
+                },
+            ));
             continue;
         };
         if let Err(why) = t.set(field, n) {
@@ -110,11 +117,15 @@ fn threshold_problem_zh(why: &str) -> String {
             return format!("须在 {} 到 {} 之间", parts[0], parts[1]);
         }
     }
+    let label = |field: &str| match monitoring::rule::threshold_label(field, registry::Lang::Zh) {
+        "" => field.to_string(),
+        label => format!("“{label}”"),
+    };
     if let Some(other) = why.strip_prefix("must not be below ") {
-        return format!("不能低于 {other}");
+        return format!("不能低于{}", label(other));
     }
     if let Some(other) = why.strip_prefix("must be below ") {
-        return format!("须低于 {other}");
+        return format!("须低于{}", label(other));
     }
     why.to_string()
 }

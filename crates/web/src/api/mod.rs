@@ -1,14 +1,19 @@
 //! JSON API handlers, one module per resource.
 
+pub mod alerts;
 pub mod assessments;
 pub mod audit;
 pub mod auth;
 pub mod dashboard;
+pub mod devices;
 pub mod elders;
 pub mod health;
 pub mod imports;
 pub mod orgs;
+pub mod outbox;
+pub mod readings;
 pub mod regions;
+pub mod thresholds;
 pub mod users;
 
 use crate::extract::UserLang;

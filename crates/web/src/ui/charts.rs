@@ -526,6 +526,8 @@ pub struct SeriesInput {
 pub struct ZoneInput {
     pub low: Option<f64>,
     pub high: Option<f64>,
+    /// The threshold itself: the edge next to the normal range, drawn dashed and labelled.
+    pub edge: f64,
     /// `zone-warn` or `zone-crit`.
     pub class: &'static str,
     /// Named at the zone's threshold, right of the plot (`≥160 警戒`).
@@ -653,13 +655,10 @@ impl TimeChart {
         let last_day = local(to - Duration::seconds(1)).date_naive();
         let mut days = Vec::new();
         let mut day = last_day;
-        loop {
-            let Some(midnight) = day
-                .and_hms_opt(0, 0, 0)
-                .and_then(|d| d.and_local_timezone(app::shanghai()).single())
-            else {
-                break;
-            };
+        while let Some(midnight) = day
+            .and_hms_opt(0, 0, 0)
+            .and_then(|d| d.and_local_timezone(app::shanghai()).single())
+        {
             let at = midnight.with_timezone(&Utc);
             if at < from {
                 break;
@@ -678,8 +677,7 @@ impl TimeChart {
             .map(|z| {
                 let y_high = z.high.map_or(top, y_of);
                 let y_low = z.low.map_or(bottom, y_of);
-                // The threshold is the edge next to the normal range.
-                let edge_y = if z.low.is_some() { y_low } else { y_high };
+                let edge_y = y_of(z.edge);
                 ZoneShape {
                     y: y_high,
                     height: (y_low - y_high).max(0),
@@ -703,9 +701,10 @@ impl TimeChart {
         spread_labels(&mut zone_shapes, &mut limits, top, bottom);
 
         let count = series.iter().map(|s| s.points.len()).sum();
+        // A legend only tells two or more lines apart; one line is named by the chart's title.
         let mut legend = Vec::new();
         let mut legend_x = left;
-        for s in &series {
+        for s in series.iter().filter(|_| series.len() > 1) {
             legend.push(LegendItem {
                 x: legend_x,
                 y: 12,
@@ -730,7 +729,7 @@ impl TimeChart {
                         s.unit
                     )
                 };
-                let kept = thin(&s.points, MAX_LINE_POINTS, |t| x_of(t));
+                let kept = thin(&s.points, MAX_LINE_POINTS, x_of);
                 let mut path = String::new();
                 let mut previous: Option<DateTime<Utc>> = None;
                 for (t, v, _) in &kept {
@@ -834,12 +833,17 @@ fn spread_labels(zones: &mut [ZoneShape], limits: &mut [LimitShape], top: i64, b
         .iter()
         .enumerate()
         .map(|(i, z)| (z.label_y, i, true))
-        .chain(limits.iter().enumerate().map(|(i, l)| (l.label_y, i, false)))
+        .chain(
+            limits
+                .iter()
+                .enumerate()
+                .map(|(i, l)| (l.label_y, i, false)),
+        )
         .collect();
     ys.sort();
     let mut last = top - 10;
     for (y, i, zone) in ys {
-        let y = y.max(last + 14).min(bottom + 4);
+        let y = y.max(last + 16).min(bottom + 8);
         last = y;
         if zone {
             zones[i].label_y = y;
@@ -942,6 +946,113 @@ mod tests {
             chart.bar_x + (chart.width - chart.bar_x - 70)
         );
         assert_eq!(chart.legend.len(), 3);
+    }
+
+    fn at(hours_ago: i64) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-03-31T04:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc)
+            - Duration::hours(hours_ago)
+    }
+
+    #[test]
+    fn a_time_chart_shades_the_zones_and_marks_readings_outside_them() {
+        let window = (at(30 * 24), at(0));
+        let points = vec![
+            (at(48), 130.0, false),
+            (at(24), 186.0, true),
+            (at(2), 140.0, false),
+        ];
+        let chart = TimeChart::new(
+            window,
+            (40.0, 200.0),
+            20.0,
+            vec![SeriesInput {
+                label: "收缩压".into(),
+                class: "s-a",
+                unit: "mmHg",
+                decimals: 0,
+                points,
+            }],
+            vec![
+                ZoneInput {
+                    low: Some(160.0),
+                    high: Some(180.0),
+                    edge: 160.0,
+                    class: "zone-warn",
+                    label: "≥160".into(),
+                },
+                ZoneInput {
+                    low: Some(180.0),
+                    high: None,
+                    edge: 180.0,
+                    class: "zone-crit",
+                    label: "≥180".into(),
+                },
+            ],
+            Vec::new(),
+        );
+        let (warn, crit) = (&chart.zones[0], &chart.zones[1]);
+        assert_eq!(crit.y, chart.top, "the crisis zone reaches the top");
+        assert_eq!(crit.y + crit.height, warn.y, "the zones meet at 180");
+        assert_eq!(
+            warn.edge_y,
+            warn.y + warn.height,
+            "the threshold is the lower edge"
+        );
+        assert!(crit.label_y - warn.label_y >= 16 || warn.label_y - crit.label_y >= 16);
+        let line = &chart.series[0];
+        assert_eq!(line.dots.len(), 3, "few readings: each is a dot");
+        assert_eq!(line.dots.iter().filter(|d| d.flagged).count(), 1);
+        assert!(line.dots.iter().any(|d| d.title.contains("186 mmHg")));
+        assert!(chart.legend.is_empty(), "one line needs no legend");
+        // Ticks every 7 days back from the last day, the grid every 20 from 40 to 200.
+        assert_eq!(chart.days.last().unwrap().label, "03-31");
+        assert_eq!(chart.days.len(), 5);
+        assert_eq!(chart.grid.len(), 9);
+        // The day-long gap before the last reading does not break the line; a longer one does.
+        assert_eq!(line.path.matches('M').count(), 1, "{}", line.path);
+    }
+
+    #[test]
+    fn thinning_keeps_the_extremes_and_gaps_break_the_line() {
+        let window = (at(30 * 24), at(0));
+        // A reading a minute for 10 days, one spike among them, then nothing for 5 days.
+        let mut points: Vec<(DateTime<Utc>, f64, bool)> = (0..14_400)
+            .map(|m| (at(15 * 24) - Duration::minutes(m), 70.0, false))
+            .collect();
+        points[7_000].1 = 150.0;
+        points[7_000].2 = true;
+        points.push((at(1), 72.0, false));
+        let chart = TimeChart::new(
+            window,
+            (30.0, 150.0),
+            20.0,
+            vec![SeriesInput {
+                label: "心率".into(),
+                class: "s-a",
+                unit: "/min",
+                decimals: 0,
+                points,
+            }],
+            Vec::new(),
+            Vec::new(),
+        );
+        let line = &chart.series[0];
+        assert_eq!(chart.count, 14_401);
+        assert!(line.path.matches(['M', 'L']).count() <= MAX_LINE_POINTS + 2);
+        assert_eq!(
+            line.dots.len(),
+            1,
+            "only the reading outside the thresholds"
+        );
+        let spike_y = line.dots[0].y;
+        assert!(
+            line.path.contains(&format!(",{spike_y} ")),
+            "the spike survives: {}",
+            &line.path[..200]
+        );
+        assert_eq!(line.path.matches('M').count(), 2, "the five silent days");
     }
 
     #[test]

@@ -354,6 +354,8 @@ struct DetailPage {
     history: Vec<ChangeLine>,
     can_edit: bool,
     assess: ElderPanel,
+    /// None for the roles that do not see monitoring.
+    monitoring: Option<super::vitals::Panel>,
 }
 
 pub async fn detail(
@@ -379,11 +381,26 @@ pub(super) async fn detail_page(
     request: RequestForm,
     status: StatusCode,
 ) -> PageResult {
+    detail_page_with(state, session, id, request, None, status).await
+}
+
+/// The elder's page with the thresholds form as the doctor filled it in (after an error).
+pub(super) async fn detail_page_with(
+    state: &WebState,
+    session: &Session,
+    id: &str,
+    request: RequestForm,
+    thresholds: Option<super::vitals::ThresholdInput>,
+    status: StatusCode,
+) -> PageResult {
     let lang = session.lang;
     let actor = &session.actor;
     let view = state.app.get_elder(actor, id).await.or_page(session)?;
     let history = state.app.elder_history(actor, id).await.or_page(session)?;
     let assess = elder_panel(state, session, id, request).await?;
+    let monitoring = super::vitals::panel(state, session, id, thresholds)
+        .await
+        .or_page(session)?;
     let mut names = RegionNames::default();
     let region = match &view.region_code {
         Some(code) => names.full_path(&state.app, code).await,
@@ -474,6 +491,7 @@ pub(super) async fn detail_page(
         responsible_org,
         residence_org,
         assess,
+        monitoring,
         ui: session.ui(Section::Elders),
     };
     Ok(render(status, &page))

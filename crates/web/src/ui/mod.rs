@@ -2,11 +2,13 @@
 //! `app` use cases as the JSON API. Compiled, auto-escaping askama templates only; the UI hides
 //! buttons a role cannot use, but every access decision is the use case's.
 
+mod alerts;
 mod assessments;
 mod assets;
 mod audit;
 mod auth;
 mod charts;
+mod devices;
 mod elders;
 mod form;
 mod home;
@@ -15,6 +17,7 @@ mod import;
 mod orgs;
 mod region_names;
 mod users;
+mod vitals;
 
 use crate::error::{messages, status_of};
 use crate::extract::{client_ip, cookie, lang_of, SESSION_COOKIE};
@@ -31,6 +34,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use registry::Lang;
 
+pub use alerts::end_streams as end_live_streams;
 pub use i18n::t;
 
 /// The UI's routes; `crate::router` merges them beside the API.
@@ -66,6 +70,18 @@ pub fn routes() -> Router<WebState> {
             "/elders/{id}/edit",
             get(elders::edit_form).post(elders::update),
         )
+        .route("/elders/{id}/thresholds", post(vitals::set))
+        .route("/alerts", get(alerts::page))
+        .route("/alerts/board", get(alerts::fragment))
+        .route("/alerts/stream", get(alerts::stream))
+        .route("/alerts/history", get(alerts::history))
+        .route("/alerts/{id}", get(alerts::detail))
+        .route("/alerts/{id}/acknowledge", post(alerts::acknowledge))
+        .route("/alerts/{id}/resolve", post(alerts::resolve))
+        .route("/devices", get(devices::list))
+        .route("/devices/new", get(devices::new_form).post(devices::create))
+        .route("/devices/bind", get(devices::bind_form).post(devices::bind))
+        .route("/devices/{id}/unbind", post(devices::unbind))
         .route("/orgs", get(orgs::list))
         .route("/orgs/new", get(orgs::new_form).post(orgs::create))
         .route("/orgs/{id}", get(orgs::detail))
@@ -197,6 +213,8 @@ pub enum Section {
     Home,
     Elders,
     Assessments,
+    Alerts,
+    Devices,
     Orgs,
     Import,
     Users,
@@ -277,6 +295,12 @@ impl Session {
         }
         if may(Action::ReadDashboard) {
             item("/assessments".into(), t(lang, "评估"), Section::Assessments);
+        }
+        if may(Action::ReadMonitoring) {
+            item("/alerts".into(), t(lang, "告警"), Section::Alerts);
+        }
+        if may(Action::ManageDevices) {
+            item("/devices".into(), t(lang, "设备"), Section::Devices);
         }
         if may(Action::ReadOrganization) && role != Role::Family {
             item("/orgs".into(), t(lang, "机构"), Section::Orgs);

@@ -75,6 +75,38 @@ impl Server {
         (status, json)
     }
 
+    /// The response itself, body unread (for event streams and text such as `/metrics`).
+    pub async fn open(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+    ) -> axum::response::Response {
+        let mut request = Request::builder().method(method).uri(path);
+        if let Some(token) = token {
+            request = request.header("authorization", format!("Bearer {token}"));
+        }
+        let request = request.body(Body::empty()).expect("request");
+        self.router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("response")
+    }
+
+    /// A body's text, for responses that are not JSON.
+    pub async fn text(&self, path: &str) -> (StatusCode, String) {
+        let response = self.open("GET", path, None).await;
+        let status = response.status();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        (status, String::from_utf8_lossy(&bytes).into_owned())
+    }
+
     pub async fn login(&self, username: &str, password: &str) -> String {
         let body = serde_json::json!({"username": username, "password": password}).to_string();
         let (status, json) = self
