@@ -11,7 +11,7 @@
 // each page to tests/browser/screenshots/, and closes with `N passed, M failed`.
 
 import { chromium } from 'playwright-core';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -33,11 +33,34 @@ function binaryPath() {
   throw new Error(`no yiyang binary at ${given} (build it first: cargo build -p yiyang)`);
 }
 
+// The broker the server subscribes to (Mosquitto on this machine and in CI); the session's id is
+// this run's own and is dropped at the end, so no queued messages are left behind.
+const MQTT_HOST = process.env.YIYANG_TEST_MQTT_HOST || '127.0.0.1';
+const MQTT_URL = `mqtt://${MQTT_HOST}:1883`;
+const MQTT_CLIENT_ID = `yiyang-browser-${process.pid}`;
+
+/** Publishes one QoS 1 message with Mosquitto's own client, as a device maker would test. */
+function mosquittoPub(topic, message) {
+  execFileSync('mosquitto_pub', ['-h', MQTT_HOST, '-q', '1', '-i', `${MQTT_CLIENT_ID}-pub`, '-t', topic, '-m', message]);
+}
+
+/** Drops the server's broker session (a clean-session connect with its id). */
+function forgetMqttSession() {
+  try {
+    execFileSync('mosquitto_sub', ['-h', MQTT_HOST, '-i', MQTT_CLIENT_ID, '-t', 'yiyang/cleanup', '-E']);
+  } catch {
+    // The broker is gone: so is the session.
+  }
+}
+
 /** Starts the server and resolves with its base URL once it says where it listens. */
 function startServer(binary, dataDir) {
   const child = spawn(
     binary,
-    ['serve', '--data-dir', dataDir, '--demo', '--demo-elders', '3000', '--listen', '127.0.0.1:0'],
+    [
+      'serve', '--data-dir', dataDir, '--demo', '--demo-elders', '3000', '--listen', '127.0.0.1:0',
+      '--mqtt-url', MQTT_URL, '--mqtt-client-id', MQTT_CLIENT_ID,
+    ],
     {
       cwd: dataDir,
       env: {
@@ -689,6 +712,36 @@ async function main() {
       await shot(monitor, 'alert-detail');
     });
 
+    await test('a fall published with mosquitto_pub appears on the open board', async () => {
+      check(elder, 'no elder from the previous test');
+      const auth = { authorization: `Bearer ${doctorToken}` };
+      await monitor.goto('/alerts');
+      await monitor.locator('[data-live-status][data-state="live"]').waitFor({ timeout: 10_000 });
+      await monitor.evaluate(() => {
+        window.__boardMarker = 'mqtt';
+      });
+      const deviceId = `BROWSER-W-${Date.now()}`;
+      const registered = await monitor.request.post('/api/v1/devices', {
+        headers: auth,
+        data: { device_id: deviceId, kind: 'smartwatch', elder_id: elder.id },
+      });
+      check(registered.status() === 201, `register ${registered.status()} ${await registered.text()}`);
+      const reading = JSON.stringify({ seq: 1, ts: new Date().toISOString(), kind: 'fall' });
+      const sent = Date.now();
+      mosquittoPub(`yiyang/v1/devices/${deviceId}/readings`, reading);
+      const row = monitor.locator('#board [data-alert-id]', { hasText: '跌倒' }).filter({ hasText: elder.name });
+      await row.first().waitFor({ timeout: 10_000 });
+      console.log(`# mosquitto_pub → row on the board in ${Date.now() - sent} ms`);
+      check((await monitor.evaluate(() => window.__boardMarker)) === 'mqtt', 'the page was reloaded');
+      // The same message again (a device that missed the PUBACK): still one row, one reading.
+      mosquittoPub(`yiyang/v1/devices/${deviceId}/readings`, reading);
+      await monitor.waitForTimeout(1_000);
+      check((await row.count()) === 1, `${await row.count()} rows for the fall`);
+      const readings = await (await monitor.request.get(`/api/v1/elders/${elder.id}/readings?kind=fall`, { headers: auth })).json();
+      check(readings.items.length === 1, `fall readings: ${JSON.stringify(readings)}`);
+      await shot(monitor, 'alerts-board-mqtt');
+    });
+
     await test('the elder page charts a month of readings with the thresholds drawn; the doctor sets thresholds', async () => {
       check(elder, 'no elder from the previous test');
       const auth = { authorization: `Bearer ${doctorToken}` };
@@ -781,6 +834,7 @@ async function main() {
     server.child.kill('SIGTERM');
     await new Promise((r) => (server.child.exitCode !== null ? r() : server.child.once('exit', r)));
     rmSync(dataDir, { recursive: true, force: true });
+    forgetMqttSession();
   }
   const passed = results.filter((r) => r.ok).length;
   const failed = results.length - passed;
