@@ -606,3 +606,29 @@ async fn the_sweep_finds_silence_of_an_elder_living_alone_and_a_week_of_rising_p
         assert_eq!(count(&app, "SELECT COUNT(*) FROM alerts").await, 2);
     }
 }
+
+/// Regression: sqlx's Any driver declares a NULL double as `float4`; a cached insert statement
+/// then refused the next reading whose value was a `float8` on PostgreSQL.
+#[tokio::test]
+async fn readings_with_and_without_second_values_alternate_on_every_backend() {
+    for backend in testkit::backends() {
+        let db = testkit::TestDb::new(&backend).await;
+        let app = db.app().await;
+        let fixture = Fixture::create(&app).await;
+        let admin = app.system_actor("admin").await.unwrap();
+        app.register_device(&admin, "BP-A", "blood_pressure_monitor", &fixture.elder_a1)
+            .await
+            .unwrap();
+        let now = Utc::now();
+        // Runs of three, so that every pooled connection sees both shapes whatever their number.
+        for seq in 0..60 {
+            let reading = if (seq / 3) % 2 == 0 {
+                json!({"seq": seq, "ts": ts(now), "kind": "heart_rate", "bpm": 70})
+            } else {
+                json!({"seq": seq, "ts": ts(now), "kind": "blood_pressure", "systolic": 121, "diastolic": 79})
+            };
+            let report = ingest(&app, "BP-A", reading).await;
+            assert_eq!(report.accepted, 1, "{backend:?}: reading {seq}");
+        }
+    }
+}

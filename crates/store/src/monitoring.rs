@@ -320,7 +320,11 @@ pub async fn insert_readings(conn: &mut Conn, rows: &[ReadingRow]) -> Result<Vec
     let sqlite = conn.backend_name() == "SQLite";
     for chunk in rows.chunks(READINGS_PER_STATEMENT) {
         let text = insert_readings_sql(chunk, sqlite);
-        let mut query = sqlx::query_as::<_, (String, i64)>(&text);
+        // Not a cached prepared statement: the Any driver declares a NULL double as `float4`
+        // (sqlx 0.8.6, any/arguments.rs), and PostgreSQL then refuses the `float8` of a later
+        // execution of the same statement ("incorrect binary data format"). Prepared per
+        // execution, each batch declares its own types; one parse per 2,000 rows costs little.
+        let mut query = sqlx::query_as::<_, (String, i64)>(&text).persistent(false);
         for r in chunk {
             query = query
                 .bind(&r.device_id)

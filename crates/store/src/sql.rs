@@ -11,7 +11,6 @@ enum Param {
     Text(Option<String>),
     Int(i64),
     OptInt(Option<i64>),
-    Real(Option<f64>),
 }
 
 #[derive(Debug, Clone, Default)]
@@ -62,11 +61,6 @@ impl Sql {
         self.placeholder()
     }
 
-    pub fn real(&mut self, value: Option<f64>) -> &mut Sql {
-        self.params.push(Param::Real(value));
-        self.placeholder()
-    }
-
     fn placeholder(&mut self) -> &mut Sql {
         let n = self.params.len();
         self.text.push('$');
@@ -85,7 +79,6 @@ impl Sql {
                 Param::Text(v) => query.bind(v.clone()),
                 Param::Int(v) => query.bind(*v),
                 Param::OptInt(v) => query.bind(*v),
-                Param::Real(v) => query.bind(*v),
             };
         }
         query
@@ -101,7 +94,6 @@ impl Sql {
                 Param::Text(v) => query.bind(v.clone()),
                 Param::Int(v) => query.bind(*v),
                 Param::OptInt(v) => query.bind(*v),
-                Param::Real(v) => query.bind(*v),
             };
         }
         query

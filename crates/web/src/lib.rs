@@ -4,6 +4,7 @@
 pub mod api;
 mod error;
 mod extract;
+mod live;
 mod metrics;
 mod openapi;
 pub mod ui;

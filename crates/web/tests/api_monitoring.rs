@@ -244,7 +244,11 @@ async fn a_device_uploads_with_its_credential_and_a_resend_is_stored_once() {
                 &[("content-type", "text/plain")],
             )
             .await;
-        assert_eq!((status, &report["accepted"]), (StatusCode::OK, &json!(1)));
+        assert_eq!(
+            (status, &report["accepted"]),
+            (StatusCode::OK, &json!(1)),
+            "{report}"
+        );
 
         // The device page: heard from, refusals counted, no credential.
         let (status, device) = server.call("GET", "/api/v1/devices/BP-0001", d, None).await;

@@ -17,7 +17,6 @@ use registry::Lang;
 use serde::{Deserialize, Serialize};
 use std::convert::Infallible;
 use store::monitoring::AlertRow;
-use tokio::sync::broadcast::error::RecvError;
 
 #[derive(Serialize)]
 pub struct AlertJson {
@@ -301,22 +300,12 @@ pub async fn stream(
         .require(&state.app, Action::ReadMonitoring)
         .await
         .or_api(caller.lang)?;
-    let receiver = state.app.subscribe_alerts();
-    let scope = caller.actor.scope;
     let lang = caller.lang;
-    let events = futures_util::stream::unfold(receiver, move |mut receiver| {
-        let scope = scope.clone();
-        async move {
-            loop {
-                match receiver.recv().await {
-                    Ok(notice) if notice.visible_to(&scope) => {
-                        return Some((Ok(live_event(&notice, lang)), receiver));
-                    }
-                    Ok(_) | Err(RecvError::Lagged(_)) => continue,
-                    Err(RecvError::Closed) => return None,
-                }
-            }
-        }
-    });
+    let events = crate::live::alert_events(
+        &state.app,
+        caller.actor.scope,
+        caller.token,
+        move |notice: &LiveAlert| live_event(notice, lang),
+    );
     Ok(Sse::new(events).keep_alive(KeepAlive::default()))
 }

@@ -9,10 +9,10 @@
 use super::form::{local_path, page_links, FormData, FormErrors, PageLink};
 use super::{render, see_other, t, thousands, OrPage, PageResult, Section, Session, Ui};
 use crate::WebState;
-use access::{Action, Scope};
+use access::Action;
 use app::monitoring::alerts::{severity_label, status_label, AlertQuery, AlertView};
 use app::monitoring::LiveAlert;
-use app::{App, AppError, Page};
+use app::{AppError, Page};
 use askama::Template;
 use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
@@ -23,9 +23,7 @@ use axum::Form;
 use monitoring::Severity;
 use registry::Lang;
 use serde::Deserialize;
-use std::convert::Infallible;
-use std::time::{Duration, Instant};
-use tokio::sync::broadcast::error::RecvError;
+use std::time::Duration;
 
 /// The board shows at most this many unresolved alerts (the API pages through all).
 const BOARD_LIMIT: i64 = Page::MAX_PER_PAGE;
@@ -320,31 +318,9 @@ pub async fn fragment(State(state): State<WebState>, session: Session) -> PageRe
 // ---------------------------------------------------------------------------------------------
 // Live notices
 
-/// How often an open stream checks that its session still stands.
-const SESSION_CHECK: Duration = Duration::from_secs(60);
-/// A stream ends after this long and the browser opens a new one (so that a server shutting
-/// down waits for no board longer than this).
-const STREAM_LIFETIME: Duration = Duration::from_secs(300);
-
-/// Set once the server is shutting down: every open stream ends at once, so that a board left
-/// open does not hold a graceful shutdown for the rest of its stream's life.
-static CLOSING: std::sync::LazyLock<tokio::sync::watch::Sender<bool>> =
-    std::sync::LazyLock::new(|| tokio::sync::watch::channel(false).0);
-
 /// Ends every open live stream of the board (call when the server starts shutting down).
 pub fn end_streams() {
-    CLOSING.send_replace(true);
-}
-
-struct Watch {
-    app: App,
-    closing: tokio::sync::watch::Receiver<bool>,
-    receiver: tokio::sync::broadcast::Receiver<LiveAlert>,
-    scope: Scope,
-    token: String,
-    checked: Instant,
-    ends: Instant,
-    greeted: bool,
+    crate::live::end_streams();
 }
 
 /// One notice of the stream: what changed, never whose or why (the board fetches that).
@@ -359,47 +335,6 @@ fn event_of(notice: &LiveAlert) -> Event {
     )
 }
 
-async fn next_event(mut w: Watch) -> Option<(Result<Event, Infallible>, Watch)> {
-    if !w.greeted {
-        w.greeted = true;
-        let hello = Event::default()
-            .retry(Duration::from_secs(3))
-            .comment("live");
-        return Some((Ok(hello), w));
-    }
-    loop {
-        let now = Instant::now();
-        if now >= w.ends || *w.closing.borrow() {
-            return None;
-        }
-        if now.duration_since(w.checked) >= SESSION_CHECK {
-            // Signed out, expired or deactivated: the stream ends; the browser's retry then
-            // meets the sign-in page.
-            if w.app.authenticate(&w.token, None).await.is_err() {
-                return None;
-            }
-            w.checked = now;
-        }
-        let wait = SESSION_CHECK.min(w.ends - now);
-        let received = tokio::select! {
-            r = tokio::time::timeout(wait, w.receiver.recv()) => r,
-            _ = w.closing.changed() => return None,
-        };
-        match received {
-            Err(_) => continue,
-            Ok(Ok(notice)) if notice.visible_to(&w.scope) => {
-                return Some((Ok(event_of(&notice)), w));
-            }
-            Ok(Ok(_)) => continue,
-            // Notices were dropped: whatever they were, the board must be fetched again.
-            Ok(Err(RecvError::Lagged(_))) => {
-                return Some((Ok(Event::default().event("refresh").data("{}")), w));
-            }
-            Ok(Err(RecvError::Closed)) => return None,
-        }
-    }
-}
-
 /// `GET /alerts/stream`: server-sent events for the board, only of alerts the viewer may see.
 pub async fn stream(State(state): State<WebState>, session: Session) -> Response {
     if let Err(e) = session
@@ -409,18 +344,12 @@ pub async fn stream(State(state): State<WebState>, session: Session) -> Response
     {
         return session.error_page(&e);
     }
-    let now = Instant::now();
-    let watch = Watch {
-        receiver: state.app.subscribe_alerts(),
-        closing: CLOSING.subscribe(),
-        app: state.app.clone(),
-        scope: session.actor.scope.clone(),
-        token: session.token.clone(),
-        checked: now,
-        ends: now + STREAM_LIFETIME,
-        greeted: false,
-    };
-    let events = futures_util::stream::unfold(watch, next_event);
+    let events = crate::live::alert_events(
+        &state.app,
+        session.actor.scope.clone(),
+        session.token.clone(),
+        event_of,
+    );
     let mut response = Sse::new(events)
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
         .into_response();
