@@ -233,14 +233,14 @@ pub async fn registry(args: RegistryArgs) -> Result<()> {
     Ok(())
 }
 
-fn load_average() -> String {
+pub(crate) fn load_average() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
         .unwrap_or_else(|_| "unknown".into())
 }
 
 /// A database that exists only for the benchmark.
-enum Scratch {
+pub(crate) enum Scratch {
     Sqlite {
         dir: PathBuf,
         url: String,
@@ -253,7 +253,7 @@ enum Scratch {
 }
 
 impl Scratch {
-    fn sqlite() -> Result<Scratch> {
+    pub(crate) fn sqlite() -> Result<Scratch> {
         let dir =
             std::env::temp_dir().join(format!("yiyang-bench-{}", uuid_like(&mut rand::rng())));
         std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
@@ -264,7 +264,7 @@ impl Scratch {
         Ok(Scratch::Sqlite { dir, url })
     }
 
-    async fn postgres(admin_url: &str) -> Result<Scratch> {
+    pub(crate) async fn postgres(admin_url: &str) -> Result<Scratch> {
         if app::backend_of(admin_url) != Some(store::Backend::Postgres) {
             bail!(
                 "--postgres-url must be a postgres:// URL, not {}",
@@ -285,7 +285,7 @@ impl Scratch {
         })
     }
 
-    fn url(&self) -> &str {
+    pub(crate) fn url(&self) -> &str {
         match self {
             Scratch::Sqlite { url, .. } | Scratch::Postgres { url, .. } => url,
         }
@@ -299,7 +299,7 @@ impl Scratch {
         }
     }
 
-    async fn finish(&self, keep: bool) {
+    pub(crate) async fn finish(&self, keep: bool) {
         if keep {
             println!("kept scratch database: {}", app::redact_url(self.url()));
             return;
@@ -339,7 +339,7 @@ async fn admin_pool(url: &str) -> Result<sqlx::AnyPool> {
 }
 
 /// 32 lowercase hex digits: unique enough for a scratch name, valid in an SQL identifier.
-fn uuid_like(rng: &mut impl Rng) -> String {
+pub(crate) fn uuid_like(rng: &mut impl Rng) -> String {
     (0..32)
         .map(|_| char::from_digit(rng.random_range(0..16), 16).unwrap_or('0'))
         .collect()

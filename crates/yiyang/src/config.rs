@@ -273,7 +273,11 @@ mod tests {
             escalate_family_minutes: Some(1),
             ..Default::default()
         };
-        assert!(bad.settings().unwrap_err().to_string().contains("family_minutes"));
+        assert!(bad
+            .settings()
+            .unwrap_err()
+            .to_string()
+            .contains("family_minutes"));
     }
 
     #[test]

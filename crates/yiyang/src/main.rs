@@ -2,8 +2,10 @@
 //! configuration, wires the store, the use cases and the web layer, and supervises tasks.
 
 mod bench;
+mod bench_ingest;
 mod config;
 mod progress;
+mod simulate;
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
@@ -86,7 +88,10 @@ struct ServeArgs {
 }
 
 #[derive(Args)]
+#[command(args_conflicts_with_subcommands = true)]
 struct DemoArgs {
+    #[command(subcommand)]
+    command: Option<DemoCommand>,
     #[command(flatten)]
     db: DbArgs,
     /// Number of elders [default: 20000]
@@ -95,6 +100,12 @@ struct DemoArgs {
     /// Random seed: the same seed gives the same people.
     #[arg(long, default_value_t = 2026)]
     seed: u64,
+}
+
+#[derive(Subcommand)]
+enum DemoCommand {
+    /// Bind simulated devices to demo elders and publish their readings over MQTT until Ctrl-C.
+    Devices(simulate::DevicesArgs),
 }
 
 #[derive(Subcommand)]
@@ -125,6 +136,9 @@ enum BenchCommand {
     /// Assessment figures: scoring time per instrument; sign, confirm, history, worklist and
     /// counts on a demo county.
     Assess(bench::AssessArgs),
+    /// Ingest figures: readings/s over MQTT and HTTP, alert latency under load, and the raw
+    /// insert ceiling of the database.
+    Ingest(bench_ingest::IngestArgs),
 }
 
 fn main() -> Result<()> {
@@ -151,6 +165,10 @@ async fn run(command: Command, config: Config) -> Result<()> {
             println!("migrations applied ({})", app.store.backend().name());
             Ok(())
         }
+        Command::Demo(DemoArgs {
+            command: Some(DemoCommand::Devices(args)),
+            ..
+        }) => simulate::devices(args, &config).await,
         Command::Demo(args) => {
             let app = open_app(&config.database_url(&args.db)?, &config).await?;
             demo(
@@ -190,6 +208,7 @@ async fn run(command: Command, config: Config) -> Result<()> {
         }
         Command::Bench(BenchCommand::Registry(args)) => bench::registry(args).await,
         Command::Bench(BenchCommand::Assess(args)) => bench::assess(args).await,
+        Command::Bench(BenchCommand::Ingest(args)) => bench_ingest::ingest(args).await,
         Command::Assess(AssessCommand::Instruments) => {
             for i in &assessment::catalog().instruments {
                 println!("{:<22} {}  ({})", i.id, i.name_zh, i.name_en);
@@ -382,13 +401,7 @@ async fn sweep_monitoring(app: app::App, every: std::time::Duration) {
 async fn open_app(url: &str, config: &Config) -> Result<app::App> {
     let app = app::App::new(app::open_store(url).await.map_err(cli_error)?)
         .with_assessment_settings(assessment_settings(config)?)
-        .with_monitoring_settings(
-            config
-                .monitoring
-                .clone()
-                .unwrap_or_default()
-                .settings()?,
-        );
+        .with_monitoring_settings(config.monitoring.clone().unwrap_or_default().settings()?);
     let admin_password = std::env::var("YIYANG_ADMIN_PASSWORD").ok();
     if let Some(generated) = app.ensure_admin(admin_password).await.map_err(cli_error)? {
         println!("created user admin with password: {generated}  (shown once; change it after signing in)");
@@ -487,4 +500,6 @@ async fn shutdown_signal() {
         _ = terminate => {},
     }
     tracing::info!("shutting down");
+    // Open live boards hold their connections; graceful shutdown would wait for them.
+    web::ui::end_live_streams();
 }

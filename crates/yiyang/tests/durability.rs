@@ -188,14 +188,26 @@ async fn an_abnormal_reading_published_over_mqtt_becomes_one_alert_and_a_resend_
         let crisis = reading(1, 196);
         let sent = Instant::now();
         publisher.publish(&device, crisis.clone()).await;
-        let alerts = wait_for(&app, "SELECT COUNT(*) FROM alerts", 1, Duration::from_secs(10)).await;
+        let alerts = wait_for(
+            &app,
+            "SELECT COUNT(*) FROM alerts",
+            1,
+            Duration::from_secs(10),
+        )
+        .await;
         let latency = sent.elapsed();
         assert_eq!(alerts, 1, "{backend:?}: the crisis became an alert");
         eprintln!("{backend:?}: publish → alert stored in {latency:?}");
         // The same reading again (a device resending after a lost PUBACK).
         publisher.publish(&device, crisis).await;
         publisher.publish(&device, reading(2, 120)).await;
-        wait_for(&app, "SELECT COUNT(*) FROM readings", 2, Duration::from_secs(10)).await;
+        wait_for(
+            &app,
+            "SELECT COUNT(*) FROM readings",
+            2,
+            Duration::from_secs(10),
+        )
+        .await;
         tokio::time::sleep(Duration::from_millis(300)).await;
         assert_eq!(count(&app, "SELECT COUNT(*) FROM readings").await, 2);
         assert_eq!(count(&app, "SELECT COUNT(*) FROM alerts").await, 1);
@@ -208,7 +220,13 @@ async fn an_abnormal_reading_published_over_mqtt_becomes_one_alert_and_a_resend_
         publisher.publish(&device, "{not json".into()).await;
         publisher.publish(&device, reading(3, 121)).await;
         assert_eq!(
-            wait_for(&app, "SELECT COUNT(*) FROM readings", 3, Duration::from_secs(10)).await,
+            wait_for(
+                &app,
+                "SELECT COUNT(*) FROM readings",
+                3,
+                Duration::from_secs(10)
+            )
+            .await,
             3
         );
         server.kill_9();
@@ -230,12 +248,16 @@ async fn after_kill_9_mid_stream_every_reading_arrives_exactly_once() {
         // A third of the stream while the server runs, then SIGKILL without waiting for it to
         // catch up, then the rest while it is down: the broker keeps those for the session.
         for seq in 1..=TOTAL / 3 {
-            publisher.publish(&device, reading(seq, 110 + (seq % 40) as i64)).await;
+            publisher
+                .publish(&device, reading(seq, 110 + (seq % 40) as i64))
+                .await;
         }
         server.kill_9();
         let stored_at_kill = count(&app, "SELECT COUNT(*) FROM readings").await;
         for seq in TOTAL / 3 + 1..=TOTAL {
-            publisher.publish(&device, reading(seq, 110 + (seq % 40) as i64)).await;
+            publisher
+                .publish(&device, reading(seq, 110 + (seq % 40) as i64))
+                .await;
         }
 
         let server = Server::start(&db.url, &client_id);
