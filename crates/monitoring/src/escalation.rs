@@ -35,14 +35,6 @@ impl Step {
             Step::Dispatch => 3,
         }
     }
-
-    pub fn label(self, lang: registry::Lang) -> &'static str {
-        match self {
-            Step::Team => lang.pick("通知家庭医生团队", "notify the family-doctor team"),
-            Step::Family => lang.pick("通知家属", "notify the family contact"),
-            Step::Dispatch => lang.pick("生成 120 急救派单", "create a 120 dispatch record"),
-        }
-    }
 }
 
 /// Minutes from the alert's opening to each step, as the deployment configures them.

@@ -170,12 +170,7 @@ pub async fn devices_for_ingest(conn: &mut Conn, ids: &[&str]) -> Result<Vec<Ing
     let mut found = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(500) {
         let mut sql = Sql::new("SELECT id, kind, elder_id, status FROM devices WHERE id IN (");
-        for (i, id) in chunk.iter().enumerate() {
-            if i > 0 {
-                sql.push(", ");
-            }
-            sql.text(*id);
-        }
+        sql.text_list(chunk);
         sql.push(")");
         found.extend(sql.query_as::<IngestDevice>().fetch_all(&mut *conn).await?);
     }
@@ -214,33 +209,19 @@ pub async fn note_rejections(
     Ok(())
 }
 
-/// Records when each device was last heard from (newest reading's arrival). One statement
-/// per distinct time and 500 devices: the pipeline touches every device of a batch at once, and
-/// a statement per device was a twentieth of its time.
-pub async fn touch_devices(conn: &mut Conn, seen: &[(&str, DateTime<Utc>)]) -> Result<()> {
-    let mut by_time: Vec<(String, Vec<&str>)> = Vec::new();
-    for (id, at) in seen {
-        let at = time_text(*at);
-        match by_time.iter_mut().find(|(t, _)| *t == at) {
-            Some((_, ids)) => ids.push(id),
-            None => by_time.push((at, vec![id])),
-        }
-    }
-    for (at, ids) in &by_time {
-        for chunk in ids.chunks(500) {
-            let mut sql = Sql::new("UPDATE devices SET last_seen_at = ");
-            sql.text(at).push(" WHERE id IN (");
-            for (i, id) in chunk.iter().enumerate() {
-                if i > 0 {
-                    sql.push(", ");
-                }
-                sql.text(*id);
-            }
-            sql.push(") AND (last_seen_at IS NULL OR last_seen_at < ")
-                .text(at)
-                .push(")");
-            sql.query().execute(&mut *conn).await?;
-        }
+/// Records that `ids` were heard from at `at`. One statement per 500 devices: the pipeline
+/// touches every device of a batch at once, and a statement per device was a twentieth of its
+/// time.
+pub async fn touch_devices(conn: &mut Conn, ids: &[&str], at: DateTime<Utc>) -> Result<()> {
+    let at = time_text(at);
+    for chunk in ids.chunks(500) {
+        let mut sql = Sql::new("UPDATE devices SET last_seen_at = ");
+        sql.text(at.clone()).push(" WHERE id IN (");
+        sql.text_list(chunk);
+        sql.push(") AND (last_seen_at IS NULL OR last_seen_at < ")
+            .text(at.clone())
+            .push(")");
+        sql.query().execute(&mut *conn).await?;
     }
     Ok(())
 }
@@ -408,13 +389,6 @@ pub async fn systolic_since(
     .await?)
 }
 
-pub async fn count_readings(conn: &mut Conn) -> Result<i64> {
-    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM readings")
-        .fetch_one(conn)
-        .await?;
-    Ok(n)
-}
-
 // ---------------------------------------------------------------------------------------------
 // Thresholds
 
@@ -477,12 +451,7 @@ pub async fn elders_to_watch(conn: &mut Conn, ids: &[&str]) -> Result<Vec<ElderW
              e.living_situation, t.thresholds FROM elders e \
              LEFT JOIN elder_thresholds t ON t.elder_id = e.id WHERE e.id IN (",
         );
-        for (i, id) in chunk.iter().enumerate() {
-            if i > 0 {
-                sql.push(", ");
-            }
-            sql.text(*id);
-        }
+        sql.text_list(chunk);
         sql.push(")");
         found.extend(sql.query_as::<ElderWatch>().fetch_all(&mut *conn).await?);
     }
@@ -700,26 +669,6 @@ pub async fn get_alert(conn: &mut Conn, scope: &Scope, id: &str) -> Result<Optio
     sql.text(id).push(" AND ");
     sql.elder_scope(scope);
     Ok(sql.query_as().fetch_optional(conn).await?)
-}
-
-/// Alerts by id without a scope, for the pipeline's live notices after commit.
-pub async fn alerts_by_id(conn: &mut Conn, ids: &[&str]) -> Result<Vec<AlertRow>> {
-    let mut found = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(500) {
-        let mut sql = Sql::new(&format!(
-            "SELECT {ALERT_COLUMNS} FROM alerts a JOIN elders e ON e.id = a.elder_id \
-             WHERE a.id IN ("
-        ));
-        for (i, id) in chunk.iter().enumerate() {
-            if i > 0 {
-                sql.push(", ");
-            }
-            sql.text(*id);
-        }
-        sql.push(")");
-        found.extend(sql.query_as::<AlertRow>().fetch_all(&mut *conn).await?);
-    }
-    Ok(found)
 }
 
 /// Marks an open alert acknowledged and stops its escalation; false if it was not open.

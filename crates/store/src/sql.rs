@@ -46,6 +46,17 @@ impl Sql {
         self.placeholder()
     }
 
+    /// `$n, $n+1, …`: one text parameter per item, for `IN (…)`.
+    pub fn text_list(&mut self, items: &[&str]) -> &mut Sql {
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.text(*item);
+        }
+        self
+    }
+
     pub fn opt_text(&mut self, value: Option<String>) -> &mut Sql {
         self.params.push(Param::Text(value));
         self.placeholder()

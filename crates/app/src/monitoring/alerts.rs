@@ -15,7 +15,7 @@ use registry::{FieldError, Problem};
 use std::collections::HashMap;
 use store::audit::AuditEntry;
 use store::monitoring::{AlertEventRow, AlertFilter, AlertRow, DispatchRow, ElderWatch, OutboxRow};
-use store::{parse_time, time_text, Conn, StoreError};
+use store::{parse_time, Conn, StoreError};
 
 pub fn severity_of(code: &str) -> Severity {
     match code {
@@ -93,7 +93,8 @@ pub async fn raise(
     policy: &Policy,
     elder: &ElderWatch,
     finding: &Finding,
-    reading: Option<(&str, i64)>,
+    device_id: Option<&str>,
+    reading_seq: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<Raised> {
     let notice =
@@ -126,8 +127,8 @@ pub async fn raise(
                         severity: finding.severity.code(),
                         message_zh: &finding.zh,
                         message_en: &finding.en,
-                        device_id: reading.map(|r| r.0),
-                        reading_seq: reading.map(|r| r.1),
+                        device_id,
+                        reading_seq,
                         at: now,
                         next_escalation_at: next,
                     },
@@ -170,7 +171,7 @@ pub async fn raise(
                     &open.id,
                     severity.code(),
                     (&finding.zh, &finding.en),
-                    (reading.map(|r| r.0), reading.map(|r| r.1)),
+                    (device_id, reading_seq),
                     now,
                     next,
                     raised && open.status == "open",
@@ -621,20 +622,21 @@ impl App {
         elder_ids.extend(systolic.iter().map(|s| s.0.as_str()));
         elder_ids.sort_unstable();
         elder_ids.dedup();
-        let elders = self.watch_elders_now(&mut conn, &elder_ids).await?;
+        let elders = self
+            .watch_elders(&mut conn, elder_ids.iter().copied())
+            .await?;
         drop(conn);
 
         // (elder, finding, the quiet device of a silence finding)
-        #[allow(clippy::type_complexity)]
-        let mut findings: Vec<(String, Finding, Option<(String, i64)>)> = Vec::new();
+        let mut findings: Vec<(String, Finding, Option<String>)> = Vec::new();
         for device in &quiet {
             let Some(elder) = elders.get(&device.elder_id) else {
                 continue;
             };
             let last_seen = device.last_seen_at.as_deref().map(parse_time).transpose()?;
             let bound_at = parse_time(&device.bound_at)?;
-            if let Some(f) = monitoring::silence(last_seen, bound_at, now, &elder.1) {
-                findings.push((device.elder_id.clone(), f, Some((device.id.clone(), 0))));
+            if let Some(f) = monitoring::silence(last_seen, bound_at, now, &elder.thresholds) {
+                findings.push((device.elder_id.clone(), f, Some(device.id.clone())));
             }
         }
         let mut daily: HashMap<&str, HashMap<NaiveDate, (f64, u32)>> = HashMap::new();
@@ -666,9 +668,10 @@ impl App {
             let change = raise(
                 &mut tx,
                 &policy,
-                &elder.0,
+                &elder.watch,
                 &finding,
-                device.as_ref().map(|(d, _)| (d.as_str(), 0)),
+                device.as_deref(),
+                None,
                 now,
             )
             .await?;
@@ -679,25 +682,6 @@ impl App {
             }
         }
         Ok(raised)
-    }
-
-    async fn watch_elders_now(
-        &self,
-        conn: &mut Conn,
-        ids: &[&str],
-    ) -> Result<HashMap<String, (ElderWatch, monitoring::Thresholds)>> {
-        Ok(store::monitoring::elders_to_watch(conn, ids)
-            .await?
-            .into_iter()
-            .map(|w| {
-                let t = w
-                    .thresholds
-                    .as_deref()
-                    .map(super::thresholds::thresholds_from_json)
-                    .unwrap_or_default();
-                (w.id.clone(), (w, t))
-            })
-            .collect())
     }
 }
 
@@ -717,9 +701,4 @@ pub fn severity_label(severity: Severity, lang: registry::Lang) -> &'static str 
         Severity::Warning => lang.pick("警告", "warning"),
         Severity::Info => lang.pick("提示", "info"),
     }
-}
-
-/// The time as stored, for callers holding a `DateTime`.
-pub fn stored(at: DateTime<Utc>) -> String {
-    time_text(at)
 }

@@ -6,7 +6,7 @@ use crate::auth::{random_token, Actor};
 use crate::{audit_log, App, AppError, Page, Result};
 use access::{Action, AuditAction};
 use monitoring::DeviceKind;
-use registry::{FieldError, Lang, Problem};
+use registry::{FieldError, Problem};
 use sha2::{Digest, Sha256};
 use store::monitoring::DeviceRow;
 use store::StoreError;
@@ -352,11 +352,6 @@ fn unknown_elder() -> AppError {
             en: "no such elder in your scope".into(),
         },
     )])
-}
-
-/// The device kind's label, for pages.
-pub fn kind_label(kind: DeviceKind, lang: Lang) -> &'static str {
-    kind.label(lang)
 }
 
 #[cfg(test)]

@@ -12,7 +12,6 @@ use crate::{App, AppError, Result};
 use chrono::{DateTime, Utc};
 use monitoring::{DeviceKind, Finding, Reading, ReadingError, Thresholds, Values};
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 use store::monitoring::{ElderWatch, IngestDevice, ReadingRow};
 use store::{time_text, StoreError};
@@ -202,16 +201,15 @@ impl App {
     /// Writes one group in one transaction; returns each submission's result and the live
     /// notices to send after the commit.
     #[allow(clippy::type_complexity)]
-    async fn write_group(
+    async fn write_group<'g>(
         &self,
-        group: &[Submission],
+        group: &'g [Submission],
     ) -> Result<(
         Vec<std::result::Result<IngestReport, IngestError>>,
         Vec<LiveAlert>,
     )> {
         let state: &MonitoringState = &self.monitoring;
         let now = self.now();
-        let received = time_text(now);
         let parsed: Vec<_> = group
             .iter()
             .map(|s| monitoring::parse_payload(&s.payload, now))
@@ -233,26 +231,31 @@ impl App {
         // (submission, reading) of each row, to find the findings' owners after the insert.
         let mut row_owner: Vec<(usize, Reading)> = Vec::new();
         let mut seen_in_group: HashSet<(&str, u64)> = HashSet::new();
+        // Refusals counted on the device's row: (count, the last one's message). Readings of an
+        // unknown device are only counted in the stats: there is no row to count them on, and
+        // a stranger must not be able to fill a table.
         let mut rejections_by_device: HashMap<&str, (i64, String)> = HashMap::new();
+        let mut note_rejection = |device_id: &'g str, message: String| {
+            if devices.contains_key(device_id) {
+                let entry = rejections_by_device.entry(device_id).or_default();
+                entry.0 += 1;
+                entry.1 = message;
+            }
+        };
         for (i, (submission, parsed)) in group.iter().zip(&parsed).enumerate() {
             let device_id = submission.source.device_id();
+            let device = devices.get(device_id);
             let items = match parsed {
                 Ok(items) => items,
                 Err(error) => {
                     state.stats.reject(error.reason(), 1);
-                    rejections_by_device
-                        .entry(device_id)
-                        .or_insert((0, String::new()))
-                        .0 += 1;
-                    if let Some(entry) = rejections_by_device.get_mut(device_id) {
-                        entry.1 = error.to_string();
-                    }
+                    note_rejection(device_id, error.to_string());
                     reports.push(Err(IngestError::Payload(error.clone())));
                     continue;
                 }
             };
+            let received = time_text(submission.received_at);
             let mut report = IngestReport::default();
-            let device = devices.get(device_id);
             let refusal: Option<(&'static str, String)> = match device {
                 None => Some((
                     "unknown_device",
@@ -310,30 +313,29 @@ impl App {
                 };
                 if let Some(rejection) = refused {
                     state.stats.reject(rejection.reason, 1);
-                    // Readings of an unknown device are only counted: there is no row to
-                    // count them on, and a stranger must not be able to fill the table.
-                    if device.is_some() {
-                        let entry = rejections_by_device
-                            .entry(device_id)
-                            .or_insert((0, String::new()));
-                        entry.0 += 1;
-                        entry.1 = rejection.message.clone();
-                    }
+                    note_rejection(device_id, rejection.message.clone());
                     report.rejected.push(rejection);
                 }
             }
             reports.push(Ok(report));
         }
 
-        let stored: HashSet<(String, i64)> = store::monitoring::insert_readings(&mut tx, &rows)
-            .await?
-            .into_iter()
+        // Which rows were stored now (the others were stored before: a resend).
+        let position: HashMap<(&str, i64), usize> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| ((r.device_id.as_str(), r.seq), i))
             .collect();
+        let mut is_new = vec![false; rows.len()];
+        for (device_id, seq) in store::monitoring::insert_readings(&mut tx, &rows).await? {
+            if let Some(&i) = position.get(&(device_id.as_str(), seq)) {
+                is_new[i] = true;
+            }
+        }
 
         // Count accepted and duplicate readings per submission; gather the findings.
         let mut new_readings: Vec<(usize, &str, &str, &Reading)> = Vec::new();
-        for (row, (owner, reading)) in rows.iter().zip(&row_owner) {
-            let is_new = stored.contains(&(row.device_id.clone(), row.seq));
+        for ((row, (owner, reading)), &is_new) in rows.iter().zip(&row_owner).zip(&is_new) {
             if let Ok(report) = &mut reports[*owner] {
                 if is_new {
                     report.accepted += 1;
@@ -388,7 +390,8 @@ impl App {
                 &state.settings.escalation,
                 &elder.watch,
                 &finding,
-                Some((&device_id, seq as i64)),
+                Some(&device_id),
+                Some(seq as i64),
                 now,
             )
             .await?;
@@ -405,38 +408,33 @@ impl App {
             }
         }
 
-        let mut seen: Vec<(&str, DateTime<Utc>)> = Vec::new();
-        let mut touched = HashSet::new();
-        for row in rows
+        let mut heard: Vec<&str> = rows
             .iter()
-            .filter(|r| stored.contains(&(r.device_id.clone(), r.seq)))
-        {
-            if touched.insert(row.device_id.as_str()) {
-                seen.push((row.device_id.as_str(), now));
-            }
-        }
-        store::monitoring::touch_devices(&mut tx, &seen).await?;
+            .zip(&is_new)
+            .filter(|(_, &new)| new)
+            .map(|(r, _)| r.device_id.as_str())
+            .collect();
+        heard.sort_unstable();
+        heard.dedup();
+        store::monitoring::touch_devices(&mut tx, &heard, now).await?;
         for (device_id, (count, reason)) in &rejections_by_device {
             store::monitoring::note_rejections(&mut tx, device_id, *count, reason, now).await?;
         }
         tx.commit().await.map_err(StoreError::from)?;
 
         IngestStats::add(&state.stats.commits, 1);
-        IngestStats::add(&state.stats.accepted, stored.len() as u64);
+        IngestStats::add(&state.stats.accepted, new_readings.len() as u64);
         let duplicates: usize = reports
             .iter()
             .filter_map(|r| r.as_ref().ok())
             .map(|r| r.duplicates)
             .sum();
-        state
-            .stats
-            .duplicates
-            .fetch_add(duplicates as u64, Ordering::Relaxed);
+        IngestStats::add(&state.stats.duplicates, duplicates as u64);
         Ok((reports, live))
     }
 
     /// The elders of `ids` with their thresholds, from the cache or the database.
-    async fn watch_elders<'a>(
+    pub(super) async fn watch_elders<'a>(
         &self,
         conn: &mut store::Conn,
         ids: impl Iterator<Item = &'a str>,
