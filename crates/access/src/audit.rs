@@ -35,5 +35,8 @@ registry::code_enum!(AuditAction {
     ThresholdsSet = "thresholds_set", "设置告警阈值", "set alert thresholds";
     OutboxRead = "outbox_read", "读取待发通知", "read notification outbox";
     OutboxSent = "outbox_sent", "通知已发送", "notification sent";
+    GrantCreate = "grant_create", "授权查看档案", "grant record access";
+    GrantRevoke = "grant_revoke", "撤销档案授权", "revoke record access";
+    GrantList = "grant_list", "查看档案授权", "list record grants";
     Denied = "denied", "越权访问被拒绝", "access denied";
 });

@@ -2,6 +2,7 @@
 //! audit log records. Pure: the store turns a [`Scope`] into a query condition, `app` decides.
 
 pub mod audit;
+pub mod grant;
 pub mod role;
 pub mod scope;
 

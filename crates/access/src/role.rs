@@ -43,10 +43,13 @@ pub enum Action {
     SetThresholds,
     /// Drain the SMS/WeChat outbox (the gateway's account).
     ManageOutbox,
+    /// Let another organization or user read one elder's record for a while (a referral, a
+    /// consultation); staff must also belong to the elder's responsible organization.
+    GrantRecordAccess,
 }
 
 impl Action {
-    pub const ALL: [Action; 19] = [
+    pub const ALL: [Action; 20] = [
         Action::ReadElder,
         Action::CreateElder,
         Action::UpdateElder,
@@ -66,6 +69,7 @@ impl Action {
         Action::HandleAlert,
         Action::SetThresholds,
         Action::ManageOutbox,
+        Action::GrantRecordAccess,
     ];
 }
 
@@ -104,6 +108,7 @@ impl Role {
             HandleAlert => matches!(self, Admin | InstitutionAdmin | Doctor | Nurse | Caregiver),
             SetThresholds => self == Doctor,
             ManageOutbox => self == Admin,
+            GrantRecordAccess => matches!(self, Admin | InstitutionAdmin | Doctor | Nurse),
         }
     }
 

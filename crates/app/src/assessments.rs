@@ -323,6 +323,7 @@ impl App {
         elder_id: &str,
         input: &AssessmentInput,
     ) -> Result<(String, Status)> {
+        let authorized = actor.writes(self.now());
         actor.require(self, Action::Assess).await?;
         let now = self.now();
         let today = crate::today(now);
@@ -393,7 +394,8 @@ impl App {
             }
         }
         let mut tx = self.store.begin().await?;
-        let Some(elder) = store::elders::get(&mut tx, &actor.scope, elder_id).await? else {
+        let Some(elder) = store::elders::get(&mut tx, &actor.writes(self.now()), elder_id).await?
+        else {
             drop(tx);
             return Err(self
                 .denied(
@@ -420,7 +422,8 @@ impl App {
         else {
             return Err(AppError::Internal("checked input incomplete".into()));
         };
-        let previous = store::assessments::current_for_elder(&mut tx, elder_id).await?;
+        let previous =
+            store::assessments::current_for_elder(&mut tx, &authorized, elder_id).await?;
         let reason = reason.unwrap_or_else(|| {
             if previous.iter().any(|c| c.instrument_id == instrument.id) {
                 "annual".into()
@@ -455,7 +458,7 @@ impl App {
             note,
             next_due_on: next_due_on.clone(),
         };
-        let id = store::assessments::insert(&mut tx, &new, now).await?;
+        let id = store::assessments::insert(&mut tx, &authorized, &new, now).await?;
         if status == Status::Final {
             self.apply_result(&mut tx, &current_row(&new, &id), now)
                 .await?;
@@ -487,16 +490,19 @@ impl App {
         result: &CurrentRow,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        store::assessments::make_current(conn, result).await?;
+        let authorized = crate::auth::system_access(now);
+        store::assessments::make_current(conn, &authorized, result).await?;
         store::assessments::resolve_requests(
             conn,
+            &authorized,
             &result.elder_id,
             &result.instrument_id,
             &result.assessment_id,
             now,
         )
         .await?;
-        let current = store::assessments::current_for_elder(conn, &result.elder_id).await?;
+        let current =
+            store::assessments::current_for_elder(conn, &authorized, &result.elder_id).await?;
         let results: Vec<CurrentResult> = current
             .iter()
             .map(|c| CurrentResult {
@@ -509,6 +515,7 @@ impl App {
         let summary = CareSummary::from_results(&results, &self.assessment.subsidy);
         store::assessments::save_care_levels(
             conn,
+            &authorized,
             &CareLevelsRow {
                 elder_id: result.elder_id.clone(),
                 ability_grade: summary.ability_grade,
@@ -526,10 +533,12 @@ impl App {
 
     /// The second assessor's confirmation: another assessor than the one who signed.
     pub async fn confirm_assessment(&self, actor: &Actor, id: &str) -> Result<()> {
+        let authorized = actor.writes(self.now());
         actor.require(self, Action::ConfirmAssessment).await?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        let Some(row) = store::assessments::get(&mut tx, &actor.scope, id).await? else {
+        let Some(row) = store::assessments::get(&mut tx, &actor.writes(self.now()), id).await?
+        else {
             drop(tx);
             return Err(self
                 .denied(actor, "assessment_confirm", Some(id), AppError::NotFound)
@@ -553,8 +562,15 @@ impl App {
                 },
             ));
         }
-        if !store::assessments::confirm(&mut tx, id, &actor.user_id, &actor.display_name, now)
-            .await?
+        if !store::assessments::confirm(
+            &mut tx,
+            &authorized,
+            id,
+            &actor.user_id,
+            &actor.display_name,
+            now,
+        )
+        .await?
         {
             return Err(AppError::Stale);
         }
@@ -591,11 +607,13 @@ impl App {
         id: &str,
         reason: Option<&str>,
     ) -> Result<()> {
+        let authorized = actor.writes(self.now());
         actor.require(self, Action::ConfirmAssessment).await?;
         let mut errors = Vec::new();
         let reason = registry::field::text(&mut errors, "reason", reason, 500, true);
         let mut tx = self.store.begin().await?;
-        let Some(row) = store::assessments::get(&mut tx, &actor.scope, id).await? else {
+        let Some(row) = store::assessments::get(&mut tx, &actor.writes(self.now()), id).await?
+        else {
             drop(tx);
             return Err(self
                 .denied(actor, "assessment_return", Some(id), AppError::NotFound)
@@ -614,8 +632,14 @@ impl App {
             return Err(AppError::Invalid(errors));
         }
         let reason = reason.unwrap_or_default();
-        if !store::assessments::return_for_correction(&mut tx, id, &actor.display_name, &reason)
-            .await?
+        if !store::assessments::return_for_correction(
+            &mut tx,
+            &authorized,
+            id,
+            &actor.display_name,
+            &reason,
+        )
+        .await?
         {
             return Err(AppError::Stale);
         }
@@ -635,9 +659,10 @@ impl App {
 
     /// One assessment in the caller's scope; audited.
     pub async fn get_assessment(&self, actor: &Actor, id: &str) -> Result<AssessmentView> {
+        let authorized = actor.reads(self.now());
         actor.require(self, Action::ReadElder).await?;
         let mut conn = self.store.acquire().await?;
-        let Some(row) = store::assessments::get(&mut conn, &actor.scope, id).await? else {
+        let Some(row) = store::assessments::get(&mut conn, &authorized, id).await? else {
             drop(conn);
             return Err(self
                 .denied(actor, "assessment_read", Some(id), AppError::NotFound)
@@ -662,21 +687,23 @@ impl App {
         actor: &Actor,
         elder_id: &str,
     ) -> Result<ElderAssessments> {
+        let authorized = actor.reads(self.now());
         actor.require(self, Action::ReadElder).await?;
         let mut conn = self.store.acquire().await?;
-        let Some(elder) = store::elders::get(&mut conn, &actor.scope, elder_id).await? else {
+        let Some(elder) = store::elders::get(&mut conn, &authorized, elder_id).await? else {
             drop(conn);
             return Err(self
                 .denied(actor, "assessment_list", Some(elder_id), AppError::NotFound)
                 .await);
         };
-        let history = store::assessments::for_elder(&mut conn, &actor.scope, elder_id, None)
+        let history = store::assessments::for_elder(&mut conn, &authorized, elder_id, None)
             .await?
             .into_iter()
             .map(AssessmentView::from_row)
             .collect();
-        let current = store::assessments::current_for_elder(&mut conn, elder_id).await?;
-        let levels = store::assessments::care_levels(&mut conn, elder_id).await?;
+        let current =
+            store::assessments::current_for_elder(&mut conn, &authorized, elder_id).await?;
+        let levels = store::assessments::care_levels(&mut conn, &authorized, elder_id).await?;
         let subsidy_yuan = self
             .assessment
             .subsidy
@@ -689,15 +716,13 @@ impl App {
             )
             .map(|yuan| yuan.2);
         let open_requests =
-            store::assessments::open_requests(&mut conn, &actor.scope, Some(elder_id), 50).await?;
-        audit_log::append(
+            store::assessments::open_requests(&mut conn, &authorized, Some(elder_id), 50).await?;
+        self.audit_elder_read(
             &mut conn,
-            audit_log::entry(
-                actor,
-                AuditAction::AssessmentRead,
-                Some(("elder", elder_id)),
-                None,
-            ),
+            actor,
+            AuditAction::AssessmentRead,
+            elder_id,
+            None,
         )
         .await?;
         Ok(ElderAssessments {
@@ -718,6 +743,7 @@ impl App {
         instrument_id: Option<&str>,
         reason: Option<&str>,
     ) -> Result<String> {
+        let authorized = actor.writes(self.now());
         actor.require(self, Action::RequestReassessment).await?;
         let mut errors = Vec::new();
         let instrument = instrument_id
@@ -745,7 +771,7 @@ impl App {
         }
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        if store::elders::get(&mut tx, &actor.scope, elder_id)
+        if store::elders::get(&mut tx, &actor.writes(self.now()), elder_id)
             .await?
             .is_none()
         {
@@ -761,6 +787,7 @@ impl App {
         }
         let id = store::assessments::insert_request(
             &mut tx,
+            &authorized,
             elder_id,
             instrument,
             reason.as_deref().unwrap_or_default(),
@@ -790,22 +817,22 @@ impl App {
         within_days: i64,
         due_page: crate::Page,
     ) -> Result<Worklist> {
+        let authorized = actor.reads(self.now());
         actor.require(self, Action::ReadDashboard).await?;
         let today = crate::today(self.now());
         let due_by = (today + chrono::Duration::days(within_days.clamp(0, 366))).to_string();
         let mut conn = self.store.acquire().await?;
         let (due, due_total) = store::assessments::due(
             &mut conn,
-            &actor.scope,
+            &authorized,
             &due_by,
             due_page.offset(),
             due_page.per_page,
         )
         .await?;
-        let requests =
-            store::assessments::open_requests(&mut conn, &actor.scope, None, 200).await?;
+        let requests = store::assessments::open_requests(&mut conn, &authorized, None, 200).await?;
         let awaiting: Vec<AssessmentView> =
-            store::assessments::awaiting_confirmation(&mut conn, &actor.scope, 200)
+            store::assessments::awaiting_confirmation(&mut conn, &authorized, 200)
                 .await?
                 .into_iter()
                 .map(AssessmentView::from_row)
@@ -838,9 +865,10 @@ impl App {
     /// Institutions in the caller's scope with their assessed residents by care level and the
     /// yearly operating subsidy that follows (Dezhou plan amounts unless configured).
     pub async fn institution_subsidies(&self, actor: &Actor) -> Result<Vec<InstitutionSubsidy>> {
+        let authorized = actor.reads(self.now());
         actor.require(self, Action::ReadDashboard).await?;
         let mut conn = self.store.acquire().await?;
-        let rows = store::assessments::residents_by_care_level(&mut conn, &actor.scope).await?;
+        let rows = store::assessments::residents_by_care_level(&mut conn, &authorized).await?;
         let mut names = std::collections::BTreeMap::new();
         for (org, _, _) in &rows {
             if !names.contains_key(org) {
@@ -860,11 +888,12 @@ impl App {
         to: NaiveDate,
         region_prefix: Option<&str>,
     ) -> Result<Vec<CountRow>> {
+        let authorized = actor.reads(self.now());
         actor.require(self, Action::ReadDashboard).await?;
         let mut conn = self.store.acquire().await?;
         Ok(store::assessments::counts(
             &mut conn,
-            &actor.scope,
+            &authorized,
             &from.to_string(),
             &to.to_string(),
             region_prefix,

@@ -22,6 +22,7 @@ pub fn entry(
         ip: actor.ip.clone(),
         outcome: "ok".into(),
         detail,
+        grant_id: None,
     }
 }
 
@@ -31,6 +32,23 @@ pub async fn append(conn: &mut Conn, entry: AuditEntry) -> Result<()> {
 }
 
 impl App {
+    /// Appends the audit row of a read of one elder's records, naming the record grant the read
+    /// relied on when the caller's own scope does not reach the elder.
+    pub(crate) async fn audit_elder_read(
+        &self,
+        conn: &mut Conn,
+        actor: &Actor,
+        action: AuditAction,
+        elder_id: &str,
+        detail: Option<String>,
+    ) -> Result<()> {
+        let mut entry = entry(actor, action, Some(("elder", elder_id)), detail);
+        entry.grant_id = self
+            .grant_relied_on(conn, actor, elder_id, self.now())
+            .await?;
+        append(conn, entry).await
+    }
+
     /// Records a refused request (wrong role, or a record outside the scope) and returns the
     /// error to answer with.
     pub async fn denied(

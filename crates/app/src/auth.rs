@@ -12,6 +12,7 @@ use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::sync::Mutex;
 use store::audit::AuditEntry;
+use store::{Authorized, Grantee};
 
 /// The signed-in caller of a use case: who, in which role, with which data scope, from where.
 #[derive(Debug, Clone)]
@@ -44,6 +45,29 @@ impl Actor {
     pub fn may(&self, action: Action) -> bool {
         self.role.may(action)
     }
+
+    /// What this caller may read at `now`: their data scope, widened by the record grants to
+    /// them or their organization in force at that moment.
+    pub(crate) fn reads(&self, now: DateTime<Utc>) -> Authorized {
+        let grantee = Grantee {
+            user_id: self.user_id.clone(),
+            organization_id: self.org_id.clone(),
+        };
+        Authorized::new(self.scope.clone(), Some(grantee), now)
+    }
+
+    /// What this caller may change: their data scope alone (a grant lets one read a record,
+    /// never edit it).
+    pub(crate) fn writes(&self, now: DateTime<Utc>) -> Authorized {
+        Authorized::new(self.scope.clone(), None, now)
+    }
+}
+
+/// The platform's own jobs (ingest, escalation, sweeps, imports' bookkeeping): every record,
+/// no grants. Only use cases that have authorized their trigger (a device credential, the
+/// broker, a schedule) use it.
+pub(crate) fn system_access(now: DateTime<Utc>) -> Authorized {
+    Authorized::new(Scope::Everything, None, now)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -19,9 +19,10 @@ pub struct Dashboard {
 
 impl App {
     pub async fn dashboard(&self, actor: &Actor) -> Result<Dashboard> {
+        let authorized = actor.reads(self.now());
         actor.require(self, Action::ReadDashboard).await?;
         let mut conn = self.store.acquire().await?;
-        let counts = store::elders::counts(&mut conn, &actor.scope).await?;
+        let counts = store::elders::counts(&mut conn, &authorized).await?;
         let names = self.region_names().await?;
         let parent = match &actor.scope {
             Scope::Region(code) => Some(code.prefix().to_string()),
@@ -42,7 +43,7 @@ impl App {
                 .map(|l| l.digits());
             if let Some(digits) = child_digits {
                 for (code, n) in
-                    store::elders::counts_by_child_region(&mut conn, &actor.scope, &parent, digits)
+                    store::elders::counts_by_child_region(&mut conn, &authorized, &parent, digits)
                         .await?
                 {
                     let name = names.get(&code).cloned().unwrap_or_else(|| code.clone());
@@ -52,7 +53,7 @@ impl App {
         }
         let this_year = chrono::Datelike::year(&crate::today(self.now()));
         let mut bands: Vec<(i32, i64, i64)> = (60..=100).step_by(5).map(|a| (a, 0, 0)).collect();
-        for (year, sex, n) in store::elders::birth_years(&mut conn, &actor.scope).await? {
+        for (year, sex, n) in store::elders::birth_years(&mut conn, &authorized).await? {
             let Ok(year) = year.parse::<i32>() else {
                 continue;
             };
@@ -76,7 +77,7 @@ impl App {
             },
         )
         .await?;
-        let stored = store::assessments::care_level_counts(&mut conn, &actor.scope).await?;
+        let stored = store::assessments::care_level_counts(&mut conn, &authorized).await?;
         let care_levels = assessment::SelfCareLevel::ALL
             .into_iter()
             .map(|level| {

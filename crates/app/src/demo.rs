@@ -1776,6 +1776,7 @@ const DEMO_ASSESSED: usize = 1500;
 /// reassessment requests. Answers are drawn so that dependence grows with age; every result is
 /// scored by the real instrument.
 async fn seed_assessments(app: &App, seed: u64, now: chrono::DateTime<chrono::Utc>) -> Result<()> {
+    let authorized = crate::auth::system_access(now);
     let today = crate::today(now);
     let mut rng = stream(seed, 77);
     let mut tx = app.store.begin().await?;
@@ -1787,7 +1788,7 @@ async fn seed_assessments(app: &App, seed: u64, now: chrono::DateTime<chrono::Ut
             .ok_or_else(|| AppError::Internal(format!("demo user {name} missing")))?;
         ids.push((row.id, row.display_name, row.org_id));
     }
-    let candidates = store::assessments::living_elders_sample(&mut tx, 20_000).await?;
+    let candidates = store::assessments::living_elders_sample(&mut tx, &authorized, 20_000).await?;
     let instrument = assessment::catalog()
         .get("gbt42195_2022")
         .ok_or_else(|| AppError::Internal("GB/T 42195 missing from the catalogue".into()))?;
@@ -1851,16 +1852,17 @@ async fn seed_assessments(app: &App, seed: u64, now: chrono::DateTime<chrono::Ut
             next_due_on: crate::assessments::next_due(instrument, assessed_on)
                 .map(|d| d.to_string()),
         };
-        let id = store::assessments::insert(&mut tx, &new, now).await?;
+        let id = store::assessments::insert(&mut tx, &authorized, &new, now).await?;
         if awaiting {
             continue;
         }
-        store::assessments::confirm(&mut tx, &id, &ids[1].0, &ids[1].1, now).await?;
+        store::assessments::confirm(&mut tx, &authorized, &id, &ids[1].0, &ids[1].1, now).await?;
         app.apply_result(&mut tx, &crate::assessments::current_row(&new, &id), now)
             .await?;
         if n % 250 == 11 {
             store::assessments::insert_request(
                 &mut tx,
+                &authorized,
                 elder_id,
                 &instrument.id,
                 "家属反映近两周跌倒两次，行动能力明显下降",

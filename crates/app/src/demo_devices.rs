@@ -114,6 +114,7 @@ pub fn history(kind: &str, index: usize, now: DateTime<Utc>, rng: &mut ChaCha8Rn
 
 /// Binds the demo devices and sends their history through the pipeline.
 pub async fn seed(app: &App, seed: u64, now: DateTime<Utc>) -> Result<usize> {
+    let authorized = crate::auth::system_access(now);
     let mut conn = app.store.acquire().await?;
     let doctor = store::users::by_username(&mut conn, "doctor")
         .await?
@@ -126,8 +127,12 @@ pub async fn seed(app: &App, seed: u64, now: DateTime<Utc>) -> Result<usize> {
         limit: DEMO_MONITORED as i64,
         ..Default::default()
     };
-    let (elders, _) =
-        store::elders::list(&mut conn, &access::Scope::Organization(org), &filter).await?;
+    let (elders, _) = store::elders::list(
+        &mut conn,
+        &store::Authorized::new(access::Scope::Organization(org), None, now),
+        &filter,
+    )
+    .await?;
     drop(conn);
     let elder_ids: Vec<String> = elders.into_iter().map(|e| e.id).collect();
     let devices = plan_devices(&elder_ids);
@@ -136,6 +141,7 @@ pub async fn seed(app: &App, seed: u64, now: DateTime<Utc>) -> Result<usize> {
         let credential = crate::monitoring::devices::new_credential();
         store::monitoring::insert_device(
             &mut tx,
+            &authorized,
             id,
             kind,
             elder,

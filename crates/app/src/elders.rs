@@ -269,6 +269,7 @@ impl ElderQuery {
 
 impl App {
     pub async fn create_elder(&self, actor: &Actor, input: &ElderInput) -> Result<String> {
+        let authorized = actor.writes(self.now());
         actor.require(self, Action::CreateElder).await?;
         let now = self.now();
         let mut valid = input
@@ -278,7 +279,7 @@ impl App {
         self.complete_and_check(&mut tx, actor, &mut valid, None)
             .await?;
         let columns = ElderColumns::from_valid(&valid);
-        let id = match store::elders::insert(&mut tx, &columns, now).await {
+        let id = match store::elders::insert(&mut tx, &authorized, &columns, now).await {
             Ok(id) => id,
             Err(store::StoreError::Conflict(_)) => {
                 return Err(self.duplicate_error(valid.id_number.as_str()).await)
@@ -301,8 +302,9 @@ impl App {
     }
 
     async fn duplicate_error(&self, id_number: &str) -> AppError {
+        let authorized = crate::auth::system_access(self.now());
         let existing = match self.store.acquire().await {
-            Ok(mut conn) => store::elders::id_by_identity_number(&mut conn, id_number)
+            Ok(mut conn) => store::elders::id_by_identity_number(&mut conn, &authorized, id_number)
                 .await
                 .ok()
                 .flatten(),
@@ -327,6 +329,7 @@ impl App {
         valid: &mut ValidElder,
         editing: Option<&str>,
     ) -> Result<()> {
+        let authorized = crate::auth::system_access(self.now());
         let mut errors = Vec::new();
         if editing.is_none()
             && valid.responsible_org_id.is_none()
@@ -353,7 +356,8 @@ impl App {
             }
         }
         if let Some(existing) =
-            store::elders::id_by_identity_number(conn, valid.id_number.as_str()).await?
+            store::elders::id_by_identity_number(conn, &authorized, valid.id_number.as_str())
+                .await?
         {
             if Some(existing.as_str()) != editing {
                 errors.push(FieldError::new(
@@ -416,9 +420,10 @@ impl App {
 
     /// A record in the caller's scope, with identity shown as the role allows; audited.
     pub async fn get_elder(&self, actor: &Actor, id: &str) -> Result<ElderView> {
+        let authorized = actor.reads(self.now());
         actor.require(self, Action::ReadElder).await?;
         let mut conn = self.store.acquire().await?;
-        let row = match store::elders::get(&mut conn, &actor.scope, id).await? {
+        let row = match store::elders::get(&mut conn, &authorized, id).await? {
             Some(row) => row,
             None => {
                 return Err(self
@@ -431,11 +436,8 @@ impl App {
         } else {
             Disclosure::Masked
         };
-        audit_log::append(
-            &mut conn,
-            audit_log::entry(actor, AuditAction::ElderRead, Some(("elder", id)), None),
-        )
-        .await?;
+        self.audit_elder_read(&mut conn, actor, AuditAction::ElderRead, id, None)
+            .await?;
         Ok(ElderView::from_row(
             &row,
             disclosure,
@@ -445,9 +447,10 @@ impl App {
 
     /// The stored row itself, for an edit form; same scope and audit as a read.
     pub async fn elder_for_edit(&self, actor: &Actor, id: &str) -> Result<ElderRow> {
+        let authorized = actor.writes(self.now());
         actor.require(self, Action::UpdateElder).await?;
         let mut conn = self.store.acquire().await?;
-        match store::elders::get(&mut conn, &actor.scope, id).await? {
+        match store::elders::get(&mut conn, &authorized, id).await? {
             Some(row) => {
                 audit_log::append(
                     &mut conn,
@@ -474,11 +477,12 @@ impl App {
         query: &ElderQuery,
         page: Page,
     ) -> Result<(Vec<ElderView>, i64)> {
+        let authorized = actor.reads(self.now());
         actor.require(self, Action::ReadElder).await?;
         let today = crate::today(self.now());
         let filter = query.to_filter(today, page)?;
         let mut conn = self.store.acquire().await?;
-        let (rows, total) = store::elders::list(&mut conn, &actor.scope, &filter).await?;
+        let (rows, total) = store::elders::list(&mut conn, &authorized, &filter).await?;
         let detail = format!(
             "q={} page={} total={total}",
             query.q.as_deref().map(mask_query).unwrap_or_default(),
@@ -506,13 +510,14 @@ impl App {
         input: &ElderInput,
         expected_version: Option<i64>,
     ) -> Result<Vec<&'static str>> {
+        let authorized = actor.writes(self.now());
         actor.require(self, Action::UpdateElder).await?;
         let now = self.now();
         let mut valid = input
             .validate(crate::today(now))
             .map_err(AppError::Invalid)?;
         let mut tx = self.store.begin().await?;
-        let current = match store::elders::get(&mut tx, &actor.scope, id).await? {
+        let current = match store::elders::get(&mut tx, &actor.writes(self.now()), id).await? {
             Some(row) => row,
             None => {
                 drop(tx);
@@ -529,6 +534,7 @@ impl App {
         let columns = ElderColumns::from_valid(&valid);
         let changed = store::elders::update(
             &mut tx,
+            &authorized,
             &current,
             &columns,
             (&actor.user_id, &actor.username),
@@ -554,9 +560,10 @@ impl App {
 
     /// Who changed what, when; identity and phone values masked unless the caller may see them.
     pub async fn elder_history(&self, actor: &Actor, id: &str) -> Result<Vec<ChangeRow>> {
+        let authorized = actor.reads(self.now());
         actor.require(self, Action::ReadElder).await?;
         let mut conn = self.store.acquire().await?;
-        if store::elders::get(&mut conn, &actor.scope, id)
+        if store::elders::get(&mut conn, &authorized, id)
             .await?
             .is_none()
         {
@@ -564,7 +571,7 @@ impl App {
                 .denied(actor, "elder_history", Some(id), AppError::NotFound)
                 .await);
         }
-        let mut rows = store::elders::history(&mut conn, &actor.scope, id).await?;
+        let mut rows = store::elders::history(&mut conn, &authorized, id).await?;
         if !actor.may(Action::ReadElderIdentity) {
             for row in &mut rows {
                 let mask: fn(&str) -> String = match row.field.as_str() {

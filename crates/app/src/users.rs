@@ -216,6 +216,7 @@ impl App {
     }
 
     async fn check_user_links(&self, conn: &mut store::Conn, fields: &UserFields) -> Result<()> {
+        let authorized = crate::auth::system_access(self.now());
         let mut errors = Vec::new();
         if let Some(org) = &fields.org_id {
             if store::orgs::get(conn, org).await?.is_none() {
@@ -228,7 +229,7 @@ impl App {
             }
         }
         if let Some(elder) = &fields.elder_id {
-            if store::elders::get(conn, &access::Scope::Everything, elder)
+            if store::elders::get(conn, &authorized, elder)
                 .await?
                 .is_none()
             {

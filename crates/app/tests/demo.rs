@@ -255,7 +255,7 @@ async fn bulk_load_refuses_duplicates_and_reports_dangling_references() {
         };
         let stored = || async {
             let mut conn = app.store.acquire().await.unwrap();
-            store::elders::counts(&mut conn, &access::Scope::Everything)
+            store::elders::counts(&mut conn, &testkit::everything())
                 .await
                 .unwrap()
                 .total

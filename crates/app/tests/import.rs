@@ -3,7 +3,6 @@
 //! same file never stored twice; an interrupted import resumed; roles that may not import
 //! refused.
 
-use access::Scope;
 use app::import::{ImportReport, RowError, BATCH_ROWS};
 use app::{App, AppError, Page};
 use registry::{IdNumber, Lang, Sex};
@@ -32,7 +31,7 @@ fn no_progress(_: usize, _: usize) {}
 
 async fn elder_count(app: &App) -> i64 {
     let mut conn = app.store.acquire().await.unwrap();
-    store::elders::counts(&mut conn, &Scope::Everything)
+    store::elders::counts(&mut conn, &testkit::everything())
         .await
         .unwrap()
         .total
@@ -43,7 +42,7 @@ async fn fixture_rows(app: &App, fixture: &Fixture) -> Vec<String> {
     let mut conn = app.store.acquire().await.unwrap();
     let mut rows = Vec::new();
     for id in fixture.all_elders() {
-        let row = store::elders::get(&mut conn, &Scope::Everything, id)
+        let row = store::elders::get(&mut conn, &testkit::everything(), id)
             .await
             .unwrap();
         rows.push(format!("{row:?}"));
@@ -65,10 +64,10 @@ async fn audit_count(app: &App, action: &str) -> i64 {
 
 async fn find(app: &App, id_number: &str) -> Option<store::elders::ElderRow> {
     let mut conn = app.store.acquire().await.unwrap();
-    let id = store::elders::id_by_identity_number(&mut conn, id_number)
+    let id = store::elders::id_by_identity_number(&mut conn, &testkit::everything(), id_number)
         .await
         .unwrap()?;
-    store::elders::get(&mut conn, &Scope::Everything, &id)
+    store::elders::get(&mut conn, &testkit::everything(), &id)
         .await
         .unwrap()
 }

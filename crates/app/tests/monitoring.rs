@@ -381,22 +381,14 @@ async fn an_unacknowledged_alert_escalates_on_schedule_and_acknowledging_stops_i
             .any(|a| a == "alert_escalate"));
 
         // The gateway's outbox holds the full numbers.
-        let mut conn = app.store.acquire().await.unwrap();
-        let pending = store::monitoring::pending_outbox(&mut conn, Some("sms"), 10)
-            .await
-            .unwrap();
+        let pending = app.pending_outbox(&admin, Some("sms"), 10).await.unwrap();
         assert_eq!(pending.len(), 3);
         assert!(pending.iter().any(|p| p.recipient == "13700002222"));
-        assert!(
-            store::monitoring::mark_outbox_sent(&mut conn, &pending[0].id, Utc::now())
-                .await
-                .unwrap()
-        );
-        assert!(
-            !store::monitoring::mark_outbox_sent(&mut conn, &pending[0].id, Utc::now())
-                .await
-                .unwrap()
-        );
+        app.mark_outbox_sent(&admin, &pending[0].id).await.unwrap();
+        assert!(matches!(
+            app.mark_outbox_sent(&admin, &pending[0].id).await,
+            Err(app::AppError::NotFound)
+        ));
     }
 }
 

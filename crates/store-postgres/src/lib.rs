@@ -18,6 +18,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0003_monitoring",
         sql: include_str!("../migrations/0003_monitoring.sql"),
     },
+    Migration {
+        version: 4,
+        name: "0004_grants",
+        sql: include_str!("../migrations/0004_grants.sql"),
+    },
 ];
 
 /// Times, dates and codes are stored as text in UTC; the session time zone never matters, but

@@ -19,6 +19,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0003_monitoring",
         sql: include_str!("../migrations/0003_monitoring.sql"),
     },
+    Migration {
+        version: 4,
+        name: "0004_grants",
+        sql: include_str!("../migrations/0004_grants.sql"),
+    },
 ];
 
 /// Run on every new connection. WAL lets readers proceed while one writer commits;

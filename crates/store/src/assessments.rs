@@ -2,8 +2,8 @@
 //! reassessment requests. Every read of an elder's assessments joins `elders e` and applies the
 //! caller's scope, as the elder queries do.
 
+use crate::Authorized;
 use crate::{new_id, time_text, Conn, Result, Sql};
-use access::Scope;
 use chrono::{DateTime, Utc};
 
 /// A new assessment as `app` has checked and scored it.
@@ -68,7 +68,12 @@ const COLUMNS: &str = "a.id, a.elder_id, e.name AS elder_name, a.instrument_id, 
     a.signed_at, a.second_assessor_id, a.second_assessor_name, a.confirmed_at, \
     a.returned_by_name, a.return_reason, a.note, a.next_due_on, a.created_at";
 
-pub async fn insert(conn: &mut Conn, new: &NewAssessment, at: DateTime<Utc>) -> Result<String> {
+pub async fn insert(
+    conn: &mut Conn,
+    _authorized: &Authorized,
+    new: &NewAssessment,
+    at: DateTime<Utc>,
+) -> Result<String> {
     let id = new_id();
     let now = time_text(at);
     sqlx::query(
@@ -105,7 +110,7 @@ pub async fn insert(conn: &mut Conn, new: &NewAssessment, at: DateTime<Utc>) -> 
     Ok(id)
 }
 
-pub async fn get(conn: &mut Conn, scope: &Scope, id: &str) -> Result<Option<AssessmentRow>> {
+pub async fn get(conn: &mut Conn, scope: &Authorized, id: &str) -> Result<Option<AssessmentRow>> {
     let mut sql = Sql::new("SELECT ");
     sql.push(COLUMNS)
         .push(" FROM assessments a JOIN elders e ON e.id = a.elder_id WHERE a.id = ")
@@ -118,7 +123,7 @@ pub async fn get(conn: &mut Conn, scope: &Scope, id: &str) -> Result<Option<Asse
 /// An elder's assessments, newest first.
 pub async fn for_elder(
     conn: &mut Conn,
-    scope: &Scope,
+    scope: &Authorized,
     elder_id: &str,
     instrument: Option<&str>,
 ) -> Result<Vec<AssessmentRow>> {
@@ -139,6 +144,7 @@ pub async fn for_elder(
 /// answer says whether this one did.
 pub async fn confirm(
     conn: &mut Conn,
+    _authorized: &Authorized,
     id: &str,
     second_assessor_id: &str,
     second_assessor_name: &str,
@@ -162,6 +168,7 @@ pub async fn confirm(
 /// back); it then never counts. The answer says whether this one changed.
 pub async fn return_for_correction(
     conn: &mut Conn,
+    _authorized: &Authorized,
     id: &str,
     returned_by_name: &str,
     reason: &str,
@@ -190,7 +197,11 @@ pub struct CurrentRow {
 }
 
 /// Makes `row` the elder's current result for its instrument unless a later one is current.
-pub async fn make_current(conn: &mut Conn, row: &CurrentRow) -> Result<()> {
+pub async fn make_current(
+    conn: &mut Conn,
+    _authorized: &Authorized,
+    row: &CurrentRow,
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO assessment_current (elder_id, instrument_id, assessment_id, assessed_on, \
          band, grade, next_due_on) VALUES ($1, $2, $3, $4, $5, $6, $7) \
@@ -212,14 +223,19 @@ pub async fn make_current(conn: &mut Conn, row: &CurrentRow) -> Result<()> {
 }
 
 /// The current results of one elder (no scope: the caller has already read the elder).
-pub async fn current_for_elder(conn: &mut Conn, elder_id: &str) -> Result<Vec<CurrentRow>> {
-    Ok(sqlx::query_as(
-        "SELECT elder_id, instrument_id, assessment_id, assessed_on, band, grade, next_due_on \
-         FROM assessment_current WHERE elder_id = $1 ORDER BY instrument_id",
-    )
-    .bind(elder_id.to_string())
-    .fetch_all(conn)
-    .await?)
+pub async fn current_for_elder(
+    conn: &mut Conn,
+    authorized: &Authorized,
+    elder_id: &str,
+) -> Result<Vec<CurrentRow>> {
+    let mut sql = Sql::new(
+        "SELECT c.elder_id, c.instrument_id, c.assessment_id, c.assessed_on, c.band, c.grade, \
+         c.next_due_on FROM assessment_current c JOIN elders e ON e.id = c.elder_id \
+         WHERE c.elder_id = ",
+    );
+    sql.text(elder_id).push(" AND ").elder_scope(authorized);
+    sql.push(" ORDER BY c.instrument_id");
+    Ok(sql.query_as().fetch_all(conn).await?)
 }
 
 #[derive(Debug, Clone, Default, sqlx::FromRow)]
@@ -234,7 +250,11 @@ pub struct CareLevelsRow {
     pub updated_at: String,
 }
 
-pub async fn save_care_levels(conn: &mut Conn, row: &CareLevelsRow) -> Result<()> {
+pub async fn save_care_levels(
+    conn: &mut Conn,
+    _authorized: &Authorized,
+    row: &CareLevelsRow,
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO elder_care_levels (elder_id, ability_grade, ability_band, care_level, \
          care_level_instrument, ltc_level, assessment_id, updated_at) \
@@ -258,15 +278,18 @@ pub async fn save_care_levels(conn: &mut Conn, row: &CareLevelsRow) -> Result<()
     Ok(())
 }
 
-pub async fn care_levels(conn: &mut Conn, elder_id: &str) -> Result<Option<CareLevelsRow>> {
-    Ok(sqlx::query_as(
-        "SELECT elder_id, ability_grade, ability_band, care_level, care_level_instrument, \
-         ltc_level, assessment_id, updated_at FROM elder_care_levels \
-         WHERE elder_id = $1",
-    )
-    .bind(elder_id.to_string())
-    .fetch_optional(conn)
-    .await?)
+pub async fn care_levels(
+    conn: &mut Conn,
+    authorized: &Authorized,
+    elder_id: &str,
+) -> Result<Option<CareLevelsRow>> {
+    let mut sql = Sql::new(
+        "SELECT c.elder_id, c.ability_grade, c.ability_band, c.care_level, \
+         c.care_level_instrument, c.ltc_level, c.assessment_id, c.updated_at \
+         FROM elder_care_levels c JOIN elders e ON e.id = c.elder_id WHERE c.elder_id = ",
+    );
+    sql.text(elder_id).push(" AND ").elder_scope(authorized);
+    Ok(sql.query_as().fetch_optional(conn).await?)
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -282,6 +305,7 @@ pub struct RequestRow {
 
 pub async fn insert_request(
     conn: &mut Conn,
+    _authorized: &Authorized,
     elder_id: &str,
     instrument_id: &str,
     reason: &str,
@@ -308,6 +332,7 @@ pub async fn insert_request(
 /// Closes the open requests of an elder for an instrument with the assessment that answers them.
 pub async fn resolve_requests(
     conn: &mut Conn,
+    _authorized: &Authorized,
     elder_id: &str,
     instrument_id: &str,
     assessment_id: &str,
@@ -333,7 +358,7 @@ pub async fn resolve_requests(
 /// Open reassessment requests in scope (optionally of one elder), oldest first.
 pub async fn open_requests(
     conn: &mut Conn,
-    scope: &Scope,
+    scope: &Authorized,
     elder_id: Option<&str>,
     limit: i64,
 ) -> Result<Vec<RequestRow>> {
@@ -365,7 +390,7 @@ pub struct DueRow {
 /// in scope who are alive.
 pub async fn due(
     conn: &mut Conn,
-    scope: &Scope,
+    scope: &Authorized,
     due_by: &str,
     offset: i64,
     limit: i64,
@@ -395,7 +420,7 @@ pub async fn due(
 /// Assessments in scope that wait for a second assessor, oldest first.
 pub async fn awaiting_confirmation(
     conn: &mut Conn,
-    scope: &Scope,
+    scope: &Authorized,
     limit: i64,
 ) -> Result<Vec<AssessmentRow>> {
     let mut sql = Sql::new("SELECT ");
@@ -422,7 +447,7 @@ pub struct CountRow {
 /// and result.
 pub async fn counts(
     conn: &mut Conn,
-    scope: &Scope,
+    scope: &Authorized,
     from: &str,
     to: &str,
     region_prefix: Option<&str>,
@@ -452,6 +477,7 @@ pub async fn counts(
 /// `(id, birth_date, region_code, residence_org_id)`.
 pub async fn living_elders_sample(
     conn: &mut Conn,
+    _authorized: &Authorized,
     limit: i64,
 ) -> Result<Vec<(String, String, Option<String>, Option<String>)>> {
     Ok(sqlx::query_as(
@@ -465,7 +491,7 @@ pub async fn living_elders_sample(
 
 /// Living elders in scope per current care level (`self_care`, `semi_dependent`,
 /// `fully_dependent`); elders never assessed are not counted.
-pub async fn care_level_counts(conn: &mut Conn, scope: &Scope) -> Result<Vec<(String, i64)>> {
+pub async fn care_level_counts(conn: &mut Conn, scope: &Authorized) -> Result<Vec<(String, i64)>> {
     let mut sql = Sql::new(
         "SELECT c.care_level, COUNT(*) FROM elder_care_levels c JOIN elders e ON e.id = c.elder_id \
          WHERE c.care_level IS NOT NULL AND e.status = 'alive' AND ",
@@ -479,7 +505,7 @@ pub async fn care_level_counts(conn: &mut Conn, scope: &Scope) -> Result<Vec<(St
 /// `(residence_org_id, care_level, residents)`.
 pub async fn residents_by_care_level(
     conn: &mut Conn,
-    scope: &Scope,
+    scope: &Authorized,
 ) -> Result<Vec<(String, String, i64)>> {
     let mut sql = Sql::new(
         "SELECT e.residence_org_id, c.care_level, COUNT(*) FROM elder_care_levels c \

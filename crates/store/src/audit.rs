@@ -14,6 +14,8 @@ pub struct AuditEntry {
     pub ip: Option<String>,
     pub outcome: String,
     pub detail: Option<String>,
+    /// The record grant that allowed this read, when the caller's own scope did not.
+    pub grant_id: Option<String>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -29,6 +31,8 @@ pub struct AuditRow {
     pub ip: Option<String>,
     pub outcome: String,
     pub detail: Option<String>,
+    /// The record grant that allowed this read, when the caller's own scope did not.
+    pub grant_id: Option<String>,
 }
 
 pub async fn append(
@@ -37,8 +41,8 @@ pub async fn append(
     at: chrono::DateTime<chrono::Utc>,
 ) -> Result<()> {
     sqlx::query(
-        "INSERT INTO audit_log (id, at, user_id, username, role, action, target_kind, target_id, ip, outcome, detail) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        "INSERT INTO audit_log (id, at, user_id, username, role, action, target_kind, target_id, ip, outcome, detail, grant_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(new_id())
     .bind(time_text(at))
@@ -51,6 +55,7 @@ pub async fn append(
     .bind(entry.ip.clone())
     .bind(entry.outcome.clone())
     .bind(entry.detail.clone())
+    .bind(entry.grant_id.clone())
     .execute(conn)
     .await?;
     Ok(())
@@ -95,7 +100,7 @@ pub async fn search(conn: &mut Conn, filter: &AuditFilter) -> Result<(Vec<AuditR
         .fetch_one(&mut *conn)
         .await?;
     let mut page = Sql::prefixed(
-        "SELECT id, at, user_id, username, role, action, target_kind, target_id, ip, outcome, detail",
+        "SELECT id, at, user_id, username, role, action, target_kind, target_id, ip, outcome, detail, grant_id",
         &condition,
     );
     page.push(" ORDER BY at DESC, id DESC LIMIT ")

@@ -1,7 +1,7 @@
 //! The elderly record and its change history. Every read takes the caller's scope.
 
+use crate::Authorized;
 use crate::{frame_list, new_id, time_text, Conn, Result, Sql, StoreError};
-use access::Scope;
 use registry::{SearchTerm, ValidElder};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -161,6 +161,7 @@ impl ElderRow {
 /// Returns the ids in input order. A duplicate identity number fails the whole call.
 pub async fn insert_many(
     conn: &mut Conn,
+    _authorized: &Authorized,
     elders: &[ElderColumns],
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Vec<String>> {
@@ -353,17 +354,24 @@ impl BulkLoad {
 
 pub async fn insert(
     conn: &mut Conn,
+    authorized: &Authorized,
     elder: &ElderColumns,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<String> {
-    Ok(insert_many(conn, std::slice::from_ref(elder), now)
-        .await?
-        .remove(0))
+    Ok(
+        insert_many(conn, authorized, std::slice::from_ref(elder), now)
+            .await?
+            .remove(0),
+    )
 }
 
 /// The id of the record holding this identity number, whoever's scope it is in: a duplicate
 /// is refused with a pointer to the existing record.
-pub async fn id_by_identity_number(conn: &mut Conn, id_number: &str) -> Result<Option<String>> {
+pub async fn id_by_identity_number(
+    conn: &mut Conn,
+    _authorized: &Authorized,
+    id_number: &str,
+) -> Result<Option<String>> {
     let row: Option<(String,)> = sqlx::query_as("SELECT id FROM elders WHERE id_number = $1")
         .bind(id_number)
         .fetch_optional(conn)
@@ -371,7 +379,7 @@ pub async fn id_by_identity_number(conn: &mut Conn, id_number: &str) -> Result<O
     Ok(row.map(|r| r.0))
 }
 
-pub async fn get(conn: &mut Conn, scope: &Scope, id: &str) -> Result<Option<ElderRow>> {
+pub async fn get(conn: &mut Conn, scope: &Authorized, id: &str) -> Result<Option<ElderRow>> {
     let mut sql = Sql::new("SELECT ");
     sql.push(COLUMNS)
         .push(" FROM elders e WHERE e.id = ")
@@ -403,7 +411,7 @@ pub struct ElderFilter {
     pub limit: i64,
 }
 
-fn filter_condition(scope: &Scope, filter: &ElderFilter) -> Sql {
+fn filter_condition(scope: &Authorized, filter: &ElderFilter) -> Sql {
     let mut sql = Sql::new(" FROM elders e WHERE ");
     // No WHERE at all when nothing restricts the rows: SQLite counts a whole table from its
     // smallest index's page headers only then, twice as fast as row by row at a million.
@@ -414,7 +422,7 @@ fn filter_condition(scope: &Scope, filter: &ElderFilter) -> Sql {
         }
         conditions += 1;
     };
-    if *scope != Scope::Everything {
+    if !scope.reaches_everything() {
         and(&mut sql);
         sql.elder_scope(scope);
     }
@@ -498,7 +506,7 @@ fn filter_condition(scope: &Scope, filter: &ElderFilter) -> Sql {
 /// One page of records in the scope that match the filter, ordered by name, and the total.
 pub async fn list(
     conn: &mut Conn,
-    scope: &Scope,
+    scope: &Authorized,
     filter: &ElderFilter,
 ) -> Result<(Vec<ElderRow>, i64)> {
     let condition = filter_condition(scope, filter);
@@ -534,6 +542,7 @@ pub async fn list(
 /// row per field that differs. Returns the changed fields.
 pub async fn update(
     conn: &mut Conn,
+    _authorized: &Authorized,
     current: &ElderRow,
     new: &ElderColumns,
     changed_by: (&str, &str),
@@ -596,7 +605,7 @@ pub struct ChangeRow {
 }
 
 /// The change history of a record the caller can see, newest first.
-pub async fn history(conn: &mut Conn, scope: &Scope, id: &str) -> Result<Vec<ChangeRow>> {
+pub async fn history(conn: &mut Conn, scope: &Authorized, id: &str) -> Result<Vec<ChangeRow>> {
     let mut sql = Sql::new(
         "SELECT c.changed_at, c.username, c.field, c.old_value, c.new_value \
          FROM elder_changes c JOIN elders e ON e.id = c.elder_id WHERE c.elder_id = ",
@@ -619,7 +628,7 @@ pub struct ElderCounts {
     pub diabetes: i64,
 }
 
-pub async fn counts(conn: &mut Conn, scope: &Scope) -> Result<ElderCounts> {
+pub async fn counts(conn: &mut Conn, scope: &Authorized) -> Result<ElderCounts> {
     let mut sql = Sql::new(
         "SELECT COUNT(*), \
          CAST(COALESCE(SUM(CASE WHEN e.status = 'alive' THEN 1 ELSE 0 END), 0) AS BIGINT), \
@@ -646,7 +655,7 @@ pub async fn counts(conn: &mut Conn, scope: &Scope) -> Result<ElderCounts> {
 /// Records in scope by region one level below `parent` (for the home page chart).
 pub async fn counts_by_child_region(
     conn: &mut Conn,
-    scope: &Scope,
+    scope: &Authorized,
     parent_prefix: &str,
     child_digits: usize,
 ) -> Result<Vec<(String, i64)>> {
@@ -663,7 +672,10 @@ pub async fn counts_by_child_region(
 }
 
 /// Age pyramid in scope: (birth year, sex, count).
-pub async fn birth_years(conn: &mut Conn, scope: &Scope) -> Result<Vec<(String, String, i64)>> {
+pub async fn birth_years(
+    conn: &mut Conn,
+    scope: &Authorized,
+) -> Result<Vec<(String, String, i64)>> {
     let mut sql =
         Sql::new("SELECT SUBSTR(e.birth_date, 1, 4) AS y, e.sex, COUNT(*) FROM elders e WHERE ");
     sql.elder_scope(scope);

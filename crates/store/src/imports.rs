@@ -1,7 +1,7 @@
 //! Roster import batches. A file is identified by its SHA-256; `next_row` is the first data row
 //! not yet committed, so an interrupted import resumes where its last committed batch ended.
 
-use crate::{new_id, time_text, Conn, Result};
+use crate::{new_id, time_text, Authorized, Conn, Result};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ImportBatchRow {
@@ -116,6 +116,7 @@ pub async fn finish(conn: &mut Conn, id: &str) -> Result<()> {
 
 pub async fn add_error(
     conn: &mut Conn,
+    _authorized: &Authorized,
     batch_id: &str,
     row: i64,
     field: &str,
@@ -133,6 +134,7 @@ pub async fn add_error(
 
 pub async fn errors(
     conn: &mut Conn,
+    _authorized: &Authorized,
     batch_id: &str,
     limit: i64,
 ) -> Result<Vec<(i64, String, String)>> {

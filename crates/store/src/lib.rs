@@ -11,7 +11,9 @@
 
 pub mod assessments;
 pub mod audit;
+mod authorized;
 pub mod elders;
+pub mod grants;
 pub mod imports;
 pub mod migrate;
 pub mod monitoring;
@@ -21,6 +23,7 @@ pub mod sessions;
 mod sql;
 pub mod users;
 
+pub use authorized::{Authorized, Grantee};
 pub use migrate::Migration;
 pub use sql::Sql;
 

@@ -6,8 +6,8 @@
 //! reads devices without a scope (a device's credential or the broker authorizes it); every
 //! query a person makes takes a [`Scope`] over the elder the record belongs to.
 
+use crate::Authorized;
 use crate::{new_id, time_text, Conn, Result, Sql, StoreError};
-use access::Scope;
 use chrono::{DateTime, Utc};
 
 // ---------------------------------------------------------------------------------------------
@@ -43,6 +43,7 @@ pub struct IngestDevice {
 /// Registers a device bound to `elder_id`; `Conflict` if the id is taken.
 pub async fn insert_device(
     conn: &mut Conn,
+    _authorized: &Authorized,
     id: &str,
     kind: &str,
     elder_id: &str,
@@ -67,6 +68,7 @@ pub async fn insert_device(
 /// Binds an existing device to `elder_id` with a new credential.
 pub async fn bind_device(
     conn: &mut Conn,
+    _authorized: &Authorized,
     id: &str,
     elder_id: &str,
     credential_hash: &str,
@@ -92,6 +94,7 @@ pub async fn bind_device(
 /// value no one holds, so it authenticates nothing until it is bound again.
 pub async fn unbind_device(
     conn: &mut Conn,
+    _authorized: &Authorized,
     id: &str,
     dead_credential_hash: &str,
     now: DateTime<Utc>,
@@ -113,17 +116,21 @@ pub async fn unbind_device(
 
 /// The condition that keeps devices (`d`, elders `e` left-joined) inside `scope`: a bound
 /// device follows its elder; an unbound one is visible to those who see everything.
-fn device_scope(sql: &mut Sql, scope: &Scope) {
+fn device_scope(sql: &mut Sql, scope: &Authorized) {
     sql.push("((e.id IS NOT NULL AND ");
     sql.elder_scope(scope);
     sql.push(")");
-    if *scope == Scope::Everything {
+    if scope.reaches_everything() {
         sql.push(" OR e.id IS NULL");
     }
     sql.push(")");
 }
 
-pub async fn get_device(conn: &mut Conn, scope: &Scope, id: &str) -> Result<Option<DeviceRow>> {
+pub async fn get_device(
+    conn: &mut Conn,
+    scope: &Authorized,
+    id: &str,
+) -> Result<Option<DeviceRow>> {
     let mut sql = Sql::new(&format!(
         "SELECT {DEVICE_COLUMNS} FROM devices d LEFT JOIN elders e ON e.id = d.elder_id WHERE d.id = "
     ));
@@ -143,7 +150,7 @@ pub async fn device_exists(conn: &mut Conn, id: &str) -> Result<bool> {
 
 pub async fn list_devices(
     conn: &mut Conn,
-    scope: &Scope,
+    scope: &Authorized,
     elder_id: Option<&str>,
     limit: i64,
     offset: i64,
@@ -166,7 +173,11 @@ pub async fn list_devices(
 }
 
 /// The devices among `ids` that exist (any status).
-pub async fn devices_for_ingest(conn: &mut Conn, ids: &[&str]) -> Result<Vec<IngestDevice>> {
+pub async fn devices_for_ingest(
+    conn: &mut Conn,
+    _authorized: &Authorized,
+    ids: &[&str],
+) -> Result<Vec<IngestDevice>> {
     let mut found = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(500) {
         let mut sql = Sql::new("SELECT id, kind, elder_id, status FROM devices WHERE id IN (");
@@ -178,7 +189,11 @@ pub async fn devices_for_ingest(conn: &mut Conn, ids: &[&str]) -> Result<Vec<Ing
 }
 
 /// The bound device holding the credential with this hash.
-pub async fn device_by_credential(conn: &mut Conn, hash: &str) -> Result<Option<IngestDevice>> {
+pub async fn device_by_credential(
+    conn: &mut Conn,
+    _authorized: &Authorized,
+    hash: &str,
+) -> Result<Option<IngestDevice>> {
     Ok(sqlx::query_as(
         "SELECT id, kind, elder_id, status FROM devices WHERE credential_hash = $1 \
          AND status = 'bound'",
@@ -238,6 +253,7 @@ pub struct WatchedDevice {
 /// Bound devices of living elders who live alone that have been quiet since before `quiet_since`.
 pub async fn quiet_devices_of_elders_alone(
     conn: &mut Conn,
+    _authorized: &Authorized,
     quiet_since: DateTime<Utc>,
 ) -> Result<Vec<WatchedDevice>> {
     Ok(sqlx::query_as(
@@ -312,7 +328,11 @@ fn insert_readings_sql(rows: &[ReadingRow], sqlite: bool) -> String {
 
 /// Stores the readings that are new and returns their `(device_id, seq)` pairs; a pair that is
 /// already stored is skipped, so a resend is never doubled.
-pub async fn insert_readings(conn: &mut Conn, rows: &[ReadingRow]) -> Result<Vec<(String, i64)>> {
+pub async fn insert_readings(
+    conn: &mut Conn,
+    _authorized: &Authorized,
+    rows: &[ReadingRow],
+) -> Result<Vec<(String, i64)>> {
     let mut stored = Vec::with_capacity(rows.len());
     let sqlite = conn.backend_name() == "SQLite";
     for chunk in rows.chunks(READINGS_PER_STATEMENT) {
@@ -348,7 +368,7 @@ pub async fn insert_readings(conn: &mut Conn, rows: &[ReadingRow]) -> Result<Vec
 #[allow(clippy::too_many_arguments)]
 pub async fn elder_readings(
     conn: &mut Conn,
-    scope: &Scope,
+    scope: &Authorized,
     elder_id: &str,
     kind: Option<&str>,
     from: DateTime<Utc>,
@@ -378,6 +398,7 @@ pub async fn elder_readings(
 /// rising-pressure trend rule.
 pub async fn systolic_since(
     conn: &mut Conn,
+    _authorized: &Authorized,
     since: DateTime<Utc>,
 ) -> Result<Vec<(String, String, f64)>> {
     Ok(sqlx::query_as(
@@ -400,17 +421,22 @@ pub struct ThresholdRow {
     pub set_at: String,
 }
 
-pub async fn thresholds_of(conn: &mut Conn, elder_id: &str) -> Result<Option<ThresholdRow>> {
-    Ok(sqlx::query_as(
-        "SELECT elder_id, thresholds, set_by, set_at FROM elder_thresholds WHERE elder_id = $1",
-    )
-    .bind(elder_id)
-    .fetch_optional(conn)
-    .await?)
+pub async fn thresholds_of(
+    conn: &mut Conn,
+    authorized: &Authorized,
+    elder_id: &str,
+) -> Result<Option<ThresholdRow>> {
+    let mut sql = Sql::new(
+        "SELECT t.elder_id, t.thresholds, t.set_by, t.set_at FROM elder_thresholds t \
+         JOIN elders e ON e.id = t.elder_id WHERE t.elder_id = ",
+    );
+    sql.text(elder_id).push(" AND ").elder_scope(authorized);
+    Ok(sql.query_as().fetch_optional(conn).await?)
 }
 
 pub async fn set_thresholds(
     conn: &mut Conn,
+    _authorized: &Authorized,
     elder_id: &str,
     thresholds_json: &str,
     set_by: &str,
@@ -443,7 +469,11 @@ pub struct ElderWatch {
     pub thresholds: Option<String>,
 }
 
-pub async fn elders_to_watch(conn: &mut Conn, ids: &[&str]) -> Result<Vec<ElderWatch>> {
+pub async fn elders_to_watch(
+    conn: &mut Conn,
+    _authorized: &Authorized,
+    ids: &[&str],
+) -> Result<Vec<ElderWatch>> {
     let mut found = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(500) {
         let mut sql = Sql::new(
@@ -509,7 +539,12 @@ pub fn open_key(elder_id: &str, rule: &str) -> String {
     format!("{elder_id}:{rule}")
 }
 
-pub async fn open_alert(conn: &mut Conn, elder_id: &str, rule: &str) -> Result<Option<OpenAlert>> {
+pub async fn open_alert(
+    conn: &mut Conn,
+    _authorized: &Authorized,
+    elder_id: &str,
+    rule: &str,
+) -> Result<Option<OpenAlert>> {
     Ok(sqlx::query_as(
         "SELECT id, severity, status, occurrences, opened_at, escalation_level FROM alerts \
          WHERE open_key = $1",
@@ -532,7 +567,11 @@ pub struct NewAlert<'a> {
 }
 
 /// Opens an alert; `Conflict` if one is already open for the elder and rule.
-pub async fn insert_alert(conn: &mut Conn, alert: &NewAlert<'_>) -> Result<String> {
+pub async fn insert_alert(
+    conn: &mut Conn,
+    _authorized: &Authorized,
+    alert: &NewAlert<'_>,
+) -> Result<String> {
     let id = new_id();
     let at = time_text(alert.at);
     sqlx::query(
@@ -562,6 +601,7 @@ pub async fn insert_alert(conn: &mut Conn, alert: &NewAlert<'_>) -> Result<Strin
 #[allow(clippy::too_many_arguments)]
 pub async fn repeat_alert(
     conn: &mut Conn,
+    _authorized: &Authorized,
     id: &str,
     severity: &str,
     message: (&str, &str),
@@ -606,7 +646,7 @@ pub struct AlertFilter {
     pub offset: i64,
 }
 
-fn alert_condition(scope: &Scope, filter: &AlertFilter) -> Sql {
+fn alert_condition(scope: &Authorized, filter: &AlertFilter) -> Sql {
     let mut sql = Sql::new(" FROM alerts a JOIN elders e ON e.id = a.elder_id WHERE ");
     sql.elder_scope(scope);
     if let Some(status) = &filter.status {
@@ -631,7 +671,7 @@ fn alert_condition(scope: &Scope, filter: &AlertFilter) -> Sql {
 /// Alerts in `scope`, the most severe and newest first.
 pub async fn list_alerts(
     conn: &mut Conn,
-    scope: &Scope,
+    scope: &Authorized,
     filter: &AlertFilter,
 ) -> Result<(Vec<AlertRow>, i64)> {
     let condition = alert_condition(scope, filter);
@@ -652,7 +692,10 @@ pub async fn list_alerts(
 }
 
 /// `(status, severity, count)` of the alerts in `scope`.
-pub async fn alert_counts(conn: &mut Conn, scope: &Scope) -> Result<Vec<(String, String, i64)>> {
+pub async fn alert_counts(
+    conn: &mut Conn,
+    scope: &Authorized,
+) -> Result<Vec<(String, String, i64)>> {
     let mut sql = Sql::new(
         "SELECT a.status, a.severity, COUNT(*) FROM alerts a JOIN elders e ON e.id = a.elder_id \
          WHERE ",
@@ -662,7 +705,7 @@ pub async fn alert_counts(conn: &mut Conn, scope: &Scope) -> Result<Vec<(String,
     Ok(sql.query_as().fetch_all(conn).await?)
 }
 
-pub async fn get_alert(conn: &mut Conn, scope: &Scope, id: &str) -> Result<Option<AlertRow>> {
+pub async fn get_alert(conn: &mut Conn, scope: &Authorized, id: &str) -> Result<Option<AlertRow>> {
     let mut sql = Sql::new(&format!(
         "SELECT {ALERT_COLUMNS} FROM alerts a JOIN elders e ON e.id = a.elder_id WHERE a.id = "
     ));
@@ -674,6 +717,7 @@ pub async fn get_alert(conn: &mut Conn, scope: &Scope, id: &str) -> Result<Optio
 /// Marks an open alert acknowledged and stops its escalation; false if it was not open.
 pub async fn acknowledge_alert(
     conn: &mut Conn,
+    _authorized: &Authorized,
     id: &str,
     by: &str,
     now: DateTime<Utc>,
@@ -693,6 +737,7 @@ pub async fn acknowledge_alert(
 /// Resolves an unresolved alert with a note; the next finding of its rule opens a new one.
 pub async fn resolve_alert(
     conn: &mut Conn,
+    _authorized: &Authorized,
     id: &str,
     by: &str,
     note: &str,
@@ -717,6 +762,7 @@ pub async fn resolve_alert(
 /// Open alerts whose next escalation step is due at `now`, oldest first.
 pub async fn due_escalations(
     conn: &mut Conn,
+    _authorized: &Authorized,
     now: DateTime<Utc>,
     limit: i64,
 ) -> Result<Vec<AlertRow>> {
@@ -734,6 +780,7 @@ pub async fn due_escalations(
 /// Records the escalation steps taken and when the next one is due; only while still open.
 pub async fn set_escalation(
     conn: &mut Conn,
+    _authorized: &Authorized,
     id: &str,
     level: i64,
     next_at: Option<DateTime<Utc>>,
@@ -764,6 +811,7 @@ pub struct AlertEventRow {
 
 pub async fn insert_alert_event(
     conn: &mut Conn,
+    _authorized: &Authorized,
     alert_id: &str,
     kind: &str,
     actor: Option<&str>,
@@ -785,7 +833,11 @@ pub async fn insert_alert_event(
     Ok(())
 }
 
-pub async fn alert_events(conn: &mut Conn, alert_id: &str) -> Result<Vec<AlertEventRow>> {
+pub async fn alert_events(
+    conn: &mut Conn,
+    _authorized: &Authorized,
+    alert_id: &str,
+) -> Result<Vec<AlertEventRow>> {
     Ok(sqlx::query_as(
         "SELECT id, alert_id, at, kind, actor, detail FROM alert_events WHERE alert_id = $1 \
          ORDER BY at, id",
@@ -813,6 +865,7 @@ pub struct OutboxRow {
 
 pub async fn insert_outbox(
     conn: &mut Conn,
+    _authorized: &Authorized,
     alert_id: &str,
     channel: &str,
     recipient: &str,
@@ -840,6 +893,7 @@ pub async fn insert_outbox(
 /// Messages not yet sent, oldest first; `channel` narrows to one gateway.
 pub async fn pending_outbox(
     conn: &mut Conn,
+    _authorized: &Authorized,
     channel: Option<&str>,
     limit: i64,
 ) -> Result<Vec<OutboxRow>> {
@@ -854,7 +908,11 @@ pub async fn pending_outbox(
     Ok(sql.query_as().fetch_all(conn).await?)
 }
 
-pub async fn outbox_of_alert(conn: &mut Conn, alert_id: &str) -> Result<Vec<OutboxRow>> {
+pub async fn outbox_of_alert(
+    conn: &mut Conn,
+    _authorized: &Authorized,
+    alert_id: &str,
+) -> Result<Vec<OutboxRow>> {
     Ok(sqlx::query_as(
         "SELECT id, alert_id, channel, recipient, recipient_name, body, created_at, sent_at, \
          attempts FROM notification_outbox WHERE alert_id = $1 ORDER BY created_at, id",
@@ -891,6 +949,7 @@ pub struct DispatchRow {
 
 pub async fn insert_dispatch(
     conn: &mut Conn,
+    _authorized: &Authorized,
     alert_id: &str,
     elder_id: &str,
     address: Option<&str>,
@@ -915,7 +974,11 @@ pub async fn insert_dispatch(
     Ok(id)
 }
 
-pub async fn dispatches_of_alert(conn: &mut Conn, alert_id: &str) -> Result<Vec<DispatchRow>> {
+pub async fn dispatches_of_alert(
+    conn: &mut Conn,
+    _authorized: &Authorized,
+    alert_id: &str,
+) -> Result<Vec<DispatchRow>> {
     Ok(sqlx::query_as(
         "SELECT id, alert_id, elder_id, address, phone, reason, status, created_at \
          FROM emergency_dispatches WHERE alert_id = $1 ORDER BY created_at",
@@ -927,7 +990,11 @@ pub async fn dispatches_of_alert(conn: &mut Conn, alert_id: &str) -> Result<Vec<
 
 /// `(display_name, phone)` of the doctors and nurses of an organization who have a phone:
 /// the family-doctor team an escalation notifies.
-pub async fn team_phones(conn: &mut Conn, org_id: &str) -> Result<Vec<(String, String)>> {
+pub async fn team_phones(
+    conn: &mut Conn,
+    _authorized: &Authorized,
+    org_id: &str,
+) -> Result<Vec<(String, String)>> {
     Ok(sqlx::query_as(
         "SELECT display_name, phone FROM users WHERE org_id = $1 AND active = 1 \
          AND role IN ('doctor', 'nurse') AND phone IS NOT NULL AND phone <> '' \
@@ -941,14 +1008,12 @@ pub async fn team_phones(conn: &mut Conn, org_id: &str) -> Result<Vec<(String, S
 /// `(address, phone, contacts JSON)` of an elder, for the family and dispatch steps.
 pub async fn elder_contact(
     conn: &mut Conn,
+    authorized: &Authorized,
     elder_id: &str,
 ) -> Result<Option<(Option<String>, Option<String>, String)>> {
-    Ok(
-        sqlx::query_as("SELECT address, phone, contacts FROM elders WHERE id = $1")
-            .bind(elder_id)
-            .fetch_optional(conn)
-            .await?,
-    )
+    let mut sql = Sql::new("SELECT e.address, e.phone, e.contacts FROM elders e WHERE e.id = ");
+    sql.text(elder_id).push(" AND ").elder_scope(authorized);
+    Ok(sql.query_as().fetch_optional(conn).await?)
 }
 
 #[cfg(test)]

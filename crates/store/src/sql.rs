@@ -110,8 +110,32 @@ impl Sql {
         query
     }
 
-    /// Adds the condition that keeps elder rows (aliased `e`) inside `scope`.
-    pub fn elder_scope(&mut self, scope: &access::Scope) -> &mut Sql {
+    /// Adds the condition that keeps elder rows (aliased `e`) inside what the caller may reach:
+    /// the role's data scope, or for a read a record grant in force to the user or their
+    /// organization. The grant is checked in the same statement, so a revoked or expired grant
+    /// stops working at once.
+    pub fn elder_scope(&mut self, authorized: &crate::Authorized) -> &mut Sql {
+        let Some(grantee) = authorized
+            .grantee()
+            .filter(|_| !authorized.reaches_everything())
+        else {
+            return self.base_scope(authorized.scope());
+        };
+        self.push("(");
+        self.base_scope(authorized.scope());
+        self.push(" OR e.id IN (SELECT g.elder_id FROM record_grants g WHERE g.revoked_at IS NULL AND g.starts_at <= ")
+            .text(authorized.at())
+            .push(" AND g.until_at > ")
+            .text(authorized.at())
+            .push(" AND (g.grantee_user_id = ")
+            .text(grantee.user_id.clone());
+        if let Some(org) = &grantee.organization_id {
+            self.push(" OR g.grantee_org_id = ").text(org.clone());
+        }
+        self.push(")))")
+    }
+
+    fn base_scope(&mut self, scope: &access::Scope) -> &mut Sql {
         use access::Scope;
         match scope {
             Scope::Everything => self.push("1 = 1"),

@@ -387,3 +387,10 @@ pub async fn actor(app: &App, username: &str) -> app::Actor {
     .unwrap_or_else(|e| panic!("login {username}: {e}"))
     .actor
 }
+
+/// Access to every record, for tests that arrange rows straight through the store (outbox
+/// entries, signed assessments) before they exercise a use case. Only tests may do this;
+/// product code gets an `Authorized` from `app` alone.
+pub fn everything() -> store::Authorized {
+    store::Authorized::new(access::Scope::Everything, None, chrono::Utc::now())
+}

@@ -96,9 +96,10 @@ async fn stored_assessments(
             note: None,
             next_due_on: None,
         };
-        let id = store::assessments::insert(&mut conn, &new, chrono::Utc::now())
-            .await
-            .unwrap();
+        let id =
+            store::assessments::insert(&mut conn, &testkit::everything(), &new, chrono::Utc::now())
+                .await
+                .unwrap();
         ids.insert(elder.to_string(), id);
     }
     ids

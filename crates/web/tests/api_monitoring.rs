@@ -928,6 +928,7 @@ async fn the_gateway_drains_the_outbox() {
         let mut conn = server.app.store.acquire().await.unwrap();
         let sms = store::monitoring::insert_outbox(
             &mut conn,
+            &testkit::everything(),
             &alert,
             "sms",
             "13912345678",
@@ -939,6 +940,7 @@ async fn the_gateway_drains_the_outbox() {
         .unwrap();
         store::monitoring::insert_outbox(
             &mut conn,
+            &testkit::everything(),
             &alert,
             "wechat",
             "13912345678",

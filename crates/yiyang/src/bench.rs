@@ -475,7 +475,7 @@ async fn measure(
         let app = &app;
         async move {
             let mut conn = app.store.acquire().await?;
-            store::elders::id_by_identity_number(&mut conn, &id)
+            store::elders::id_by_identity_number(&mut conn, &app.tooling_access(), &id)
                 .await?
                 .context("identity number not found")?;
             Ok(())

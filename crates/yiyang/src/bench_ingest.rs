@@ -956,7 +956,7 @@ async fn raw_phase(
             let app = app.clone();
             async move {
                 let mut tx = app.store.begin().await?;
-                store::monitoring::insert_readings(&mut tx, &chunk).await?;
+                store::monitoring::insert_readings(&mut tx, &app.tooling_access(), &chunk).await?;
                 tx.commit().await?;
                 Ok(())
             }

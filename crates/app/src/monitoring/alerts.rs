@@ -97,6 +97,7 @@ pub async fn raise(
     reading_seq: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<Raised> {
+    let authorized = crate::auth::system_access(now);
     let notice =
         |alert_id: String, event: &'static str, severity: Severity, status: &str| LiveAlert {
             alert_id,
@@ -116,11 +117,12 @@ pub async fn raise(
             at: now,
         };
     for _attempt in 0..2 {
-        match store::monitoring::open_alert(conn, &elder.id, finding.rule).await? {
+        match store::monitoring::open_alert(conn, &authorized, &elder.id, finding.rule).await? {
             None => {
                 let next = escalation::next_due_at(finding.severity, None, now, policy);
                 let inserted = store::monitoring::insert_alert(
                     conn,
+                    &authorized,
                     &store::monitoring::NewAlert {
                         elder_id: &elder.id,
                         rule: finding.rule,
@@ -142,6 +144,7 @@ pub async fn raise(
                 };
                 store::monitoring::insert_alert_event(
                     conn,
+                    &authorized,
                     &id,
                     "opened",
                     None,
@@ -168,6 +171,7 @@ pub async fn raise(
                 );
                 store::monitoring::repeat_alert(
                     conn,
+                    &authorized,
                     &open.id,
                     severity.code(),
                     (&finding.zh, &finding.en),
@@ -180,6 +184,7 @@ pub async fn raise(
                 if raised {
                     store::monitoring::insert_alert_event(
                         conn,
+                        &authorized,
                         &open.id,
                         "severity_raised",
                         None,
@@ -306,11 +311,11 @@ impl App {
         query: &AlertQuery,
         page: Page,
     ) -> Result<(Vec<AlertView>, i64)> {
+        let authorized = actor.reads(self.now());
         actor.require(self, Action::ReadMonitoring).await?;
         let filter = query.to_filter(page)?;
         let mut conn = self.store.acquire().await?;
-        let (rows, total) =
-            store::monitoring::list_alerts(&mut conn, &actor.scope, &filter).await?;
+        let (rows, total) = store::monitoring::list_alerts(&mut conn, &authorized, &filter).await?;
         audit_log::append(
             &mut conn,
             audit_log::entry(
@@ -326,23 +331,25 @@ impl App {
 
     /// `(status, severity, count)` in the caller's scope, for the board's header.
     pub async fn alert_counts(&self, actor: &Actor) -> Result<Vec<(String, String, i64)>> {
+        let authorized = actor.reads(self.now());
         actor.require(self, Action::ReadMonitoring).await?;
         let mut conn = self.store.acquire().await?;
-        Ok(store::monitoring::alert_counts(&mut conn, &actor.scope).await?)
+        Ok(store::monitoring::alert_counts(&mut conn, &authorized).await?)
     }
 
     pub async fn get_alert(&self, actor: &Actor, id: &str) -> Result<AlertView> {
+        let authorized = actor.reads(self.now());
         actor.require(self, Action::ReadMonitoring).await?;
         let mut conn = self.store.acquire().await?;
-        let Some(row) = store::monitoring::get_alert(&mut conn, &actor.scope, id).await? else {
+        let Some(row) = store::monitoring::get_alert(&mut conn, &authorized, id).await? else {
             drop(conn);
             return Err(self
                 .denied(actor, "alert_read", None, AppError::NotFound)
                 .await);
         };
         let mut view = AlertView::of(row);
-        view.events = store::monitoring::alert_events(&mut conn, id).await?;
-        view.outbox = store::monitoring::outbox_of_alert(&mut conn, id)
+        view.events = store::monitoring::alert_events(&mut conn, &authorized, id).await?;
+        view.outbox = store::monitoring::outbox_of_alert(&mut conn, &authorized, id)
             .await?
             .into_iter()
             .map(|mut o| {
@@ -350,7 +357,7 @@ impl App {
                 o
             })
             .collect();
-        view.dispatches = store::monitoring::dispatches_of_alert(&mut conn, id)
+        view.dispatches = store::monitoring::dispatches_of_alert(&mut conn, &authorized, id)
             .await?
             .into_iter()
             .map(|mut d| {
@@ -397,11 +404,14 @@ impl App {
         id: &str,
         resolution: Option<&str>,
     ) -> Result<AlertView> {
+        let authorized = actor.writes(self.now());
         actor.require(self, Action::HandleAlert).await?;
         let now = self.now();
         let by = actor.display_name.as_str();
         let mut tx = self.store.begin().await?;
-        let Some(row) = store::monitoring::get_alert(&mut tx, &actor.scope, id).await? else {
+        let Some(row) =
+            store::monitoring::get_alert(&mut tx, &actor.writes(self.now()), id).await?
+        else {
             drop(tx);
             return Err(self
                 .denied(actor, "alert_handle", None, AppError::NotFound)
@@ -409,12 +419,12 @@ impl App {
         };
         let (changed, event, action) = match resolution {
             None => (
-                store::monitoring::acknowledge_alert(&mut tx, id, by, now).await?,
+                store::monitoring::acknowledge_alert(&mut tx, &authorized, id, by, now).await?,
                 "acknowledged",
                 AuditAction::AlertAcknowledge,
             ),
             Some(note) => (
-                store::monitoring::resolve_alert(&mut tx, id, by, note, now).await?,
+                store::monitoring::resolve_alert(&mut tx, &authorized, id, by, note, now).await?,
                 "resolved",
                 AuditAction::AlertResolve,
             ),
@@ -438,6 +448,7 @@ impl App {
         }
         store::monitoring::insert_alert_event(
             &mut tx,
+            &authorized,
             id,
             event,
             Some(&format!("{} ({})", actor.display_name, actor.username)),
@@ -455,7 +466,7 @@ impl App {
             ),
         )
         .await?;
-        let row = store::monitoring::get_alert(&mut tx, &actor.scope, id)
+        let row = store::monitoring::get_alert(&mut tx, &actor.writes(self.now()), id)
             .await?
             .ok_or(AppError::NotFound)?;
         tx.commit().await.map_err(StoreError::from)?;
@@ -469,10 +480,11 @@ impl App {
     /// Takes every escalation step due at `now` for unacknowledged alerts; returns how many
     /// steps were taken. Run by the server every few seconds; tests call it with their clock.
     pub async fn run_escalations(&self, now: DateTime<Utc>) -> Result<usize> {
+        let authorized = crate::auth::system_access(now);
         let policy = self.monitoring.settings.escalation.clone();
         let channels = notify::channels(&self.monitoring.settings.channels);
         let mut conn = self.store.acquire().await?;
-        let due = store::monitoring::due_escalations(&mut conn, now, 200).await?;
+        let due = store::monitoring::due_escalations(&mut conn, &authorized, now, 200).await?;
         drop(conn);
         let mut taken = 0;
         for alert in due {
@@ -490,6 +502,7 @@ impl App {
             let next = escalation::next_due_at(severity, last, opened_at, &policy);
             let still_open = store::monitoring::set_escalation(
                 &mut tx,
+                &authorized,
                 &alert.id,
                 last.map_or(0, Step::level),
                 next,
@@ -520,11 +533,12 @@ impl App {
         channels: &[Box<dyn notify::Channel>],
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let contact = store::monitoring::elder_contact(tx, &alert.elder_id).await?;
+        let authorized = crate::auth::system_access(now);
+        let contact = store::monitoring::elder_contact(tx, &authorized, &alert.elder_id).await?;
         let (address, elder_phone, contacts) = contact.unwrap_or((None, None, "[]".into()));
         let recipients: Vec<Recipient> = match step {
             Step::Team => match &alert.responsible_org_id {
-                Some(org) => store::monitoring::team_phones(tx, org)
+                Some(org) => store::monitoring::team_phones(tx, &authorized, org)
                     .await?
                     .into_iter()
                     .map(|(name, phone)| Recipient { name, phone })
@@ -542,6 +556,7 @@ impl App {
                 .or(elder_phone.clone());
             store::monitoring::insert_dispatch(
                 tx,
+                &authorized,
                 &alert.id,
                 &alert.elder_id,
                 address.as_deref(),
@@ -558,6 +573,7 @@ impl App {
                 if let Some(message) = channel.message(&notice, recipient) {
                     store::monitoring::insert_outbox(
                         tx,
+                        &authorized,
                         &alert.id,
                         channel.code(),
                         &message.recipient,
@@ -583,6 +599,7 @@ impl App {
         }
         store::monitoring::insert_alert_event(
             tx,
+            &authorized,
             &alert.id,
             &format!("escalated_{}", step.code()),
             Some("system"),
@@ -610,14 +627,18 @@ impl App {
     /// The periodic rules at `now`: silence of devices of elders living alone, and a week of
     /// rising pressure. Returns the number of findings raised.
     pub async fn sweep_monitoring(&self, now: DateTime<Utc>) -> Result<usize> {
+        let authorized = crate::auth::system_access(now);
         let policy = self.monitoring.settings.escalation.clone();
         let mut conn = self.store.acquire().await?;
         // The shortest silence a doctor may set is one hour: nothing quieter can be due.
-        let quiet =
-            store::monitoring::quiet_devices_of_elders_alone(&mut conn, now - Duration::hours(1))
-                .await?;
+        let quiet = store::monitoring::quiet_devices_of_elders_alone(
+            &mut conn,
+            &authorized,
+            now - Duration::hours(1),
+        )
+        .await?;
         let since = now - Duration::days(8);
-        let systolic = store::monitoring::systolic_since(&mut conn, since).await?;
+        let systolic = store::monitoring::systolic_since(&mut conn, &authorized, since).await?;
         let mut elder_ids: Vec<&str> = quiet.iter().map(|q| q.elder_id.as_str()).collect();
         elder_ids.extend(systolic.iter().map(|s| s.0.as_str()));
         elder_ids.sort_unstable();

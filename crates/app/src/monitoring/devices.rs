@@ -84,6 +84,7 @@ impl App {
         kind: &str,
         elder_id: &str,
     ) -> Result<RegisteredDevice> {
+        let authorized = actor.writes(self.now());
         actor.require(self, Action::ManageDevices).await?;
         let mut errors = Vec::new();
         let id = monitoring::parse_device_id(device_id)
@@ -108,7 +109,7 @@ impl App {
         let now = self.now();
         let credential = new_credential();
         let mut tx = self.store.begin().await?;
-        if store::elders::get(&mut tx, &actor.scope, elder_id)
+        if store::elders::get(&mut tx, &actor.writes(self.now()), elder_id)
             .await?
             .is_none()
         {
@@ -128,6 +129,7 @@ impl App {
         }
         store::monitoring::insert_device(
             &mut tx,
+            &authorized,
             &id,
             kind.code(),
             elder_id,
@@ -154,7 +156,7 @@ impl App {
             ),
         )
         .await?;
-        let row = store::monitoring::get_device(&mut tx, &actor.scope, &id)
+        let row = store::monitoring::get_device(&mut tx, &actor.writes(self.now()), &id)
             .await?
             .ok_or(AppError::NotFound)?;
         tx.commit().await.map_err(StoreError::from)?;
@@ -171,6 +173,7 @@ impl App {
         device_id: &str,
         elder_id: &str,
     ) -> Result<RegisteredDevice> {
+        let authorized = actor.writes(self.now());
         actor.require(self, Action::ManageDevices).await?;
         let elder_id = elder_id.trim();
         if elder_id.is_empty() {
@@ -179,15 +182,17 @@ impl App {
         let now = self.now();
         let credential = new_credential();
         let mut tx = self.store.begin().await?;
-        let device = store::monitoring::devices_for_ingest(&mut tx, &[device_id]).await?;
+        let device =
+            store::monitoring::devices_for_ingest(&mut tx, &authorized, &[device_id]).await?;
         let Some(device) = device.into_iter().next() else {
             return Err(AppError::NotFound);
         };
         if device.status == "bound" {
             // Visible to the caller only if its elder is in scope; say nothing more otherwise.
-            let visible = store::monitoring::get_device(&mut tx, &actor.scope, device_id)
-                .await?
-                .is_some();
+            let visible =
+                store::monitoring::get_device(&mut tx, &actor.writes(self.now()), device_id)
+                    .await?
+                    .is_some();
             return Err(if visible {
                 AppError::field(
                     "device_id",
@@ -200,7 +205,7 @@ impl App {
                 AppError::NotFound
             });
         }
-        if store::elders::get(&mut tx, &actor.scope, elder_id)
+        if store::elders::get(&mut tx, &actor.writes(self.now()), elder_id)
             .await?
             .is_none()
         {
@@ -211,6 +216,7 @@ impl App {
         }
         store::monitoring::bind_device(
             &mut tx,
+            &authorized,
             device_id,
             elder_id,
             &credential_hash(&credential),
@@ -227,7 +233,7 @@ impl App {
             ),
         )
         .await?;
-        let row = store::monitoring::get_device(&mut tx, &actor.scope, device_id)
+        let row = store::monitoring::get_device(&mut tx, &actor.writes(self.now()), device_id)
             .await?
             .ok_or(AppError::NotFound)?;
         tx.commit().await.map_err(StoreError::from)?;
@@ -239,10 +245,12 @@ impl App {
 
     /// Unbinds a device from its elder; its readings are refused from now on.
     pub async fn unbind_device(&self, actor: &Actor, device_id: &str) -> Result<()> {
+        let authorized = actor.writes(self.now());
         actor.require(self, Action::ManageDevices).await?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        let Some(row) = store::monitoring::get_device(&mut tx, &actor.scope, device_id).await?
+        let Some(row) =
+            store::monitoring::get_device(&mut tx, &actor.writes(self.now()), device_id).await?
         else {
             drop(tx);
             return Err(self
@@ -260,6 +268,7 @@ impl App {
         };
         store::monitoring::unbind_device(
             &mut tx,
+            &authorized,
             device_id,
             &credential_hash(&new_credential()),
             now,
@@ -280,9 +289,10 @@ impl App {
     }
 
     pub async fn get_device(&self, actor: &Actor, device_id: &str) -> Result<DeviceView> {
+        let authorized = actor.reads(self.now());
         actor.require(self, Action::ReadMonitoring).await?;
         let mut conn = self.store.acquire().await?;
-        let Some(row) = store::monitoring::get_device(&mut conn, &actor.scope, device_id).await?
+        let Some(row) = store::monitoring::get_device(&mut conn, &authorized, device_id).await?
         else {
             drop(conn);
             return Err(self
@@ -309,11 +319,12 @@ impl App {
         elder_id: Option<&str>,
         page: Page,
     ) -> Result<(Vec<DeviceView>, i64)> {
+        let authorized = actor.reads(self.now());
         actor.require(self, Action::ReadMonitoring).await?;
         let mut conn = self.store.acquire().await?;
         let (rows, total) = store::monitoring::list_devices(
             &mut conn,
-            &actor.scope,
+            &authorized,
             elder_id,
             page.per_page,
             page.offset(),
@@ -337,10 +348,15 @@ impl App {
         &self,
         credential: &str,
     ) -> Result<store::monitoring::IngestDevice> {
+        let authorized = crate::auth::system_access(self.now());
         let mut conn = self.store.acquire().await?;
-        store::monitoring::device_by_credential(&mut conn, &credential_hash(credential))
-            .await?
-            .ok_or(AppError::Unauthenticated)
+        store::monitoring::device_by_credential(
+            &mut conn,
+            &authorized,
+            &credential_hash(credential),
+        )
+        .await?
+        .ok_or(AppError::Unauthenticated)
     }
 }
 

@@ -208,6 +208,7 @@ impl App {
         Vec<std::result::Result<IngestReport, IngestError>>,
         Vec<LiveAlert>,
     )> {
+        let authorized = crate::auth::system_access(self.now());
         let state: &MonitoringState = &self.monitoring;
         let now = self.now();
         let parsed: Vec<_> = group
@@ -219,7 +220,7 @@ impl App {
         device_ids.sort_unstable();
         device_ids.dedup();
         let devices: HashMap<String, IngestDevice> =
-            store::monitoring::devices_for_ingest(&mut tx, &device_ids)
+            store::monitoring::devices_for_ingest(&mut tx, &authorized, &device_ids)
                 .await?
                 .into_iter()
                 .map(|d| (d.id.clone(), d))
@@ -327,7 +328,9 @@ impl App {
             .map(|(i, r)| ((r.device_id.as_str(), r.seq), i))
             .collect();
         let mut is_new = vec![false; rows.len()];
-        for (device_id, seq) in store::monitoring::insert_readings(&mut tx, &rows).await? {
+        for (device_id, seq) in
+            store::monitoring::insert_readings(&mut tx, &authorized, &rows).await?
+        {
             if let Some(&i) = position.get(&(device_id.as_str(), seq)) {
                 is_new[i] = true;
             }
@@ -458,7 +461,12 @@ impl App {
         if missing.is_empty() {
             return Ok(found);
         }
-        let loaded = store::monitoring::elders_to_watch(conn, &missing).await?;
+        let loaded = store::monitoring::elders_to_watch(
+            conn,
+            &crate::auth::system_access(self.now()),
+            &missing,
+        )
+        .await?;
         let mut cache = self.monitoring.elders.lock().expect("elder cache lock");
         if cache.len() > 200_000 {
             cache.clear();

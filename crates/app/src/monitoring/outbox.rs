@@ -21,6 +21,7 @@ impl App {
         channel: Option<&str>,
         limit: i64,
     ) -> Result<Vec<OutboxRow>> {
+        let authorized = crate::auth::system_access(self.now());
         actor.require(self, Action::ManageOutbox).await?;
         let mut errors = Vec::new();
         let channel = channel.map(str::trim).filter(|c| !c.is_empty());
@@ -45,7 +46,8 @@ impl App {
             return Err(AppError::Invalid(errors));
         }
         let mut conn = self.store.acquire().await?;
-        let rows = store::monitoring::pending_outbox(&mut conn, channel, limit).await?;
+        let rows =
+            store::monitoring::pending_outbox(&mut conn, &authorized, channel, limit).await?;
         audit_log::append(
             &mut conn,
             audit_log::entry(

@@ -2,7 +2,7 @@
 //! first, each read audited.
 
 use crate::auth::Actor;
-use crate::{audit_log, App, AppError, Result};
+use crate::{App, AppError, Result};
 use access::{Action, AuditAction};
 use chrono::{DateTime, Utc};
 use registry::{FieldError, Problem};
@@ -25,6 +25,7 @@ impl App {
         to: DateTime<Utc>,
         limit: i64,
     ) -> Result<Vec<ReadingRow>> {
+        let authorized = actor.reads(self.now());
         actor.require(self, Action::ReadMonitoring).await?;
         let mut errors = Vec::new();
         let kind = kind.map(str::trim).filter(|k| !k.is_empty());
@@ -60,7 +61,7 @@ impl App {
             return Err(AppError::Invalid(errors));
         }
         let mut conn = self.store.acquire().await?;
-        if store::elders::get(&mut conn, &actor.scope, elder_id)
+        if store::elders::get(&mut conn, &authorized, elder_id)
             .await?
             .is_none()
         {
@@ -71,7 +72,7 @@ impl App {
         }
         let rows = store::monitoring::elder_readings(
             &mut conn,
-            &actor.scope,
+            &authorized,
             elder_id,
             kind,
             from,
@@ -79,20 +80,18 @@ impl App {
             limit,
         )
         .await?;
-        audit_log::append(
+        self.audit_elder_read(
             &mut conn,
-            audit_log::entry(
-                actor,
-                AuditAction::ReadingsRead,
-                Some(("elder", elder_id)),
-                Some(format!(
-                    "{} {} readings {}..{}",
-                    rows.len(),
-                    kind.unwrap_or("all"),
-                    store::time_text(from),
-                    store::time_text(to)
-                )),
-            ),
+            actor,
+            AuditAction::ReadingsRead,
+            elder_id,
+            Some(format!(
+                "{} {} readings {}..{}",
+                rows.len(),
+                kind.unwrap_or("all"),
+                store::time_text(from),
+                store::time_text(to)
+            )),
         )
         .await?;
         Ok(rows)

@@ -132,9 +132,10 @@ fn threshold_problem_zh(why: &str) -> String {
 
 impl App {
     pub async fn elder_thresholds(&self, actor: &Actor, elder_id: &str) -> Result<ThresholdsView> {
+        let authorized = actor.reads(self.now());
         actor.require(self, Action::ReadMonitoring).await?;
         let mut conn = self.store.acquire().await?;
-        if store::elders::get(&mut conn, &actor.scope, elder_id)
+        if store::elders::get(&mut conn, &authorized, elder_id)
             .await?
             .is_none()
         {
@@ -143,7 +144,7 @@ impl App {
                 .denied(actor, "thresholds_read", Some(elder_id), AppError::NotFound)
                 .await);
         }
-        let row = store::monitoring::thresholds_of(&mut conn, elder_id).await?;
+        let row = store::monitoring::thresholds_of(&mut conn, &authorized, elder_id).await?;
         audit_log::append(
             &mut conn,
             audit_log::entry(
@@ -175,10 +176,11 @@ impl App {
         elder_id: &str,
         changes: &Map<String, Value>,
     ) -> Result<ThresholdsView> {
+        let authorized = actor.writes(self.now());
         actor.require(self, Action::SetThresholds).await?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        if store::elders::get(&mut tx, &actor.scope, elder_id)
+        if store::elders::get(&mut tx, &actor.writes(self.now()), elder_id)
             .await?
             .is_none()
         {
@@ -187,7 +189,7 @@ impl App {
                 .denied(actor, "thresholds_set", Some(elder_id), AppError::NotFound)
                 .await);
         }
-        let current = store::monitoring::thresholds_of(&mut tx, elder_id)
+        let current = store::monitoring::thresholds_of(&mut tx, &authorized, elder_id)
             .await?
             .map(|r| thresholds_from_json(&r.thresholds))
             .unwrap_or_default();
@@ -200,8 +202,15 @@ impl App {
             .map(|(a, b)| format!("{} {} → {}", a.0, a.1, b.1))
             .collect();
         let by = format!("{} ({})", actor.display_name, actor.username);
-        store::monitoring::set_thresholds(&mut tx, elder_id, &thresholds_to_json(&new), &by, now)
-            .await?;
+        store::monitoring::set_thresholds(
+            &mut tx,
+            &authorized,
+            elder_id,
+            &thresholds_to_json(&new),
+            &by,
+            now,
+        )
+        .await?;
         audit_log::append(
             &mut tx,
             audit_log::entry(
