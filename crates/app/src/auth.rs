@@ -15,22 +15,65 @@ use store::audit::AuditEntry;
 use store::{Authorized, Grantee};
 
 /// The signed-in caller of a use case: who, in which role, with which data scope, from where.
+/// Only `app` makes one (sign-in, bearer tokens, the system's own accounts) and its fields are
+/// private, so no other crate can widen a caller's scope or change their role.
 #[derive(Debug, Clone)]
 pub struct Actor {
-    pub user_id: String,
-    pub username: String,
-    pub display_name: String,
-    pub role: Role,
-    pub scope: Scope,
-    pub org_id: Option<String>,
-    pub region_code: Option<String>,
-    pub elder_id: Option<String>,
-    pub ip: Option<String>,
+    pub(crate) user_id: String,
+    pub(crate) username: String,
+    pub(crate) display_name: String,
+    pub(crate) role: Role,
+    pub(crate) scope: Scope,
+    pub(crate) org_id: Option<String>,
+    pub(crate) region_code: Option<String>,
+    pub(crate) elder_id: Option<String>,
+    pub(crate) ip: Option<String>,
     /// The session's CSRF token (empty for bearer tokens, which need none).
-    pub csrf_token: String,
+    pub(crate) csrf_token: String,
 }
 
 impl Actor {
+    pub fn user_id(&self) -> &str {
+        &self.user_id
+    }
+
+    pub fn username(&self) -> &str {
+        &self.username
+    }
+
+    pub fn display_name(&self) -> &str {
+        &self.display_name
+    }
+
+    pub fn role(&self) -> Role {
+        self.role
+    }
+
+    /// The caller's organization (staff).
+    pub fn org_id(&self) -> Option<&str> {
+        self.org_id.as_deref()
+    }
+
+    /// The region on the caller's account (supervisors, county assessors).
+    pub fn region_code(&self) -> Option<&str> {
+        self.region_code.as_deref()
+    }
+
+    /// The elder whose record a family account follows.
+    pub fn elder_id(&self) -> Option<&str> {
+        self.elder_id.as_deref()
+    }
+
+    /// The session's CSRF token; empty for bearer tokens.
+    pub fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+
+    /// The region a supervisor's or county assessor's pages start from (their scope's root).
+    pub fn region_root(&self) -> Option<&region::RegionCode> {
+        self.scope.region_filter()
+    }
+
     /// Refuses (and audits the refusal) unless the role may do `action`.
     pub async fn require(&self, app: &App, action: Action) -> Result<()> {
         if self.role.may(action) {

@@ -139,7 +139,7 @@ pub fn redact_url(url: &str) -> String {
 /// The application: the store and the process-wide state the use cases share.
 #[derive(Clone)]
 pub struct App {
-    pub store: Store,
+    store: Store,
     limiter: Arc<auth::LoginLimiter>,
     assessment: Arc<assessments::AssessmentSettings>,
     monitoring: Arc<monitoring::MonitoringState>,
@@ -170,6 +170,28 @@ impl App {
 
     pub fn now(&self) -> DateTime<Utc> {
         Utc::now()
+    }
+
+    /// The raw store, for integration tests only (feature `test-support`, which only `testkit`
+    /// enables).
+    #[cfg(feature = "test-support")]
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// True when the database answers (for `/healthz`).
+    pub async fn database_ok(&self) -> bool {
+        self.store.ping().await
+    }
+
+    /// `sqlite` or `postgres`.
+    pub fn backend_name(&self) -> &'static str {
+        self.store.backend().name()
+    }
+
+    /// Closes the database pool (at shutdown, and before a benchmark drops its scratch database).
+    pub async fn close(&self) {
+        self.store.close().await;
     }
 }
 
@@ -203,8 +225,8 @@ impl Default for Page {
 impl App {
     /// Everything, for the demo generator and benchmarks on their own scratch databases.
     // TODO(merge): gated by the demo-database marker.
-    pub fn tooling_access(&self) -> store::Authorized {
-        auth::system_access(self.now())
+    pub fn tooling_access(&self) -> (Store, store::Authorized) {
+        (self.store.clone(), auth::system_access(self.now()))
     }
 
     /// True when no elder record is stored yet (`serve --demo` fills only an empty database).

@@ -67,7 +67,7 @@ async fn audit_details(app: &app::App, action: &str) -> Vec<String> {
 }
 
 async fn assessment_count(app: &app::App) -> i64 {
-    let mut conn = app.store.acquire().await.unwrap();
+    let mut conn = app.store().acquire().await.unwrap();
     let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM assessments")
         .fetch_one(&mut *conn)
         .await

@@ -136,7 +136,8 @@ async fn demo_county_is_stored_and_its_users_sign_in_with_their_scopes() {
         assert_eq!(total, 1);
         assert_eq!(own[0].status, "alive");
         assert_eq!(
-            own[0].responsible_org_id, doctor.org_id,
+            own[0].responsible_org_id,
+            doctor.org_id().map(str::to_string),
             "the family's elder is one of the doctor's"
         );
 
@@ -220,7 +221,7 @@ async fn demo_users_take_the_given_password() {
     assert_eq!(summary.generated_password, None);
     assert_eq!(summary.elders, 200);
     let doctor = login(&app, "doctor", "Demo-pass-2026").await;
-    assert_eq!(doctor.role, access::Role::Doctor);
+    assert_eq!(doctor.role(), access::Role::Doctor);
     let wrong = app
         .login("doctor", "Demo-pass-2027", None, SessionKind::Bearer)
         .await;
@@ -254,7 +255,7 @@ async fn bulk_load_refuses_duplicates_and_reports_dangling_references() {
             ElderColumns::from_valid(&input.validate(app::today(now)).unwrap())
         };
         let stored = || async {
-            let mut conn = app.store.acquire().await.unwrap();
+            let mut conn = app.store().acquire().await.unwrap();
             store::elders::counts(&mut conn, &testkit::everything())
                 .await
                 .unwrap()
@@ -262,7 +263,7 @@ async fn bulk_load_refuses_duplicates_and_reports_dangling_references() {
         };
         let before = stored().await;
 
-        let mut load = BulkLoad::start(&app.store).await.unwrap();
+        let mut load = BulkLoad::start(app.store()).await.unwrap();
         load.insert(&[elder(2, &fixture.org_a1), elder(4, &fixture.org_a1)], now)
             .await
             .unwrap();
@@ -283,7 +284,7 @@ async fn bulk_load_refuses_duplicates_and_reports_dangling_references() {
             backend.name()
         );
 
-        let mut load = BulkLoad::start(&app.store).await.unwrap();
+        let mut load = BulkLoad::start(app.store()).await.unwrap();
         let dangling = load.insert(&[elder(8, "no-such-organization")], now).await;
         match backend {
             testkit::Backend::Sqlite => {

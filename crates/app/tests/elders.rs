@@ -375,7 +375,7 @@ async fn sessions_end_on_logout_and_when_a_user_is_deactivated() {
             "cookie sessions carry a CSRF token"
         );
         let actor = app.authenticate(&ok.token, None).await.unwrap();
-        assert_eq!(actor.username, "nurse");
+        assert_eq!(actor.username(), "nurse");
         app.logout(&actor, &ok.token).await.unwrap();
         assert!(matches!(
             app.authenticate(&ok.token, None).await,

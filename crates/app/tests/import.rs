@@ -30,7 +30,7 @@ fn roster(lines: &[String]) -> Vec<u8> {
 fn no_progress(_: usize, _: usize) {}
 
 async fn elder_count(app: &App) -> i64 {
-    let mut conn = app.store.acquire().await.unwrap();
+    let mut conn = app.store().acquire().await.unwrap();
     store::elders::counts(&mut conn, &testkit::everything())
         .await
         .unwrap()
@@ -39,7 +39,7 @@ async fn elder_count(app: &App) -> i64 {
 
 /// Every stored record of the fixture, as text, to show that an import left them alone.
 async fn fixture_rows(app: &App, fixture: &Fixture) -> Vec<String> {
-    let mut conn = app.store.acquire().await.unwrap();
+    let mut conn = app.store().acquire().await.unwrap();
     let mut rows = Vec::new();
     for id in fixture.all_elders() {
         let row = store::elders::get(&mut conn, &testkit::everything(), id)
@@ -63,7 +63,7 @@ async fn audit_count(app: &App, action: &str) -> i64 {
 }
 
 async fn find(app: &App, id_number: &str) -> Option<store::elders::ElderRow> {
-    let mut conn = app.store.acquire().await.unwrap();
+    let mut conn = app.store().acquire().await.unwrap();
     let id = store::elders::id_by_identity_number(&mut conn, &testkit::everything(), id_number)
         .await
         .unwrap()?;
@@ -324,7 +324,7 @@ async fn an_interrupted_import_resumes_after_its_last_committed_batch() {
             "{backend:?}: exactly the first batch, less its bad row"
         );
         let sha = hex::encode(Sha256::digest(&file));
-        let mut conn = app.store.acquire().await.unwrap();
+        let mut conn = app.store().acquire().await.unwrap();
         let batch = store::imports::by_hash(&mut conn, &sha)
             .await
             .unwrap()
@@ -393,7 +393,7 @@ async fn roles_that_may_not_import_are_refused_and_nothing_is_stored() {
             );
         }
         assert_eq!(elder_count(&app).await, elders_before);
-        let mut conn = app.store.acquire().await.unwrap();
+        let mut conn = app.store().acquire().await.unwrap();
         assert!(store::imports::recent(&mut conn, 10)
             .await
             .unwrap()
@@ -432,7 +432,7 @@ async fn a_file_that_cannot_be_read_is_one_error_and_stores_nothing() {
             }
         }
         assert_eq!(elder_count(&app).await, elders_before);
-        let mut conn = app.store.acquire().await.unwrap();
+        let mut conn = app.store().acquire().await.unwrap();
         assert!(store::imports::recent(&mut conn, 10)
             .await
             .unwrap()

@@ -29,13 +29,13 @@ fn ts(at: DateTime<Utc>) -> String {
 }
 
 async fn count(app: &App, sql: &str) -> i64 {
-    let mut conn = app.store.acquire().await.unwrap();
+    let mut conn = app.store().acquire().await.unwrap();
     let (n,): (i64,) = sqlx::query_as(sql).fetch_one(&mut *conn).await.unwrap();
     n
 }
 
 async fn audit_actions(app: &App) -> Vec<String> {
-    let mut conn = app.store.acquire().await.unwrap();
+    let mut conn = app.store().acquire().await.unwrap();
     let rows: Vec<(String,)> = sqlx::query_as("SELECT action FROM audit_log ORDER BY at")
         .fetch_all(&mut *conn)
         .await
@@ -208,7 +208,7 @@ async fn refused_readings_are_counted_and_never_alert_or_reach_another_elder() {
         )
         .await;
         assert_eq!(r.accepted, 1);
-        let mut conn = app.store.acquire().await.unwrap();
+        let mut conn = app.store().acquire().await.unwrap();
         let owners: Vec<(i64, String)> =
             sqlx::query_as("SELECT seq, elder_id FROM readings ORDER BY seq")
                 .fetch_all(&mut *conn)
@@ -249,7 +249,7 @@ async fn an_unacknowledged_alert_escalates_on_schedule_and_acknowledging_stops_i
         let admin = app.system_actor("admin").await.unwrap();
         // A doctor with a phone and an elder with a family contact.
         {
-            let mut conn = app.store.acquire().await.unwrap();
+            let mut conn = app.store().acquire().await.unwrap();
             sqlx::query("UPDATE users SET phone = '13900001111' WHERE username = 'doctor'")
                 .execute(&mut *conn)
                 .await
@@ -440,7 +440,7 @@ async fn a_doctors_thresholds_decide_the_alert_and_the_change_is_audited() {
             .unwrap();
         assert_eq!(read.values.bp_alert_systolic, 150);
         assert!(read.set_by.unwrap().contains("doctor"));
-        let mut conn = app.store.acquire().await.unwrap();
+        let mut conn = app.store().acquire().await.unwrap();
         let (detail,): (String,) = sqlx::query_as(
             "SELECT detail FROM audit_log WHERE action = 'thresholds_set' AND outcome = 'ok'",
         )
@@ -494,8 +494,8 @@ async fn alerts_are_seen_only_within_scope_and_live_notices_follow_the_same_rule
         let first = live.recv().await.unwrap();
         let second = live.recv().await.unwrap();
         assert_eq!((first.event, first.rule.as_str()), ("opened", "fall"));
-        assert!(first.visible_to(&doctor.scope));
-        assert!(!second.visible_to(&doctor.scope));
+        assert!(first.visible_to(&doctor));
+        assert!(!second.visible_to(&doctor));
         let all = app
             .list_alerts(
                 &admin,
@@ -538,7 +538,7 @@ async fn the_sweep_finds_silence_of_an_elder_living_alone_and_a_week_of_rising_p
         let fixture = Fixture::create(&app).await;
         let admin = app.system_actor("admin").await.unwrap();
         {
-            let mut conn = app.store.acquire().await.unwrap();
+            let mut conn = app.store().acquire().await.unwrap();
             sqlx::query("UPDATE elders SET living_situation = 'alone' WHERE id = $1")
                 .bind(&fixture.elder_a1)
                 .execute(&mut *conn)

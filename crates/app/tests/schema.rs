@@ -63,8 +63,8 @@ async fn migrated_schemas_have_the_same_tables_and_columns() {
         let db = testkit::TestDb::new(backend).await;
         let app = db.app().await;
         // Migrating twice is a no-op.
-        assert_eq!(app::migrate(&app.store).await.expect("re-migrate"), 0);
-        schemas.push((backend.name(), columns(&app.store).await));
+        assert_eq!(app::migrate(app.store()).await.expect("re-migrate"), 0);
+        schemas.push((backend.name(), columns(app.store()).await));
     }
     let (first_name, first) = &schemas[0];
     assert!(first.contains_key("elders") && first.contains_key("audit_log"));
@@ -78,11 +78,11 @@ async fn sqlite_runs_in_wal_mode_with_foreign_keys() {
     let db = testkit::TestDb::new(&testkit::Backend::Sqlite).await;
     let app = db.app().await;
     let (mode,): (String,) = sqlx::query_as("PRAGMA journal_mode")
-        .fetch_one(app.store.pool())
+        .fetch_one(app.store().pool())
         .await
         .unwrap();
     let (fk,): (i64,) = sqlx::query_as("PRAGMA foreign_keys")
-        .fetch_one(app.store.pool())
+        .fetch_one(app.store().pool())
         .await
         .unwrap();
     assert_eq!((mode.as_str(), fk), ("wal", 1));
@@ -91,7 +91,7 @@ async fn sqlite_runs_in_wal_mode_with_foreign_keys() {
         "INSERT INTO elders (id, name, name_initials, id_number, sex, birth_date, region_code, status, created_at, updated_at) \
          VALUES ('x', 'n', 'n', 'i', 'male', '1950-01-01', '999999', 'alive', 't', 't')",
     )
-    .execute(app.store.pool())
+    .execute(app.store().pool())
     .await;
     assert!(result.is_err(), "foreign keys are enforced");
 }

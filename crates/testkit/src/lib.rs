@@ -80,6 +80,17 @@ impl TestDb {
         }
     }
 
+    /// A plain connection pool to the same database, for tests that arrange or inspect rows
+    /// with SQL of their own (a grant that expired, a count of rows a refused request left).
+    pub async fn raw(&self) -> sqlx::AnyPool {
+        sqlx::any::install_default_drivers();
+        sqlx::any::AnyPoolOptions::new()
+            .max_connections(2)
+            .connect(&self.url)
+            .await
+            .expect("raw pool")
+    }
+
     /// Opens the store (migrating it) and wraps it in an App.
     pub async fn app(&self) -> App {
         App::new(app::open_store(&self.url).await.expect("open test store"))

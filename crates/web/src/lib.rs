@@ -4,6 +4,7 @@
 pub mod api;
 mod error;
 mod extract;
+mod grants;
 mod live;
 mod metrics;
 mod openapi;
@@ -51,6 +52,14 @@ pub fn router(state: WebState) -> Router {
                 .put(api::elders::update),
         )
         .route("/elders/{id}/history", get(api::elders::history))
+        .route(
+            "/elders/{id}/grants",
+            get(grants::list).post(grants::create),
+        )
+        .route(
+            "/elders/{id}/grants/{grant_id}",
+            axum::routing::delete(grants::revoke),
+        )
         .route(
             "/elders/{id}/assessments",
             get(api::assessments::for_elder).post(api::assessments::create),

@@ -4,8 +4,8 @@
 //! stream ends), ends after five minutes so clients reconnect with a fresh check, and ends at
 //! once when the server shuts down.
 
-use access::Scope;
 use app::monitoring::LiveAlert;
+use app::Actor;
 use app::App;
 use axum::response::sse::Event;
 use futures_util::stream::Stream;
@@ -33,7 +33,7 @@ struct Watch<F> {
     app: App,
     closing: tokio::sync::watch::Receiver<bool>,
     receiver: tokio::sync::broadcast::Receiver<LiveAlert>,
-    scope: Scope,
+    actor: Actor,
     token: String,
     checked: Instant,
     ends: Instant,
@@ -41,11 +41,11 @@ struct Watch<F> {
     event_of: F,
 }
 
-/// The notices of alerts `scope` may see, as `event_of` words them; a `refresh` event when
+/// The notices of alerts `actor` may see, as `event_of` words them; a `refresh` event when
 /// notices were dropped because the client fell behind.
 pub fn alert_events<F>(
     app: &App,
-    scope: Scope,
+    actor: Actor,
     token: String,
     event_of: F,
 ) -> impl Stream<Item = Result<Event, Infallible>>
@@ -57,7 +57,7 @@ where
         receiver: app.subscribe_alerts(),
         closing: CLOSING.subscribe(),
         app: app.clone(),
-        scope,
+        actor,
         token,
         checked: now,
         ends: now + STREAM_LIFETIME,
@@ -96,7 +96,7 @@ where
         };
         match received {
             Err(_) => continue,
-            Ok(Ok(notice)) if notice.visible_to(&w.scope) => {
+            Ok(Ok(notice)) if notice.visible_to(&w.actor) => {
                 let event = (w.event_of)(&notice);
                 return Some((Ok(event), w));
             }

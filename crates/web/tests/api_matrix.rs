@@ -67,7 +67,7 @@ async fn stored_assessments(
     server: &Server,
     fixture: &Fixture,
 ) -> std::collections::BTreeMap<String, String> {
-    let mut conn = server.app.store.acquire().await.unwrap();
+    let mut conn = server.app.store().acquire().await.unwrap();
     let (assessor_id,): (String,) =
         sqlx::query_as("SELECT id FROM users WHERE username = 'assessor'")
             .fetch_one(&mut *conn)
@@ -887,6 +887,9 @@ async fn check_signed_out(server: &Server, fixture: &Fixture) {
         ("POST", "/api/v1/readings".to_string()),
         ("GET", format!("/api/v1/elders/{elder}/readings")),
         ("GET", format!("/api/v1/elders/{elder}/thresholds")),
+        ("GET", format!("/api/v1/elders/{elder}/grants")),
+        ("POST", format!("/api/v1/elders/{elder}/grants")),
+        ("DELETE", format!("/api/v1/elders/{elder}/grants/x")),
         ("GET", "/api/v1/alerts".to_string()),
         ("GET", "/api/v1/alerts/stream".to_string()),
         ("GET", "/api/v1/alerts/x".to_string()),
@@ -981,6 +984,7 @@ async fn check_signed_out(server: &Server, fixture: &Fixture) {
                 .replace("/devices/x", "/devices/{id}")
                 .replace("/alerts/x", "/alerts/{id}")
                 .replace("/outbox/x", "/outbox/{id}")
+                .replace("/grants/x", "/grants/{grant_id}")
                 .replace("/regions/371402", "/regions/{code}");
             format!("{m} {templated}")
         })

@@ -925,7 +925,7 @@ async fn the_gateway_drains_the_outbox() {
         let (_, report) = upload(&server, &credential, &sos).await;
         let alert = report["alerts"][0].as_str().unwrap().to_string();
         // Escalation writes these; here they are written directly.
-        let mut conn = server.app.store.acquire().await.unwrap();
+        let mut conn = server.app.store().acquire().await.unwrap();
         let sms = store::monitoring::insert_outbox(
             &mut conn,
             &testkit::everything(),

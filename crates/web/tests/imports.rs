@@ -61,7 +61,7 @@ fn multipart_type() -> String {
 }
 
 async fn elder_count(server: &Server) -> i64 {
-    let mut conn = server.app.store.acquire().await.unwrap();
+    let mut conn = server.app.store().acquire().await.unwrap();
     store::elders::counts(&mut conn, &testkit::everything())
         .await
         .unwrap()
@@ -169,7 +169,7 @@ async fn a_multipart_upload_of_csv_or_xlsx_is_imported() {
         );
         assert_eq!(body["errors"][0]["row"], 4);
         assert_eq!(body["errors"][0]["column"], "身份证号");
-        let mut conn = server.app.store.acquire().await.unwrap();
+        let mut conn = server.app.store().acquire().await.unwrap();
         let id = store::elders::id_by_identity_number(
             &mut conn,
             &testkit::everything(),

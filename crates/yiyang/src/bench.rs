@@ -474,8 +474,8 @@ async fn measure(
     let stats = time_queries("lookup", &ids, |id| {
         let app = &app;
         async move {
-            let mut conn = app.store.acquire().await?;
-            store::elders::id_by_identity_number(&mut conn, &app.tooling_access(), &id)
+            let mut conn = app.tooling_access().0.acquire().await?;
+            store::elders::id_by_identity_number(&mut conn, &app.tooling_access().1, &id)
                 .await?
                 .context("identity number not found")?;
             Ok(())
@@ -556,7 +556,7 @@ async fn measure(
             });
         }
     }
-    app.store.close().await;
+    app.close().await;
 
     // The real server on this database, idle after one request.
     let (rss, peak) = server_memory(scratch, &admin_password).await?;
@@ -581,8 +581,9 @@ async fn measure(
 /// a gigabyte of freshly written pages); on PostgreSQL the table is vacuumed and analyzed, as
 /// autovacuum would do within minutes (and must be done by hand where it is off).
 async fn settle(app: &App) -> Result<&'static str> {
-    let pool = app.store.pool();
-    Ok(match app.store.backend() {
+    let store = app.tooling_access().0;
+    let pool = store.pool();
+    Ok(match app.tooling_access().0.backend() {
         store::Backend::Sqlite => {
             let (busy, _, _): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
                 .fetch_one(pool)
@@ -645,7 +646,7 @@ struct Sample {
 /// About `count` stored elders from all over the table: runs of 50 at random offsets.
 async fn sample_elders(app: &App, rng: &mut impl Rng, count: usize) -> Result<Vec<Sample>> {
     let (total,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM elders")
-        .fetch_one(app.store.pool())
+        .fetch_one(app.tooling_access().0.pool())
         .await?;
     let mut samples = Vec::with_capacity(count);
     let runs = count.div_ceil(50).max(1);
@@ -655,7 +656,7 @@ async fn sample_elders(app: &App, rng: &mut impl Rng, count: usize) -> Result<Ve
             "SELECT id_number, name, name_initials FROM elders ORDER BY id LIMIT 50 OFFSET $1",
         )
         .bind(offset)
-        .fetch_all(app.store.pool())
+        .fetch_all(app.tooling_access().0.pool())
         .await?;
         samples.extend(rows.into_iter().map(|(id_number, name, initials)| Sample {
             id_number,
@@ -1087,14 +1088,14 @@ async fn measure_assessments(
     // Distinct elders: the warm-up signs for the first few, which are then signed again
     // (a second assessment the same day is allowed), and every one is confirmed once.
     let (total,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM elders")
-        .fetch_one(app.store.pool())
+        .fetch_one(app.tooling_access().0.pool())
         .await?;
     let offset = rng.random_range(0..(total - args.queries as i64).max(1));
     let elders: Vec<String> =
         sqlx::query_scalar("SELECT id FROM elders ORDER BY id_number LIMIT $1 OFFSET $2")
             .bind(args.queries as i64)
             .bind(offset)
-            .fetch_all(app.store.pool())
+            .fetch_all(app.tooling_access().0.pool())
             .await?;
     let gbt = assessment::catalog()
         .get("gbt42195_2022")

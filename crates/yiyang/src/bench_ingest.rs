@@ -450,7 +450,7 @@ async fn measure(
     if !rejected.is_empty() {
         println!("{backend}: readings refused by the pipeline: {rejected:?}");
     }
-    app.store.close().await;
+    app.close().await;
     Ok(figures)
 }
 
@@ -515,7 +515,7 @@ async fn register_devices(
         .map_err(anyhow::Error::msg)?;
     let elders: Vec<String> =
         sqlx::query_scalar("SELECT id FROM elders WHERE status = 'alive' ORDER BY id")
-            .fetch_all(app.store.pool())
+            .fetch_all(app.tooling_access().0.pool())
             .await?;
     if elders.is_empty() {
         bail!("the demo registry has no living elders");
@@ -955,8 +955,9 @@ async fn raw_phase(
         |chunk| {
             let app = app.clone();
             async move {
-                let mut tx = app.store.begin().await?;
-                store::monitoring::insert_readings(&mut tx, &app.tooling_access(), &chunk).await?;
+                let mut tx = app.tooling_access().0.begin().await?;
+                store::monitoring::insert_readings(&mut tx, &app.tooling_access().1, &chunk)
+                    .await?;
                 tx.commit().await?;
                 Ok(())
             }
@@ -970,7 +971,7 @@ async fn raw_phase(
     ));
     drop(rows_1);
 
-    match app.store.backend() {
+    match app.tooling_access().0.backend() {
         store::Backend::Sqlite => {
             use sqlx::Connection;
             let options: sqlx::sqlite::SqliteConnectOptions = scratch
@@ -1102,8 +1103,9 @@ async fn raw_phase(
 /// one (the indexes outgrow the page cache), and a ratio of two figures is only fair at the same
 /// size.
 async fn empty_readings(app: &App) -> Result<()> {
-    let pool = app.store.pool();
-    match app.store.backend() {
+    let store = app.tooling_access().0;
+    let pool = store.pool();
+    match app.tooling_access().0.backend() {
         store::Backend::Sqlite => {
             sqlx::query("DELETE FROM readings").execute(pool).await?;
             sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")

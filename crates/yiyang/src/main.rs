@@ -162,7 +162,7 @@ async fn run(command: Command, config: Config) -> Result<()> {
         Command::Serve(args) => serve(args, config).await,
         Command::Migrate(db) => {
             let app = open_app(&config.database_url(&db)?, &config).await?;
-            println!("migrations applied ({})", app.store.backend().name());
+            println!("migrations applied ({})", app.backend_name());
             Ok(())
         }
         Command::Demo(DemoArgs {
@@ -301,7 +301,7 @@ async fn serve(args: ServeArgs, config: Config) -> Result<()> {
         .or(config.listen.clone())
         .unwrap_or_else(|| "127.0.0.1:8080".into());
     let app = open_app(&url, &config).await?;
-    tracing::info!(database = app.store.backend().name(), "migrations applied");
+    tracing::info!(database = app.backend_name(), "migrations applied");
     if args.demo || config.demo.unwrap_or(false) {
         if app.is_empty().await.map_err(cli_error)? {
             let elders = args

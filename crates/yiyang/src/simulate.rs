@@ -474,7 +474,8 @@ fn profile_of(elder: Option<&ElderRow>, seed: u64) -> Profile {
 /// device, in a seeded order (to any elder again once every one has one).
 async fn bind_fleet(app: &app::App, n: usize, seed: u64) -> Result<Vec<SimDevice>> {
     let admin = app.system_actor("admin").await.map_err(crate::cli_error)?;
-    let pool = app.store.pool();
+    let store = app.tooling_access().0;
+    let pool = store.pool();
     let elders: Vec<ElderRow> =
         sqlx::query_as("SELECT id, birth_date, chronic_conditions, status FROM elders ORDER BY id")
             .fetch_all(pool)
@@ -603,7 +604,7 @@ pub async fn devices(args: DevicesArgs, config: &Config) -> Result<()> {
     let app = crate::open_app(&config.database_url(&args.db)?, config).await?;
     let mut devices = bind_fleet(&app, args.devices, args.seed).await?;
     // Nothing more is written here: the server stores what the broker delivers.
-    app.store.close().await;
+    app.close().await;
 
     let client_id = format!(
         "yiyang-sim-{}-{}",

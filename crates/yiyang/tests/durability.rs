@@ -137,7 +137,7 @@ async fn forget_session(client_id: &str) {
 }
 
 async fn count(app: &app::App, sql: &str) -> i64 {
-    let mut conn = app.store.acquire().await.expect("connection");
+    let mut conn = app.store().acquire().await.expect("connection");
     let (n,): (i64,) = sqlx::query_as(sql)
         .fetch_one(&mut *conn)
         .await
@@ -270,7 +270,7 @@ async fn after_kill_9_mid_stream_every_reading_arrives_exactly_once() {
         .await;
         // Let any redelivery of already-stored readings run through too.
         tokio::time::sleep(Duration::from_millis(500)).await;
-        let mut conn = app.store.acquire().await.expect("connection");
+        let mut conn = app.store().acquire().await.expect("connection");
         let seqs: Vec<(i64,)> = sqlx::query_as("SELECT seq FROM readings ORDER BY seq")
             .fetch_all(&mut *conn)
             .await

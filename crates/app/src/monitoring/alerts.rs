@@ -7,7 +7,7 @@
 use super::notify::{self, Notice, Recipient};
 use crate::auth::Actor;
 use crate::{audit_log, App, AppError, Page, Result};
-use access::{Action, AuditAction, Scope};
+use access::{Action, AuditAction};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use monitoring::escalation::{self, Step};
 use monitoring::{Finding, Policy, Severity};
@@ -45,8 +45,9 @@ pub struct LiveAlert {
 }
 
 impl LiveAlert {
-    /// Whether a user with `scope` may see this notice (the same rule the store applies).
-    pub fn visible_to(&self, scope: &Scope) -> bool {
+    /// Whether `actor` may see this notice (the same rule the store applies to their scope).
+    pub fn visible_to(&self, actor: &crate::Actor) -> bool {
+        let scope = &actor.scope;
         let region = self
             .region_code
             .as_deref()

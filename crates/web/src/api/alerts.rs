@@ -303,7 +303,7 @@ pub async fn stream(
     let lang = caller.lang;
     let events = crate::live::alert_events(
         &state.app,
-        caller.actor.scope,
+        caller.actor,
         caller.token,
         move |notice: &LiveAlert| live_event(notice, lang),
     );

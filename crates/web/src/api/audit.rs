@@ -22,6 +22,8 @@ pub struct AuditJson {
     ip: Option<String>,
     outcome: String,
     detail: Option<String>,
+    /// The record grant a read relied on.
+    grant_id: Option<String>,
 }
 
 impl From<AuditRow> for AuditJson {
@@ -38,6 +40,7 @@ impl From<AuditRow> for AuditJson {
             ip: r.ip,
             outcome: r.outcome,
             detail: r.detail,
+            grant_id: r.grant_id,
         }
     }
 }

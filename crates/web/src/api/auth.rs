@@ -37,13 +37,13 @@ pub struct MeBody {
 
 fn me_body(actor: &app::Actor) -> MeBody {
     MeBody {
-        id: actor.user_id.clone(),
-        username: actor.username.clone(),
-        display_name: actor.display_name.clone(),
-        role: actor.role.code(),
-        org_id: actor.org_id.clone(),
-        region_code: actor.region_code.clone(),
-        elder_id: actor.elder_id.clone(),
+        id: actor.user_id().to_string(),
+        username: actor.username().to_string(),
+        display_name: actor.display_name().to_string(),
+        role: actor.role().code(),
+        org_id: actor.org_id().map(str::to_string),
+        region_code: actor.region_code().map(str::to_string),
+        elder_id: actor.elder_id().map(str::to_string),
     }
 }
 

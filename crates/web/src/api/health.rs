@@ -5,7 +5,7 @@ use axum::Json;
 
 /// Liveness and database reachability.
 pub async fn healthz(State(state): State<WebState>) -> (StatusCode, Json<serde_json::Value>) {
-    let database = state.app.store.ping().await;
+    let database = state.app.database_ok().await;
     let status = if database {
         StatusCode::OK
     } else {
@@ -15,7 +15,7 @@ pub async fn healthz(State(state): State<WebState>) -> (StatusCode, Json<serde_j
         status,
         Json(serde_json::json!({
             "status": if database { "ok" } else { "degraded" },
-            "database": state.app.store.backend().name(),
+            "database": state.app.backend_name(),
             "database_reachable": database,
             "version": env!("CARGO_PKG_VERSION"),
         })),

@@ -346,7 +346,7 @@ pub async fn stream(State(state): State<WebState>, session: Session) -> Response
     }
     let events = crate::live::alert_events(
         &state.app,
-        session.actor.scope.clone(),
+        session.actor.clone(),
         session.token.clone(),
         event_of,
     );

@@ -59,7 +59,7 @@ fn allowed_instrument(session: &Session, id: &str) -> Result<&'static Instrument
     let found = instrument(id)
         .filter(|i| i.recordable)
         .ok_or_else(|| session.refuse(&AppError::NotFound))?;
-    if found.assessor_only && session.actor.role != Role::Assessor {
+    if found.assessor_only && session.actor.role() != Role::Assessor {
         return Err(session.refuse(&AppError::Forbidden));
     }
     Ok(found)
@@ -624,7 +624,7 @@ pub async fn new_form(
     let Some(chosen) = chosen else {
         let elder = elder_head(&state, &session, &elder_id).await?;
         let reason = params.reason.as_deref().unwrap_or("");
-        let cards = recordable_for(session.actor.role)
+        let cards = recordable_for(session.actor.role())
             .into_iter()
             .map(|i| InstrumentCard {
                 href: format!(
@@ -1317,7 +1317,7 @@ async fn view_page(
         .or_page(session)?;
     let m = meta_of(&view, lang);
     let awaiting = m.awaiting;
-    let signer = view.row.assessor_id == session.actor.user_id;
+    let signer = view.row.assessor_id == session.actor.user_id();
     Ok(ViewPage {
         ui: session.ui(Section::Assessments),
         result: ResultView::from_json(view.instrument(), &view.result, lang),
@@ -1506,7 +1506,7 @@ pub struct WorklistParams {
 fn start_link(session: &Session, elder_id: &str, instrument_id: &str, reason: &str) -> String {
     let allowed = session.actor.may(Action::Assess)
         && instrument(instrument_id).is_some_and(|i| {
-            i.recordable && (!i.assessor_only || session.actor.role == Role::Assessor)
+            i.recordable && (!i.assessor_only || session.actor.role() == Role::Assessor)
         });
     if allowed {
         format!(
@@ -1596,7 +1596,7 @@ pub async fn worklist(
         .awaiting
         .iter()
         .map(|v| {
-            let own = v.row.assessor_id == session.actor.user_id;
+            let own = v.row.assessor_id == session.actor.user_id();
             AwaitingLine {
                 id: v.row.id.clone(),
                 elder_id: v.row.elder_id.clone(),
@@ -1638,7 +1638,7 @@ pub async fn worklist(
         due,
         requests,
         awaiting,
-        show_stats: matches!(session.actor.role, Role::Supervisor | Role::Admin),
+        show_stats: matches!(session.actor.role(), Role::Supervisor | Role::Admin),
         errors,
     };
     Ok(render(StatusCode::OK, &page))
@@ -1756,7 +1756,7 @@ pub async fn stats(
     // Without a chosen region, the sub-regions of the user's own.
     let prefix = region
         .as_ref()
-        .or(session.actor.scope.region_filter())
+        .or(session.actor.region_root())
         .map(|r| r.prefix().to_string());
     let rows = state
         .app
@@ -1844,7 +1844,7 @@ pub async fn stats(
     }
     let scope_name = match &region {
         Some(code) => names.full_path(&state.app, code.prefix()).await,
-        None => match session.actor.scope.region_filter() {
+        None => match session.actor.region_root() {
             Some(code) => names.full_path(&state.app, code.prefix()).await,
             None => t(lang, "全部辖区").to_string(),
         },

@@ -889,11 +889,7 @@ async fn form_page(
 /// Organizations to choose from: those in the caller's region (all for others), by name.
 async fn org_options(state: &WebState, session: &Session) -> Vec<(String, String)> {
     let filter = store::orgs::OrgFilter {
-        region_prefix: session
-            .actor
-            .scope
-            .region_filter()
-            .map(|c| c.prefix().to_string()),
+        region_prefix: session.actor.region_root().map(|c| c.prefix().to_string()),
         ..Default::default()
     };
     state
@@ -916,7 +912,11 @@ pub async fn new_form(State(state): State<WebState>, session: Session) -> PageRe
         .or_page(&session)?;
     let mut v = ElderValues {
         // What the record gets anyway when none is chosen; shown so that it can be changed.
-        responsible_org_id: session.actor.org_id.clone().unwrap_or_default(),
+        responsible_org_id: session
+            .actor
+            .org_id()
+            .map(str::to_string)
+            .unwrap_or_default(),
         ..Default::default()
     };
     pad_contacts(&mut v.contacts);

@@ -30,12 +30,12 @@ pub async fn page(State(state): State<WebState>, session: Session) -> PageResult
     let actor = &session.actor;
     // The elder or family member has no dashboard: their home is their own record.
     if !actor.may(Action::ReadDashboard) {
-        if let Some(id) = &actor.elder_id {
+        if let Some(id) = &actor.elder_id() {
             return Ok(see_other(&format!("/elders/{id}")));
         }
     }
     let dashboard = state.app.dashboard(actor).await.or_page(&session)?;
-    let scope_name = match actor.scope.region_filter() {
+    let scope_name = match actor.region_root() {
         Some(code) => state
             .app
             .region(code.prefix())
@@ -44,7 +44,7 @@ pub async fn page(State(state): State<WebState>, session: Session) -> PageResult
             .flatten()
             .map(|r| r.name)
             .unwrap_or_else(|| code.display_code()),
-        None => match &actor.org_id {
+        None => match &actor.org_id() {
             Some(org) => state
                 .app
                 .get_org(actor, org)

@@ -269,7 +269,7 @@ impl Ui {
 impl Session {
     pub fn ui(&self, section: Section) -> Ui {
         let lang = self.lang;
-        let role = self.actor.role;
+        let role = self.actor.role();
         let may = |action| role.may(action);
         let mut nav = Vec::new();
         let mut item = |href: String, label: &'static str, this: Section| {
@@ -282,7 +282,7 @@ impl Session {
         if may(Action::ReadDashboard) {
             item("/".into(), t(lang, "首页"), Section::Home);
         }
-        match (&self.actor.elder_id, role) {
+        match (&self.actor.elder_id(), role) {
             (Some(id), Role::Family) => item(
                 format!("/elders/{id}"),
                 t(lang, "我的档案"),
@@ -317,18 +317,18 @@ impl Session {
         Ui {
             lang,
             user: Some(UserBadge {
-                name: self.actor.display_name.clone(),
+                name: self.actor.display_name().to_string(),
                 role: role.label(lang),
             }),
             nav,
-            csrf: self.actor.csrf_token.clone(),
+            csrf: self.actor.csrf_token().to_string(),
             here: self.here.clone(),
         }
     }
 
     /// Refuses a form whose hidden `csrf` field is not this session's token.
     pub fn check_csrf(&self, sent: &str) -> Result<(), Refusal> {
-        if crate::extract::constant_time_eq(sent, &self.actor.csrf_token) {
+        if crate::extract::constant_time_eq(sent, &self.actor.csrf_token()) {
             Ok(())
         } else {
             Err(self.refuse(&AppError::Forbidden))

@@ -220,7 +220,7 @@ pub async fn list(
         lines,
         total: thousands(total),
         pages: page_links("/orgs", &current, page, total, lang),
-        can_create: session.actor.role == Role::Admin,
+        can_create: session.actor.role() == Role::Admin,
         ui: session.ui(Section::Orgs),
     };
     Ok(render(StatusCode::OK, &page))
@@ -304,7 +304,7 @@ pub async fn detail(
             .collect(),
         updated_at: app::local_time_text(&row.updated_at),
         can_edit: actor.may(Action::ManageOrganization)
-            && (actor.role == Role::Admin || actor.org_id.as_deref() == Some(id.as_str())),
+            && (actor.role() == Role::Admin || actor.org_id() == Some(id.as_str())),
         elders_href: format!("/elders?{}", query(&[("org", &id)])),
         id,
         name: row.name,

@@ -65,7 +65,7 @@ impl RegionNames {
 /// there is only one child, then that region and its children.
 pub async fn filter_options(app: &App, actor: &Actor, current: &str) -> Vec<Opt> {
     let mut options = Vec::new();
-    let mut root = actor.scope.region_filter().map(|c| c.prefix().to_string());
+    let mut root = actor.region_root().map(|c| c.prefix().to_string());
     let mut root_name = match &root {
         Some(code) => app.region(code).await.ok().flatten().map(|r| r.name),
         None => None,
@@ -104,7 +104,7 @@ pub async fn filter_options(app: &App, actor: &Actor, current: &str) -> Vec<Opt>
 /// Regions for a form's datalist: the caller's part of the tree, down to villages when there
 /// are not too many.
 pub async fn datalist(app: &App, actor: &Actor) -> Vec<Opt> {
-    let root = actor.scope.region_filter().map(|c| c.prefix().to_string());
+    let root = actor.region_root().map(|c| c.prefix().to_string());
     let mut frontier: Vec<(Option<String>, String)> = vec![(root.clone(), String::new())];
     if let Some(code) = &root {
         if let Ok(Some(r)) = app.region(code).await {
