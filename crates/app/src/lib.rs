@@ -6,13 +6,13 @@ pub mod assessments;
 pub mod audit_log;
 pub mod auth;
 pub mod dashboard;
-pub mod demo;
-pub mod demo_devices;
+pub mod demo_gate;
 pub mod elders;
 pub mod import;
 pub mod monitoring;
 pub mod orgs;
 pub mod regions;
+pub mod tasks;
 pub mod users;
 
 pub use auth::{Actor, LoginError};
@@ -142,6 +142,7 @@ pub struct App {
     limiter: Arc<auth::LoginLimiter>,
     assessment: Arc<assessments::AssessmentSettings>,
     monitoring: Arc<monitoring::MonitoringState>,
+    tasks: tasks::Tasks,
 }
 
 impl App {
@@ -153,6 +154,7 @@ impl App {
             monitoring: Arc::new(monitoring::MonitoringState::new(
                 monitoring::MonitoringSettings::default(),
             )),
+            tasks: tasks::Tasks::default(),
         }
     }
 
