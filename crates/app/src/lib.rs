@@ -6,14 +6,14 @@ pub mod assessments;
 pub mod audit_log;
 pub mod auth;
 pub mod dashboard;
-pub mod demo;
-pub mod demo_devices;
+pub mod demo_gate;
 pub mod elders;
 pub mod grants;
 pub mod import;
 pub mod monitoring;
 pub mod orgs;
 pub mod regions;
+pub mod tasks;
 pub mod users;
 
 pub use auth::{Actor, LoginError};
@@ -143,6 +143,7 @@ pub struct App {
     limiter: Arc<auth::LoginLimiter>,
     assessment: Arc<assessments::AssessmentSettings>,
     monitoring: Arc<monitoring::MonitoringState>,
+    tasks: tasks::Tasks,
 }
 
 impl App {
@@ -154,6 +155,7 @@ impl App {
             monitoring: Arc::new(monitoring::MonitoringState::new(
                 monitoring::MonitoringSettings::default(),
             )),
+            tasks: tasks::Tasks::default(),
         }
     }
 
@@ -223,12 +225,6 @@ impl Default for Page {
 }
 
 impl App {
-    /// Everything, for the demo generator and benchmarks on their own scratch databases.
-    // TODO(merge): gated by the demo-database marker.
-    pub fn tooling_access(&self) -> (Store, store::Authorized) {
-        (self.store.clone(), auth::system_access(self.now()))
-    }
-
     /// True when no elder record is stored yet (`serve --demo` fills only an empty database).
     pub async fn is_empty(&self) -> Result<bool> {
         let authorized = crate::auth::system_access(self.now());

@@ -1016,6 +1016,15 @@ pub async fn elder_contact(
     Ok(sql.query_as().fetch_optional(conn).await?)
 }
 
+/// The largest `seq` stored of each device whose id starts with `prefix` (the device
+/// simulator continues above them).
+pub async fn last_seqs(conn: &mut Conn, prefix: &str) -> Result<Vec<(String, i64)>> {
+    let mut sql = Sql::new("SELECT device_id, MAX(seq) FROM readings WHERE ");
+    sql.text_prefix("device_id", prefix)
+        .push(" GROUP BY device_id");
+    Ok(sql.query_as().fetch_all(conn).await?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

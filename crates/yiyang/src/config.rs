@@ -172,7 +172,7 @@ impl std::fmt::Debug for Config {
 }
 
 pub const DEFAULT_DATA_DIR: &str = "yiyang-data";
-pub const DATABASE_FILE: &str = "yiyang.db";
+use cli::DATABASE_FILE;
 
 impl Config {
     pub fn load(path: Option<&Path>) -> Result<Config> {

@@ -1,13 +1,10 @@
 //! `yiyang`: one binary for the whole platform. This crate parses the command line and the
 //! configuration, wires the store, the use cases and the web layer, and supervises tasks.
 
-mod bench;
-mod bench_ingest;
 mod config;
-mod progress;
-mod simulate;
 
 use anyhow::{Context, Result};
+use app::tasks::Need;
 use clap::{Args, Parser, Subcommand};
 use config::{Config, DbArgs};
 use std::path::PathBuf;
@@ -105,7 +102,15 @@ struct DemoArgs {
 #[derive(Subcommand)]
 enum DemoCommand {
     /// Bind simulated devices to demo elders and publish their readings over MQTT until Ctrl-C.
-    Devices(simulate::DevicesArgs),
+    Devices(SimulateArgs),
+}
+
+#[derive(Args)]
+struct SimulateArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    #[command(flatten)]
+    simulation: simulator::DevicesArgs,
 }
 
 #[derive(Subcommand)]
@@ -138,7 +143,7 @@ enum BenchCommand {
     Assess(bench::AssessArgs),
     /// Ingest figures: readings/s over MQTT and HTTP, alert latency under load, and the raw
     /// insert ceiling of the database.
-    Ingest(bench_ingest::IngestArgs),
+    Ingest(bench::IngestArgs),
 }
 
 fn main() -> Result<()> {
@@ -168,15 +173,10 @@ async fn run(command: Command, config: Config) -> Result<()> {
         Command::Demo(DemoArgs {
             command: Some(DemoCommand::Devices(args)),
             ..
-        }) => simulate::devices(args, &config).await,
+        }) => simulate(args, &config).await,
         Command::Demo(args) => {
             let app = open_app(&config.database_url(&args.db)?, &config).await?;
-            demo(
-                &app,
-                args.elders.unwrap_or(app::demo::DEFAULT_ELDERS),
-                args.seed,
-            )
-            .await
+            generate_demo(&app, args.elders.unwrap_or(demo::DEFAULT_ELDERS), args.seed).await
         }
         Command::Import(ImportCommand::Regions { db, file }) => {
             let url = config.database_url(&db)?;
@@ -198,7 +198,7 @@ async fn run(command: Command, config: Config) -> Result<()> {
                 .await?
                 .upsert_regions(&regions)
                 .await
-                .map_err(cli_error)?;
+                .map_err(cli::app_error)?;
             println!("{count} regions stored");
             Ok(())
         }
@@ -208,7 +208,7 @@ async fn run(command: Command, config: Config) -> Result<()> {
         }
         Command::Bench(BenchCommand::Registry(args)) => bench::registry(args).await,
         Command::Bench(BenchCommand::Assess(args)) => bench::assess(args).await,
-        Command::Bench(BenchCommand::Ingest(args)) => bench_ingest::ingest(args).await,
+        Command::Bench(BenchCommand::Ingest(args)) => bench::ingest(args).await,
         Command::Assess(AssessCommand::Instruments) => {
             for i in &assessment::catalog().instruments {
                 println!("{:<22} {}  ({})", i.id, i.name_zh, i.name_en);
@@ -226,14 +226,14 @@ async fn run(command: Command, config: Config) -> Result<()> {
     }
 }
 
-async fn demo(app: &app::App, elders: usize, seed: u64) -> Result<()> {
+async fn generate_demo(app: &app::App, elders: usize, seed: u64) -> Result<()> {
     let password = std::env::var("YIYANG_DEMO_PASSWORD")
         .ok()
         .filter(|p| !p.is_empty());
-    let bar = progress::Progress::new("demo", elders as u64);
-    let summary = app::demo::generate(
+    let bar = cli::Progress::new("demo", elders as u64);
+    let summary = demo::generate(
         app,
-        &app::demo::DemoOptions {
+        &demo::DemoOptions {
             elders,
             seed,
             password: password.clone(),
@@ -241,7 +241,7 @@ async fn demo(app: &app::App, elders: usize, seed: u64) -> Result<()> {
         &|done| bar.set(done),
     )
     .await
-    .map_err(cli_error)?;
+    .map_err(cli::app_error)?;
     bar.finish();
     println!(
         "demo data: {} elders, {} organizations, {} regions in {:.1} s",
@@ -257,21 +257,38 @@ async fn demo(app: &app::App, elders: usize, seed: u64) -> Result<()> {
     Ok(())
 }
 
+/// `yiyang demo devices`: the simulator on the demo database (it refuses any other).
+async fn simulate(args: SimulateArgs, config: &Config) -> Result<()> {
+    args.simulation.check()?;
+    let broker_text = args
+        .simulation
+        .mqtt_url
+        .clone()
+        .or(config.monitoring.as_ref().and_then(|m| m.mqtt_url.clone()))
+        .unwrap_or_else(|| config::DEFAULT_MQTT_URL.into());
+    if broker_text.trim() == "off" {
+        anyhow::bail!("the simulator publishes over MQTT: give a broker with --mqtt-url");
+    }
+    let broker = mqtt::BrokerUrl::parse(&broker_text)?;
+    let app = open_app(&config.database_url(&args.db)?, config).await?;
+    simulator::devices(&args.simulation, app, broker).await
+}
+
 async fn import_elders(app: &app::App, file: &std::path::Path, username: &str) -> Result<()> {
     let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
-    let actor = app.system_actor(username).await.map_err(cli_error)?;
+    let actor = app.system_actor(username).await.map_err(cli::app_error)?;
     let name = file
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default();
-    let bar = progress::Progress::new("import", 0);
+    let bar = cli::Progress::new("import", 0);
     let report = app
         .import_elders(&actor, &name, &bytes, registry::Lang::Zh, &|done, total| {
             bar.set_total(total as u64);
             bar.set(done as u64)
         })
         .await
-        .map_err(cli_error)?;
+        .map_err(cli::app_error)?;
     bar.finish();
     if report.already_imported {
         println!(
@@ -303,17 +320,25 @@ async fn serve(args: ServeArgs, config: Config) -> Result<()> {
     let app = open_app(&url, &config).await?;
     tracing::info!(database = app.backend_name(), "migrations applied");
     if args.demo || config.demo.unwrap_or(false) {
-        if app.is_empty().await.map_err(cli_error)? {
+        if app.is_empty().await.map_err(cli::app_error)? {
             let elders = args
                 .demo_elders
                 .or(config.demo_elders)
-                .unwrap_or(app::demo::DEFAULT_ELDERS);
-            demo(&app, elders, 2026).await?;
+                .unwrap_or(demo::DEFAULT_ELDERS);
+            generate_demo(&app, elders, 2026).await?;
+        } else if app.is_demo_database().await.map_err(cli::app_error)? {
+            tracing::info!("the demo database already holds records; --demo leaves it as it is");
         } else {
-            tracing::info!("database already holds records; --demo leaves it as it is");
+            return Err(cli::app_error(app::demo_gate::not_a_demo_database()));
         }
     }
-    tokio::spawn(expire_sessions(app.clone()));
+    let tasks = app.tasks();
+    // Started now, so that `/healthz` lists it from the start.
+    let _ = app.ingest();
+    tasks.spawn("session_cleanup", Need::Optional, {
+        let app = app.clone();
+        move || expire_sessions(app.clone())
+    });
     let monitoring = config.monitoring.clone().unwrap_or_default();
     let mqtt_url = args
         .mqtt_url
@@ -330,16 +355,22 @@ async fn serve(args: ServeArgs, config: Config) -> Result<()> {
         }
         tracing::info!(client_id = %subscriber.client_id, "mqtt: connecting to {}:{}", subscriber.broker.host, subscriber.broker.port);
         let status = std::sync::Arc::new(mqtt::SubscriberStatus::default());
-        tokio::spawn(mqtt::run_subscriber(app.clone(), subscriber, status));
+        tasks.spawn("mqtt_subscriber", Need::Required, {
+            let app = app.clone();
+            move || mqtt::run_subscriber(app.clone(), subscriber.clone(), status.clone())
+        });
     }
-    tokio::spawn(run_escalations(
-        app.clone(),
-        std::time::Duration::from_secs(monitoring.escalation_tick_seconds.unwrap_or(10).max(1)),
-    ));
-    tokio::spawn(sweep_monitoring(
-        app.clone(),
-        std::time::Duration::from_secs(60 * monitoring.sweep_minutes.unwrap_or(10).max(1)),
-    ));
+    let every =
+        std::time::Duration::from_secs(monitoring.escalation_tick_seconds.unwrap_or(10).max(1));
+    tasks.spawn("escalation", Need::Required, {
+        let app = app.clone();
+        move || run_escalations(app.clone(), every)
+    });
+    let every = std::time::Duration::from_secs(60 * monitoring.sweep_minutes.unwrap_or(10).max(1));
+    tasks.spawn("monitoring_sweep", Need::Required, {
+        let app = app.clone();
+        move || sweep_monitoring(app.clone(), every)
+    });
     let mut state = web::WebState::new(app);
     state.secure_cookies = args.secure_cookies || config.secure_cookies.unwrap_or(false);
     let router = web::router(state);
@@ -399,11 +430,15 @@ async fn sweep_monitoring(app: app::App, every: std::time::Duration) {
 /// Opens the store (applying migrations) and, on the first run against a database, creates the
 /// `admin` user with `YIYANG_ADMIN_PASSWORD` or a generated password printed once.
 async fn open_app(url: &str, config: &Config) -> Result<app::App> {
-    let app = app::App::new(app::open_store(url).await.map_err(cli_error)?)
+    let app = app::App::new(app::open_store(url).await.map_err(cli::app_error)?)
         .with_assessment_settings(assessment_settings(config)?)
         .with_monitoring_settings(config.monitoring.clone().unwrap_or_default().settings()?);
     let admin_password = std::env::var("YIYANG_ADMIN_PASSWORD").ok();
-    if let Some(generated) = app.ensure_admin(admin_password).await.map_err(cli_error)? {
+    if let Some(generated) = app
+        .ensure_admin(admin_password)
+        .await
+        .map_err(cli::app_error)?
+    {
         println!("created user admin with password: {generated}  (shown once; change it after signing in)");
     }
     Ok(app)
@@ -458,27 +493,6 @@ fn assess_score(instrument_id: &str, file: &std::path::Path, config: &Config) ->
             }
             std::process::exit(2);
         }
-    }
-}
-
-/// A use-case error as the command line shows it: each invalid field on a line of its own, in
-/// the language of `LANG` (Chinese unless it starts with `en`).
-fn cli_error(error: app::AppError) -> anyhow::Error {
-    let lang = registry::Lang::parse(&std::env::var("LANG").unwrap_or_default());
-    let lang = if lang == registry::Lang::En {
-        lang
-    } else {
-        registry::Lang::Zh
-    };
-    match &error {
-        app::AppError::Invalid(errors) => {
-            let lines: Vec<String> = errors
-                .iter()
-                .map(|e| format!("{}: {}", e.field, e.problem.message(lang)))
-                .collect();
-            anyhow::anyhow!("{}", lines.join("\n"))
-        }
-        _ => anyhow::anyhow!("{error}"),
     }
 }
 

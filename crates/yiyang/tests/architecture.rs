@@ -85,13 +85,15 @@ fn domain_crates_never_depend_on_storage_web_or_runtime() {
 fn dependencies_point_one_way() {
     // Layers, bottom to top; a crate may depend only on crates of lower layers, or on the
     // domain crates below it within the domain layer.
-    let layers: [&[&str]; 7] = [
+    let layers: [&[&str]; 9] = [
         &["region"],
         &["registry", "access", "assessment", "monitoring", "interop"],
         &["store"],
         &["store-sqlite", "store-postgres"],
         &["app"],
-        &["web", "mqtt", "testkit"],
+        &["web", "mqtt", "testkit", "demo", "cli"],
+        &["simulator"],
+        &["bench"],
         &["yiyang"],
     ];
     let layer_of = |name: &str| layers.iter().position(|l| l.contains(&name));
@@ -110,6 +112,30 @@ fn dependencies_point_one_way() {
                     "{krate} (layer {own}) depends on {dep} (layer {dep_layer})"
                 );
             }
+        }
+    }
+}
+
+/// The binary wires; storage is reached only through `app` (and, for their scratch databases
+/// and bulk inserts, the demo and bench crates).
+#[test]
+fn the_binary_does_not_depend_on_storage() {
+    let deps = dependencies("yiyang");
+    for forbidden in ["store", "store-sqlite", "store-postgres", "sqlx"] {
+        assert!(!deps.contains(forbidden), "yiyang depends on {forbidden}");
+    }
+}
+
+/// Demo, simulator and benchmarks are tools, not the product: no product crate depends on them.
+#[test]
+fn product_crates_do_not_depend_on_the_tools() {
+    for krate in crates() {
+        if ["demo", "simulator", "bench", "yiyang", "cli"].contains(&krate.as_str()) {
+            continue;
+        }
+        let deps = dependencies(&krate);
+        for tool in ["demo", "simulator", "bench"] {
+            assert!(!deps.contains(tool), "{krate} depends on {tool}");
         }
     }
 }

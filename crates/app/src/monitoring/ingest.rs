@@ -120,6 +120,38 @@ impl IngestHandle {
     }
 }
 
+/// Submissions the writer holds: any still held when it is dropped (the writer panicked) are
+/// answered with [`IngestError::Closed`], never left waiting.
+#[derive(Default)]
+struct InFlight(Vec<Submission>);
+
+impl InFlight {
+    fn take(&mut self) -> Vec<Submission> {
+        std::mem::take(&mut self.0)
+    }
+}
+
+impl std::ops::Deref for InFlight {
+    type Target = Vec<Submission>;
+    fn deref(&self) -> &Vec<Submission> {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for InFlight {
+    fn deref_mut(&mut self) -> &mut Vec<Submission> {
+        &mut self.0
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        for submission in self.take() {
+            (submission.reply)(Err(IngestError::Closed));
+        }
+    }
+}
+
 /// What the pipeline remembers of an elder between batches.
 #[derive(Debug, Clone)]
 pub(crate) struct CachedElder {
@@ -135,24 +167,32 @@ const ELDER_CACHE_TTL: Duration = Duration::from_secs(60);
 const QUEUE_DEPTH: usize = 4096;
 
 impl App {
-    /// The pipeline's handle; the writer task starts on first use.
+    /// The pipeline's handle; the writer task starts on first use, under the supervisor
+    /// (`ingest_writer`). The queue outlives a writer that panics: the next one takes it up,
+    /// and the submissions the failed writer held are answered with [`IngestError::Closed`]
+    /// (HTTP gets an error, MQTT leaves the delivery unacknowledged for redelivery).
     pub fn ingest(&self) -> IngestHandle {
         self.monitoring
             .ingest
             .get_or_init(|| {
                 let (sender, receiver) = mpsc::channel(QUEUE_DEPTH);
+                let receiver = std::sync::Arc::new(tokio::sync::Mutex::new(receiver));
                 let app = self.clone();
-                tokio::spawn(async move { app.write_loop(receiver).await });
+                self.tasks
+                    .spawn("ingest_writer", crate::tasks::Need::Required, move || {
+                        let (app, receiver) = (app.clone(), receiver.clone());
+                        async move { app.write_loop(&mut *receiver.lock().await).await }
+                    });
                 IngestHandle { sender }
             })
             .clone()
     }
 
-    async fn write_loop(self, mut receiver: mpsc::Receiver<Submission>) {
+    async fn write_loop(self, receiver: &mut mpsc::Receiver<Submission>) {
         let max = self.monitoring.settings.max_batch_readings.max(1);
-        let mut retry: Vec<Submission> = Vec::new();
+        let mut retry = InFlight::default();
         loop {
-            let mut group = std::mem::take(&mut retry);
+            let mut group = InFlight(retry.take());
             if group.is_empty() {
                 match receiver.recv().await {
                     Some(s) => group.push(s),
@@ -173,7 +213,7 @@ impl App {
             }
             match self.write_group(&group).await {
                 Ok((reports, live)) => {
-                    for (submission, report) in group.into_iter().zip(reports) {
+                    for (submission, report) in group.take().into_iter().zip(reports) {
                         (submission.reply)(report);
                     }
                     for notice in live {
@@ -183,7 +223,7 @@ impl App {
                 Err(error) => {
                     IngestStats::add(&self.monitoring.stats.commit_failures, 1);
                     tracing::error!(%error, "ingest: storing a batch failed");
-                    for submission in group {
+                    for submission in group.take() {
                         if submission.retry_until_stored {
                             retry.push(submission);
                         } else {
@@ -566,5 +606,38 @@ pub fn reading_row(
 impl From<IngestError> for AppError {
     fn from(error: IngestError) -> AppError {
         AppError::Internal(error.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A writer that panics drops the submissions it holds: each is answered, none waits for
+    /// ever (HTTP gets an error; MQTT leaves the delivery unacknowledged for redelivery).
+    #[tokio::test]
+    async fn submissions_held_by_a_failed_writer_are_answered_closed() {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let held = InFlight(vec![Submission {
+            source: Source::Http {
+                device_id: "D-1".into(),
+            },
+            payload: b"{}".to_vec(),
+            received_at: Utc::now(),
+            retry_until_stored: false,
+            reply: Box::new(move |result| {
+                let _ = tx.send(result);
+            }),
+        }]);
+        let writer = tokio::spawn(async move {
+            let _held = held;
+            panic!("injected writer failure");
+        });
+        assert!(writer.await.unwrap_err().is_panic());
+        let answer = tokio::time::timeout(Duration::from_secs(5), rx)
+            .await
+            .expect("answered, not left waiting")
+            .expect("a reply");
+        assert!(matches!(answer, Err(IngestError::Closed)), "{answer:?}");
     }
 }

@@ -9,11 +9,11 @@
 //! emergency (a hypertensive crisis, hypoglycaemia, SpO2 below 90 %, a fall, an SOS press, a bed
 //! exit at night), drawn at the configured rate per payload. The benchmark uses it too.
 
-use crate::config::{Config, DbArgs};
-use crate::progress::Progress;
 use anyhow::{bail, Context, Result};
+use app::demo_gate::DemoElder;
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, SecondsFormat, Timelike, Utc};
 use clap::Args;
+use cli::Progress;
 use monitoring::reading::GlucoseContext;
 use monitoring::{DeviceKind, Values};
 use rand::seq::SliceRandom;
@@ -28,8 +28,6 @@ use tokio::time::Instant;
 
 #[derive(Args)]
 pub struct DevicesArgs {
-    #[command(flatten)]
-    pub db: DbArgs,
     /// Simulated devices to bind to demo elders and run
     #[arg(long, default_value_t = 200)]
     pub devices: usize,
@@ -436,18 +434,9 @@ fn describe(values: &Values) -> String {
     }
 }
 
-/// An elder as the simulator needs them.
-#[derive(sqlx::FromRow)]
-struct ElderRow {
-    id: String,
-    birth_date: String,
-    chronic_conditions: String,
-    status: String,
-}
-
 /// The profile of a stored elder, drawn from a generator seeded by the elder id, so that an
 /// elder's baseline is the same in every run.
-fn profile_of(elder: Option<&ElderRow>, seed: u64) -> Profile {
+fn profile_of(elder: Option<&DemoElder>, seed: u64) -> Profile {
     let id = elder.map_or("", |e| e.id.as_str());
     // FNV-1a: stable across Rust versions, unlike the standard hasher.
     let hash = id.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
@@ -461,45 +450,41 @@ fn profile_of(elder: Option<&ElderRow>, seed: u64) -> Profile {
             let years = today.year() - birth.year();
             years.max(0) as u32
         });
-    let conditions = elder
-        .map(|e| store::unframe_list(&e.chronic_conditions))
-        .unwrap_or_default();
+    let conditions = elder.map_or(&[][..], |e| &e.chronic_conditions[..]);
     let hypertensive = conditions.iter().any(|c| c.starts_with("I1"));
     let diabetic = conditions.iter().any(|c| c.starts_with("E1"));
     Profile::new(age, hypertensive, diabetic, &mut rng)
 }
 
+/// The id prefix of every simulated device.
+const PREFIX: &str = "SIM-";
+
 /// Binds the fleet to elders: a SIM device already bound is reused as it is, an unbound one is
 /// bound again, a missing one registered; each new binding goes to an elder without a SIM
-/// device, in a seeded order (to any elder again once every one has one).
+/// device, in a seeded order (to any elder again once every one has one). The elders and the
+/// earlier devices come from [`app::App::demo_fleet`], which refuses a database that is not a
+/// demo one.
 async fn bind_fleet(app: &app::App, n: usize, seed: u64) -> Result<Vec<SimDevice>> {
-    let admin = app.system_actor("admin").await.map_err(crate::cli_error)?;
-    let store = app.tooling_access().0;
-    let pool = store.pool();
-    let elders: Vec<ElderRow> =
-        sqlx::query_as("SELECT id, birth_date, chronic_conditions, status FROM elders ORDER BY id")
-            .fetch_all(pool)
-            .await
-            .context("reading the elders")?;
-    let by_id: HashMap<&str, &ElderRow> = elders.iter().map(|e| (e.id.as_str(), e)).collect();
-    let existing: Vec<(String, String, Option<String>, String)> = sqlx::query_as(
-        "SELECT id, kind, elder_id, status FROM devices WHERE id LIKE 'SIM-%' ORDER BY id",
-    )
-    .fetch_all(pool)
-    .await
-    .context("reading the simulated devices")?;
-    let existing: HashMap<String, (String, Option<String>, String)> = existing
-        .into_iter()
-        .map(|(id, kind, elder, status)| (id, (kind, elder, status)))
+    let admin = app.system_actor("admin").await.map_err(cli::app_error)?;
+    let fleet_state = app
+        .demo_fleet(&admin, PREFIX)
+        .await
+        .map_err(cli::app_error)?;
+    let elders = &fleet_state.elders;
+    let by_id: HashMap<&str, &DemoElder> = elders.iter().map(|e| (e.id.as_str(), e)).collect();
+    let existing: HashMap<&str, &app::demo_gate::SimulatedDevice> = fleet_state
+        .devices
+        .iter()
+        .map(|d| (d.id.as_str(), d))
         .collect();
     let taken: HashSet<&str> = existing
         .values()
-        .filter(|d| d.2 == "bound")
-        .filter_map(|d| d.1.as_deref())
+        .filter(|d| d.bound)
+        .filter_map(|d| d.elder_id.as_deref())
         .collect();
     let mut alive: Vec<&str> = elders
         .iter()
-        .filter(|e| e.status == "alive")
+        .filter(|e| e.alive)
         .map(|e| e.id.as_str())
         .collect();
     if alive.is_empty() {
@@ -518,23 +503,23 @@ async fn bind_fleet(app: &app::App, n: usize, seed: u64) -> Result<Vec<SimDevice
     let (mut reused, mut bound) = (0, 0);
     let mut devices = Vec::with_capacity(n);
     for (i, (id, kind)) in fleet(n).into_iter().enumerate() {
-        let (kind, elder_id) = match existing.get(&id) {
-            Some((stored_kind, Some(elder), status)) if status == "bound" => {
+        let (kind, elder_id) = match existing.get(id.as_str()) {
+            Some(stored) if stored.bound && stored.elder_id.is_some() => {
                 reused += 1;
                 (
-                    DeviceKind::parse(stored_kind).unwrap_or(kind),
-                    elder.clone(),
+                    DeviceKind::parse(&stored.kind).unwrap_or(kind),
+                    stored.elder_id.clone().unwrap_or_default(),
                 )
             }
-            Some((stored_kind, _, _)) => {
+            Some(stored) => {
                 let elder = free.next().context("an elder")?;
                 app.bind_device(&admin, &id, elder)
                     .await
-                    .map_err(crate::cli_error)
+                    .map_err(cli::app_error)
                     .with_context(|| format!("binding {id}"))?;
                 bound += 1;
                 (
-                    DeviceKind::parse(stored_kind).unwrap_or(kind),
+                    DeviceKind::parse(&stored.kind).unwrap_or(kind),
                     elder.to_string(),
                 )
             }
@@ -542,32 +527,23 @@ async fn bind_fleet(app: &app::App, n: usize, seed: u64) -> Result<Vec<SimDevice
                 let elder = free.next().context("an elder")?;
                 app.register_device(&admin, &id, kind.code(), elder)
                     .await
-                    .map_err(crate::cli_error)
+                    .map_err(cli::app_error)
                     .with_context(|| format!("registering {id}"))?;
                 bound += 1;
                 (kind, elder.to_string())
             }
         };
         let profile = profile_of(by_id.get(elder_id.as_str()).copied(), seed);
-        devices.push(SimDevice::new(id, kind, elder_id, profile));
+        let mut device = SimDevice::new(id, kind, elder_id, profile);
+        // Continue above anything stored (seq is also at least the time in ms).
+        if let Some(seq) = existing.get(device.id.as_str()).and_then(|d| d.last_seq) {
+            device.last_seq = u64::try_from(seq).unwrap_or(0);
+        }
+        devices.push(device);
         bar.set(i as u64 + 1);
     }
     bar.finish();
     println!("{n} simulated devices: {reused} reused, {bound} bound now");
-
-    // Continue above anything stored (seq is also at least the time in ms).
-    let stored: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT device_id, MAX(seq) FROM readings WHERE device_id LIKE 'SIM-%' GROUP BY device_id",
-    )
-    .fetch_all(pool)
-    .await
-    .context("reading the last seq of each device")?;
-    let stored: HashMap<String, i64> = stored.into_iter().collect();
-    for device in &mut devices {
-        if let Some(seq) = stored.get(&device.id) {
-            device.last_seq = u64::try_from(*seq).unwrap_or(0);
-        }
-    }
     Ok(devices)
 }
 
@@ -581,30 +557,29 @@ struct Link {
     stopping: AtomicBool,
 }
 
-/// `yiyang demo devices`.
-pub async fn devices(args: DevicesArgs, config: &Config) -> Result<()> {
-    if args.devices == 0 {
-        bail!("--devices must be at least 1");
+impl DevicesArgs {
+    /// Refuses arguments the simulator cannot run with, before anything is opened.
+    pub fn check(&self) -> Result<()> {
+        if self.devices == 0 {
+            bail!("--devices must be at least 1");
+        }
+        if !(self.interval_seconds.is_finite() && self.interval_seconds > 0.0) {
+            bail!("--interval-seconds must be a positive number");
+        }
+        if !(0.0..=1.0).contains(&self.abnormal_rate) {
+            bail!("--abnormal-rate must be from 0 to 1");
+        }
+        Ok(())
     }
-    if !(args.interval_seconds.is_finite() && args.interval_seconds > 0.0) {
-        bail!("--interval-seconds must be a positive number");
-    }
-    if !(0.0..=1.0).contains(&args.abnormal_rate) {
-        bail!("--abnormal-rate must be from 0 to 1");
-    }
-    let broker_text = args
-        .mqtt_url
-        .clone()
-        .or(config.monitoring.as_ref().and_then(|m| m.mqtt_url.clone()))
-        .unwrap_or_else(|| crate::config::DEFAULT_MQTT_URL.into());
-    if broker_text.trim() == "off" {
-        bail!("the simulator publishes over MQTT: give a broker with --mqtt-url");
-    }
-    let broker = mqtt::BrokerUrl::parse(&broker_text)?;
-    let app = crate::open_app(&config.database_url(&args.db)?, config).await?;
+}
+
+/// `yiyang demo devices`: binds the fleet on the demo database `app` opened (refusing any
+/// other), then publishes to `broker` until Ctrl-C or the set duration.
+pub async fn devices(args: &DevicesArgs, app: app::App, broker: mqtt::BrokerUrl) -> Result<()> {
+    args.check()?;
     let mut devices = bind_fleet(&app, args.devices, args.seed).await?;
     // Nothing more is written here: the server stores what the broker delivers.
-    app.close().await;
+    drop(app);
 
     let client_id = format!(
         "yiyang-sim-{}-{}",

@@ -3,9 +3,9 @@
 //! second run is refused instead of mixing into existing records.
 
 use app::auth::SessionKind;
-use app::demo::{DemoOptions, DEMO_USERS};
 use app::elders::ElderQuery;
 use app::{Actor, AppError, LoginError, Page};
+use demo::{DemoOptions, DEMO_USERS};
 use std::sync::Mutex;
 
 const ELDERS: usize = 3_000;
@@ -35,7 +35,7 @@ async fn demo_county_is_stored_and_its_users_sign_in_with_their_scopes() {
         let db = testkit::TestDb::new(&backend).await;
         let app = db.app().await;
         let reported = Mutex::new(Vec::new());
-        let summary = app::demo::generate(
+        let summary = demo::generate(
             &app,
             &DemoOptions {
                 elders: ELDERS,
@@ -127,6 +127,17 @@ async fn demo_county_is_stored_and_its_users_sign_in_with_their_scopes() {
         for rule in ["bp_crisis", "fall", "hypoglycaemia"] {
             assert!(rules.contains(&rule), "demo alert {rule} in {rules:?}");
         }
+        // The database is marked, and the simulator's use case finds the demo elders and the
+        // demo devices with the last seq of each.
+        assert!(app.is_demo_database().await.unwrap());
+        let fleet = app.demo_fleet(&admin, "DEMO-").await.unwrap();
+        assert_eq!(fleet.elders.len(), ELDERS);
+        assert_eq!(fleet.devices.len() as i64, device_total);
+        assert!(fleet
+            .devices
+            .iter()
+            .all(|d| d.bound && d.last_seq > Some(0)));
+
         let residents = visible(&app, caregiver, ElderQuery::default()).await;
         assert!(residents > 0, "the care home has residents");
         let (own, total) = app
@@ -185,7 +196,7 @@ async fn demo_county_is_stored_and_its_users_sign_in_with_their_scopes() {
         }
 
         // A second run is refused and changes nothing.
-        let again = app::demo::generate(
+        let again = demo::generate(
             &app,
             &DemoOptions {
                 elders: 10,
@@ -207,7 +218,7 @@ async fn demo_county_is_stored_and_its_users_sign_in_with_their_scopes() {
 async fn demo_users_take_the_given_password() {
     let db = testkit::TestDb::new(&testkit::Backend::Sqlite).await;
     let app = db.app().await;
-    let summary = app::demo::generate(
+    let summary = demo::generate(
         &app,
         &DemoOptions {
             elders: 200,
@@ -220,6 +231,10 @@ async fn demo_users_take_the_given_password() {
     .unwrap();
     assert_eq!(summary.generated_password, None);
     assert_eq!(summary.elders, 200);
+    assert!(
+        app.is_demo_database().await.unwrap(),
+        "the generator marks it"
+    );
     let doctor = login(&app, "doctor", "Demo-pass-2026").await;
     assert_eq!(doctor.role(), access::Role::Doctor);
     let wrong = app
@@ -297,5 +312,71 @@ async fn bulk_load_refuses_duplicates_and_reports_dangling_references() {
             }
             testkit::Backend::Postgres { .. } => assert!(dangling.is_err()),
         }
+    }
+}
+
+fn refuses_as_not_demo<T>(outcome: &Result<T, AppError>) -> bool {
+    match outcome {
+        Err(AppError::Invalid(errors)) => {
+            errors.len() == 1
+                && errors[0].field == "database"
+                && errors[0]
+                    .problem
+                    .message(registry::Lang::En)
+                    .contains("not a yiyang demo database (no demo marker)")
+        }
+        _ => false,
+    }
+}
+
+/// A database with records and no demo marker is never filled with simulated data: the
+/// generator, the device seeder, the simulator's use case and the raw store are all refused
+/// with the same message, and nothing is added.
+#[tokio::test]
+async fn a_database_without_the_demo_marker_is_refused_by_every_seeder() {
+    for backend in testkit::backends() {
+        let db = testkit::TestDb::new(&backend).await;
+        let app = db.app().await;
+        testkit::Fixture::create(&app).await;
+        let admin = testkit::bootstrap_admin(&app).await;
+        let elders_before = visible(&app, &admin, ElderQuery::default()).await;
+        let (_, devices_before) = app
+            .list_devices(&admin, None, Page::default())
+            .await
+            .unwrap();
+
+        let generated = demo::generate(
+            &app,
+            &DemoOptions {
+                elders: 10,
+                seed: 1,
+                password: None,
+            },
+            &|_| {},
+        )
+        .await;
+        assert!(
+            refuses_as_not_demo(&generated),
+            "{}: generate",
+            backend.name()
+        );
+        let seeded = demo::devices::seed(&app, app.store(), 1, app.now()).await;
+        assert!(refuses_as_not_demo(&seeded), "{}: devices", backend.name());
+        let fleet = app.demo_fleet(&admin, "SIM-").await;
+        assert!(refuses_as_not_demo(&fleet), "{}: simulator", backend.name());
+        assert!(refuses_as_not_demo(&app.demo_store().await));
+        assert!(refuses_as_not_demo(&app.demo_authorized().await));
+        assert!(refuses_as_not_demo(&app.mark_demo_database().await));
+
+        assert!(!app.is_demo_database().await.unwrap());
+        assert_eq!(
+            visible(&app, &admin, ElderQuery::default()).await,
+            elders_before
+        );
+        let (_, devices_after) = app
+            .list_devices(&admin, None, Page::default())
+            .await
+            .unwrap();
+        assert_eq!(devices_after, devices_before);
     }
 }

@@ -3,8 +3,8 @@
 //! through the real ingest pipeline, so the elder pages have charts and the alert board opens
 //! with a few live alerts (a hypertensive crisis, a hypoglycaemia, a fall). Synthetic only.
 
-use crate::monitoring::ingest::Source;
-use crate::{App, AppError, Result};
+use app::monitoring::ingest::Source;
+use app::{App, AppError, Result};
 use chrono::{DateTime, Duration, Utc};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -112,10 +112,11 @@ pub fn history(kind: &str, index: usize, now: DateTime<Utc>, rng: &mut ChaCha8Rn
     readings
 }
 
-/// Binds the demo devices and sends their history through the pipeline.
-pub async fn seed(app: &App, seed: u64, now: DateTime<Utc>) -> Result<usize> {
-    let authorized = crate::auth::system_access(now);
-    let mut conn = app.store.acquire().await?;
+/// Binds the demo devices and sends their history through the pipeline. Only on a demo
+/// database.
+pub async fn seed(app: &App, store: &store::Store, seed: u64, now: DateTime<Utc>) -> Result<usize> {
+    let authorized = app.demo_authorized().await?;
+    let mut conn = store.acquire().await?;
     let doctor = store::users::by_username(&mut conn, "doctor")
         .await?
         .ok_or_else(|| AppError::Internal("demo user doctor missing".into()))?;
@@ -125,32 +126,28 @@ pub async fn seed(app: &App, seed: u64, now: DateTime<Utc>) -> Result<usize> {
     let filter = store::elders::ElderFilter {
         status: Some("alive".into()),
         limit: DEMO_MONITORED as i64,
+        org_id: Some(org),
         ..Default::default()
     };
-    let (elders, _) = store::elders::list(
-        &mut conn,
-        &store::Authorized::new(access::Scope::Organization(org), None, now),
-        &filter,
-    )
-    .await?;
+    let (elders, _) = store::elders::list(&mut conn, &authorized, &filter).await?;
     drop(conn);
     let elder_ids: Vec<String> = elders.into_iter().map(|e| e.id).collect();
     let devices = plan_devices(&elder_ids);
-    let mut tx = app.store.begin().await?;
+    let mut tx = store.begin().await?;
     for (id, kind, elder) in &devices {
-        let credential = crate::monitoring::devices::new_credential();
+        let credential = app::monitoring::devices::new_credential();
         store::monitoring::insert_device(
             &mut tx,
             &authorized,
             id,
             kind,
             elder,
-            &crate::monitoring::devices::credential_hash(&credential),
+            &app::monitoring::devices::credential_hash(&credential),
             now - Duration::days(DAYS + 1),
         )
         .await?;
     }
-    crate::audit_log::append(
+    app::audit_log::append(
         &mut tx,
         store::audit::AuditEntry {
             username: Some("demo".into()),

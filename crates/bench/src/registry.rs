@@ -6,11 +6,12 @@
 //! resident memory of the real server binary, idle after one request. Each figure is printed
 //! next to its target.
 
-use crate::progress::Progress;
+use crate::{demo_database, DemoDb};
 use anyhow::{bail, Context, Result};
 use app::elders::ElderQuery;
 use app::{Actor, App, Page};
 use clap::Args;
+use cli::Progress;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -200,11 +201,7 @@ pub async fn registry(args: RegistryArgs) -> Result<()> {
         args.elders,
         args.seed,
         args.queries,
-        if cfg!(debug_assertions) {
-            "DEBUG (figures not representative)"
-        } else {
-            "release"
-        }
+        build()
     );
     let mut rows = Vec::new();
     // Other work on the machine shows in every figure: the load average says how much there was.
@@ -233,6 +230,15 @@ pub async fn registry(args: RegistryArgs) -> Result<()> {
     Ok(())
 }
 
+/// The kind of build, printed with every figure.
+pub(crate) fn build() -> &'static str {
+    if cfg!(debug_assertions) {
+        "DEBUG (figures not representative)"
+    } else {
+        "release"
+    }
+}
+
 pub(crate) fn load_average() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
@@ -259,7 +265,7 @@ impl Scratch {
         std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
         let url = format!(
             "sqlite://{}?mode=rwc",
-            dir.join(crate::config::DATABASE_FILE).display()
+            dir.join(cli::DATABASE_FILE).display()
         );
         Ok(Scratch::Sqlite { dir, url })
     }
@@ -365,14 +371,14 @@ async fn measure(
     rows: &mut Vec<Row>,
 ) -> Result<()> {
     println!("\n== {backend}: {}", app::redact_url(scratch.url()));
-    let store = app::open_store(scratch.url())
-        .await
-        .map_err(anyhow::Error::msg)?;
-    let app = App::new(store);
-    let admin_password = app::auth::generate_password();
-    app.ensure_admin(Some(admin_password.clone()))
-        .await
-        .map_err(anyhow::Error::msg)?;
+    let DemoDb {
+        app,
+        store,
+        authorized,
+        admin_password,
+        summary,
+        generation,
+    } = demo_database(scratch, args.elders, args.seed).await?;
     let mut report = |row: Row| {
         let pass = match row.pass() {
             Some(true) => " PASS",
@@ -387,21 +393,6 @@ async fn measure(
         rows.push(row);
     };
 
-    let bar = Progress::new("demo", args.elders as u64);
-    let started = Instant::now();
-    let summary = app::demo::generate(
-        &app,
-        &app::demo::DemoOptions {
-            elders: args.elders,
-            seed: args.seed,
-            password: None,
-        },
-        &|done| bar.set(done),
-    )
-    .await
-    .map_err(anyhow::Error::msg)?;
-    let generation = started.elapsed();
-    bar.finish();
     report(Row {
         backend,
         what: format!(
@@ -416,7 +407,7 @@ async fn measure(
         },
     });
     let started = Instant::now();
-    let settled = settle(&app).await?;
+    let settled = settle(&store).await?;
     println!(
         "{backend}: settled after generation ({settled}) in {:.1} s",
         started.elapsed().as_secs_f64()
@@ -432,7 +423,7 @@ async fn measure(
     }
 
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(args.seed);
-    let samples = sample_elders(&app, &mut rng, args.queries).await?;
+    let samples = sample_elders(&store, &mut rng, args.queries).await?;
     if samples.is_empty() {
         bail!("no elders to query");
     }
@@ -472,10 +463,11 @@ async fn measure(
         target: Target::P99(lookup_ms),
     });
     let stats = time_queries("lookup", &ids, |id| {
-        let app = &app;
+        let store = &store;
+        let authorized = &authorized;
         async move {
-            let mut conn = app.tooling_access().0.acquire().await?;
-            store::elders::id_by_identity_number(&mut conn, &app.tooling_access().1, &id)
+            let mut conn = store.acquire().await?;
+            store::elders::id_by_identity_number(&mut conn, authorized, &id)
                 .await?
                 .context("identity number not found")?;
             Ok(())
@@ -556,7 +548,7 @@ async fn measure(
             });
         }
     }
-    app.close().await;
+    store.close().await;
 
     // The real server on this database, idle after one request.
     let (rss, peak) = server_memory(scratch, &admin_password).await?;
@@ -580,10 +572,9 @@ async fn measure(
 /// checkpointed and the file flushed (otherwise the first checkpoints of the measurement flush
 /// a gigabyte of freshly written pages); on PostgreSQL the table is vacuumed and analyzed, as
 /// autovacuum would do within minutes (and must be done by hand where it is off).
-async fn settle(app: &App) -> Result<&'static str> {
-    let store = app.tooling_access().0;
+async fn settle(store: &store::Store) -> Result<&'static str> {
     let pool = store.pool();
-    Ok(match app.tooling_access().0.backend() {
+    Ok(match store.backend() {
         store::Backend::Sqlite => {
             let (busy, _, _): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
                 .fetch_one(pool)
@@ -644,9 +635,13 @@ struct Sample {
 }
 
 /// About `count` stored elders from all over the table: runs of 50 at random offsets.
-async fn sample_elders(app: &App, rng: &mut impl Rng, count: usize) -> Result<Vec<Sample>> {
+async fn sample_elders(
+    store: &store::Store,
+    rng: &mut impl Rng,
+    count: usize,
+) -> Result<Vec<Sample>> {
     let (total,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM elders")
-        .fetch_one(app.tooling_access().0.pool())
+        .fetch_one(store.pool())
         .await?;
     let mut samples = Vec::with_capacity(count);
     let runs = count.div_ceil(50).max(1);
@@ -656,7 +651,7 @@ async fn sample_elders(app: &App, rng: &mut impl Rng, count: usize) -> Result<Ve
             "SELECT id_number, name, name_initials FROM elders ORDER BY id LIMIT 50 OFFSET $1",
         )
         .bind(offset)
-        .fetch_all(app.tooling_access().0.pool())
+        .fetch_all(store.pool())
         .await?;
         samples.extend(rows.into_iter().map(|(id_number, name, initials)| Sample {
             id_number,
@@ -1000,11 +995,7 @@ pub async fn assess(args: AssessArgs) -> Result<()> {
         args.elders,
         args.seed,
         args.queries,
-        if cfg!(debug_assertions) {
-            "DEBUG (figures not representative)"
-        } else {
-            "release"
-        }
+        build()
     );
     let mut rows = Vec::new();
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(args.seed);
@@ -1055,27 +1046,8 @@ async fn measure_assessments(
     rows: &mut Vec<Row>,
 ) -> Result<()> {
     println!("\n== {backend}: {}", app::redact_url(scratch.url()));
-    let store = app::open_store(scratch.url())
-        .await
-        .map_err(anyhow::Error::msg)?;
-    let app = App::new(store);
-    app.ensure_admin(Some(app::auth::generate_password()))
-        .await
-        .map_err(anyhow::Error::msg)?;
-    let bar = Progress::new("demo", args.elders as u64);
-    app::demo::generate(
-        &app,
-        &app::demo::DemoOptions {
-            elders: args.elders,
-            seed: args.seed,
-            password: None,
-        },
-        &|done| bar.set(done),
-    )
-    .await
-    .map_err(anyhow::Error::msg)?;
-    bar.finish();
-    settle(&app).await?;
+    let DemoDb { app, store, .. } = demo_database(scratch, args.elders, args.seed).await?;
+    settle(&store).await?;
     let actor = |name: &'static str| {
         let app = app.clone();
         async move { app.system_actor(name).await.map_err(anyhow::Error::msg) }
@@ -1088,14 +1060,14 @@ async fn measure_assessments(
     // Distinct elders: the warm-up signs for the first few, which are then signed again
     // (a second assessment the same day is allowed), and every one is confirmed once.
     let (total,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM elders")
-        .fetch_one(app.tooling_access().0.pool())
+        .fetch_one(store.pool())
         .await?;
     let offset = rng.random_range(0..(total - args.queries as i64).max(1));
     let elders: Vec<String> =
         sqlx::query_scalar("SELECT id FROM elders ORDER BY id_number LIMIT $1 OFFSET $2")
             .bind(args.queries as i64)
             .bind(offset)
-            .fetch_all(app.tooling_access().0.pool())
+            .fetch_all(store.pool())
             .await?;
     let gbt = assessment::catalog()
         .get("gbt42195_2022")

@@ -17,16 +17,17 @@
 //! Every measurement starts from an empty `readings` table, and every device's readings move
 //! forward in time, as in the field.
 
-use crate::bench::{load_average, uuid_like, Scratch};
-use crate::progress::Progress;
-use crate::simulate::{self, Profile, SimDevice};
+use crate::registry::{build, load_average, uuid_like, Scratch};
+use crate::{demo_database, DemoDb};
 use anyhow::{bail, Context, Result};
 use app::App;
 use chrono::{DateTime, Utc};
 use clap::Args;
+use cli::Progress;
 use monitoring::{DeviceKind, Values};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use simulator::{self as simulate, Profile, SimDevice};
 use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -251,11 +252,7 @@ pub async fn ingest(args: IngestArgs) -> Result<()> {
         args.batch,
         args.http_batch,
         args.connections,
-        if cfg!(debug_assertions) {
-            "DEBUG (figures not representative)"
-        } else {
-            "release"
-        }
+        build()
     );
     let mut results: Vec<(&'static str, Figures, String, String)> = Vec::new();
     if !args.skip_sqlite {
@@ -400,34 +397,20 @@ async fn measure(
     broker: &mqtt::BrokerUrl,
 ) -> Result<Figures> {
     println!("\n== {backend}: {}", app::redact_url(scratch.url()));
-    let store = app::open_store(scratch.url())
-        .await
-        .map_err(anyhow::Error::msg)?;
-    let app = App::new(store);
-    app.ensure_admin(Some(app::auth::generate_password()))
-        .await
-        .map_err(anyhow::Error::msg)?;
     let elders = args.elders.max(args.devices);
-    let bar = Progress::new("demo", elders as u64);
-    app::demo::generate(
-        &app,
-        &app::demo::DemoOptions {
-            elders,
-            seed: args.seed,
-            password: None,
-        },
-        &|done| bar.set(done),
-    )
-    .await
-    .map_err(anyhow::Error::msg)?;
-    bar.finish();
+    let DemoDb {
+        app,
+        store,
+        authorized,
+        ..
+    } = demo_database(scratch, elders, args.seed).await?;
     let mut rng = ChaCha8Rng::seed_from_u64(args.seed);
-    let mut devices = register_devices(&app, args, &mut rng).await?;
+    let mut devices = register_devices(&app, &store, args, &mut rng).await?;
     let mut figures = Figures::default();
 
     let commits_before = app::monitoring::IngestStats::get(&app.monitoring().stats.commits);
     let accepted_before = app::monitoring::IngestStats::get(&app.monitoring().stats.accepted);
-    empty_readings(&app).await?;
+    empty_readings(&store).await?;
     if let Err(error) = mqtt_phase(&app, &mut devices, args, broker, &mut rng, &mut figures).await {
         println!("{backend}: mqtt not measured: {error:#}");
         figures.mqtt_problem = Some(format!("{error:#}"));
@@ -440,17 +423,25 @@ async fn measure(
     });
     print_partial(backend, &figures);
 
-    empty_readings(&app).await?;
+    empty_readings(&store).await?;
     http_phase(&app, &mut devices, args, &mut rng, &mut figures).await?;
     print_partial(backend, &figures);
 
-    raw_phase(&app, scratch, &mut devices, args, &mut rng, &mut figures).await?;
+    raw_phase(
+        (&store, &authorized),
+        scratch,
+        &mut devices,
+        args,
+        &mut rng,
+        &mut figures,
+    )
+    .await?;
     print_partial(backend, &figures);
     let rejected = app.monitoring().stats.rejected();
     if !rejected.is_empty() {
         println!("{backend}: readings refused by the pipeline: {rejected:?}");
     }
-    app.close().await;
+    store.close().await;
     Ok(figures)
 }
 
@@ -499,6 +490,7 @@ fn print_partial(backend: &str, f: &Figures) {
 /// enough (an abnormal reading on device `j` then opens a new alert on an elder of its own).
 async fn register_devices(
     app: &App,
+    store: &store::Store,
     args: &IngestArgs,
     rng: &mut ChaCha8Rng,
 ) -> Result<Vec<BenchDevice>> {
@@ -515,7 +507,7 @@ async fn register_devices(
         .map_err(anyhow::Error::msg)?;
     let elders: Vec<String> =
         sqlx::query_scalar("SELECT id FROM elders WHERE status = 'alive' ORDER BY id")
-            .fetch_all(app.tooling_access().0.pool())
+            .fetch_all(store.pool())
             .await?;
     if elders.is_empty() {
         bail!("the demo registry has no living elders");
@@ -905,7 +897,7 @@ fn read_response(stream: &mut std::net::TcpStream) -> Result<(u16, Vec<u8>)> {
 }
 
 async fn raw_phase(
-    app: &App,
+    (store, authorized): (&store::Store, &store::Authorized),
     scratch: &Scratch,
     devices: &mut [BenchDevice],
     args: &IngestArgs,
@@ -948,16 +940,16 @@ async fn raw_phase(
     };
 
     let rows_1 = with_seqs(1);
-    empty_readings(app).await?;
+    empty_readings(store).await?;
     let rate = timed(
         "raw store",
         &rows_1,
         |chunk| {
-            let app = app.clone();
+            let store = store.clone();
+            let authorized = authorized.clone();
             async move {
-                let mut tx = app.tooling_access().0.begin().await?;
-                store::monitoring::insert_readings(&mut tx, &app.tooling_access().1, &chunk)
-                    .await?;
+                let mut tx = store.begin().await?;
+                store::monitoring::insert_readings(&mut tx, &authorized, &chunk).await?;
                 tx.commit().await?;
                 Ok(())
             }
@@ -971,7 +963,7 @@ async fn raw_phase(
     ));
     drop(rows_1);
 
-    match app.tooling_access().0.backend() {
+    match store.backend() {
         store::Backend::Sqlite => {
             use sqlx::Connection;
             let options: sqlx::sqlite::SqliteConnectOptions = scratch
@@ -989,60 +981,49 @@ async fn raw_phase(
                 sqlx::SqliteConnection::connect_with(&options).await?,
             ));
 
-            let rows_2 = with_seqs(2);
-            empty_readings(app).await?;
-            let rate = timed(
-                "raw sqlite multi-row",
-                &rows_2,
-                |chunk| {
-                    let conn = conn.clone();
-                    async move {
-                        let mut conn = conn.lock().await;
-                        let mut tx = conn.begin().await?;
-                        for part in chunk.chunks(SQLITE_ROWS_PER_STATEMENT) {
-                            let text = multi_row_insert(part.len());
-                            bind_rows(sqlx::query(&text), part)
-                                .execute(&mut *tx)
-                                .await?;
+            let ways = [
+                (
+                    "raw sqlite multi-row",
+                    SQLITE_ROWS_PER_STATEMENT,
+                    format!("native SqliteConnection, multi-row INSERT of {SQLITE_ROWS_PER_STATEMENT} (prepared, no RETURNING), {RAW_TRANSACTION} a transaction"),
+                ),
+                (
+                    "raw sqlite single-row",
+                    1,
+                    format!("native SqliteConnection, one prepared single-row INSERT per row, {RAW_TRANSACTION} a transaction"),
+                ),
+            ];
+            for (round, (label, per_statement, method)) in (2..).zip(ways) {
+                let rows = with_seqs(round);
+                empty_readings(store).await?;
+                let full = multi_row_insert(per_statement);
+                let rate = timed(
+                    label,
+                    &rows,
+                    |chunk| {
+                        let (conn, full) = (conn.clone(), &full);
+                        async move {
+                            let mut conn = conn.lock().await;
+                            let mut tx = conn.begin().await?;
+                            for part in chunk.chunks(per_statement) {
+                                let short;
+                                let text = if part.len() == per_statement {
+                                    full
+                                } else {
+                                    short = multi_row_insert(part.len());
+                                    &short
+                                };
+                                bind_rows(sqlx::query(text), part).execute(&mut *tx).await?;
+                            }
+                            tx.commit().await?;
+                            Ok(())
                         }
-                        tx.commit().await?;
-                        Ok(())
-                    }
-                },
-                RAW_TRANSACTION,
-            )
-            .await?;
-            figures.raw.push((
-                format!("native SqliteConnection, multi-row INSERT of {SQLITE_ROWS_PER_STATEMENT} (prepared, no RETURNING), {RAW_TRANSACTION} a transaction"),
-                rate,
-            ));
-            drop(rows_2);
-
-            let rows_3 = with_seqs(3);
-            empty_readings(app).await?;
-            let rate = timed(
-                "raw sqlite single-row",
-                &rows_3,
-                |chunk| {
-                    let conn = conn.clone();
-                    async move {
-                        let mut conn = conn.lock().await;
-                        let mut tx = conn.begin().await?;
-                        let text = multi_row_insert(1);
-                        for row in chunk.chunks(1) {
-                            bind_rows(sqlx::query(&text), row).execute(&mut *tx).await?;
-                        }
-                        tx.commit().await?;
-                        Ok(())
-                    }
-                },
-                RAW_TRANSACTION,
-            )
-            .await?;
-            figures.raw.push((
-                format!("native SqliteConnection, one prepared single-row INSERT per row, {RAW_TRANSACTION} a transaction"),
-                rate,
-            ));
+                    },
+                    RAW_TRANSACTION,
+                )
+                .await?;
+                figures.raw.push((method, rate));
+            }
             Arc::try_unwrap(conn)
                 .map_err(|_| anyhow::anyhow!("connection still shared"))?
                 .into_inner()
@@ -1055,7 +1036,7 @@ async fn raw_phase(
                 sqlx::PgConnection::connect(scratch.url()).await?,
             ));
             let rows_2 = with_seqs(2);
-            empty_readings(app).await?;
+            empty_readings(store).await?;
             let rate = timed("raw postgres COPY", &rows_2, |chunk| {
                 let conn = conn.clone();
                 async move {
@@ -1102,10 +1083,9 @@ async fn raw_phase(
 /// from the same state: inserts into a table of millions of rows are slower than into an empty
 /// one (the indexes outgrow the page cache), and a ratio of two figures is only fair at the same
 /// size.
-async fn empty_readings(app: &App) -> Result<()> {
-    let store = app.tooling_access().0;
+async fn empty_readings(store: &store::Store) -> Result<()> {
     let pool = store.pool();
-    match app.tooling_access().0.backend() {
+    match store.backend() {
         store::Backend::Sqlite => {
             sqlx::query("DELETE FROM readings").execute(pool).await?;
             sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")

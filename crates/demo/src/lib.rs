@@ -23,8 +23,8 @@
 //!   shares issue 2 asks for;
 //! - surnames: household-registration surname report of the Ministry of Public Security (2020).
 
-use crate::{App, AppError, Result};
 use access::Role;
+use app::{App, AppError, Result};
 use chrono::{Months, NaiveDate};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
@@ -34,6 +34,8 @@ use registry::{ElderInput, OrgGrade, OrgKind, Sex};
 use std::sync::Arc;
 use std::time::Instant;
 use store::elders::ElderColumns;
+
+pub mod devices;
 
 pub const DEFAULT_ELDERS: usize = 20_000;
 
@@ -93,23 +95,27 @@ pub async fn generate(
 ) -> Result<DemoSummary> {
     let started = Instant::now();
     let now = app.now();
-    let today = crate::today(now);
-    refuse_unless_empty(app).await?;
+    let today = app::today(now);
+    // Marks an empty database (or refuses one with records and no marker) before the first
+    // write, so that no record of the demo ever lies in an unmarked database.
+    app.mark_demo_database().await?;
+    let store = app.demo_store().await?;
+    refuse_unless_empty(app, &store).await?;
 
     let plan = Arc::new(Plan::new(options.elders, options.seed, today)?);
     let (password, generated_password) = match options.password.clone().filter(|p| !p.is_empty()) {
         Some(p) => (p, None),
         None => {
-            let p = crate::auth::generate_password();
+            let p = app::auth::generate_password();
             (p.clone(), Some(p))
         }
     };
     // Hashed once (argon2 is slow on purpose) and shared by every demo login.
-    let hash = tokio::task::spawn_blocking(move || crate::auth::hash_password(&password))
+    let hash = tokio::task::spawn_blocking(move || app::auth::hash_password(&password))
         .await
         .map_err(|e| AppError::Internal(e.to_string()))??;
 
-    let mut tx = app.store.begin().await?;
+    let mut tx = store.begin().await?;
     for r in plan.regions()? {
         store::regions::upsert(&mut tx, &r).await?;
     }
@@ -127,12 +133,12 @@ pub async fn generate(
     }
     tx.commit().await.map_err(store::StoreError::from)?;
 
-    let family_elder = store_elders(app, &plan, now, progress).await?;
+    let family_elder = store_elders(&store, &plan, now, progress).await?;
     let family_elder = family_elder.ok_or_else(|| {
         AppError::Internal("no living elder is managed by the first health centre".into())
     })?;
 
-    let mut tx = app.store.begin().await?;
+    let mut tx = store.begin().await?;
     for user in plan.demo_users(&family_elder.0, &family_elder.1) {
         store::users::insert(&mut tx, &user, &hash).await?;
         users += 1;
@@ -147,10 +153,10 @@ pub async fn generate(
         )),
         ..Default::default()
     };
-    crate::audit_log::append(&mut tx, entry).await?;
+    app::audit_log::append(&mut tx, entry).await?;
     tx.commit().await.map_err(store::StoreError::from)?;
-    seed_assessments(app, options.seed, now).await?;
-    crate::demo_devices::seed(app, options.seed, now).await?;
+    seed_assessments(app, &store, options.seed, now).await?;
+    devices::seed(app, &store, options.seed, now).await?;
 
     Ok(DemoSummary {
         elders: options.elders,
@@ -162,7 +168,7 @@ pub async fn generate(
     })
 }
 
-async fn refuse_unless_empty(app: &App) -> Result<()> {
+async fn refuse_unless_empty(app: &App, store: &store::Store) -> Result<()> {
     if !app.is_empty().await? {
         return Err(AppError::Internal(
             "the database already holds elder records; the demo generator only fills an empty \
@@ -170,7 +176,7 @@ async fn refuse_unless_empty(app: &App) -> Result<()> {
                 .into(),
         ));
     }
-    let mut conn = app.store.acquire().await?;
+    let mut conn = store.acquire().await?;
     for username in DEMO_USERS {
         if store::users::by_username(&mut conn, username)
             .await?
@@ -188,7 +194,7 @@ async fn refuse_unless_empty(app: &App) -> Result<()> {
 /// the two cores work side by side. Returns the (id, name) of a living elder managed by the
 /// demo doctor's health centre, for the `family` login.
 async fn store_elders(
-    app: &App,
+    store: &store::Store,
     plan: &Arc<Plan>,
     now: chrono::DateTime<chrono::Utc>,
     progress: &(dyn Fn(u64) + Sync),
@@ -234,7 +240,7 @@ async fn store_elders(
     let doctor_org = plan.doctor_org_id();
     let mut family = None;
     let mut stored = 0u64;
-    let mut load = store::elders::BulkLoad::start(&app.store).await?;
+    let mut load = store::elders::BulkLoad::start(store).await?;
     let mut uncommitted = 0;
     while let Some(batch) = receiver.recv().await {
         let batch = batch?;
@@ -1775,11 +1781,16 @@ const DEMO_ASSESSED: usize = 1500;
 /// due or overdue), confirmed by the two demo assessors; a few awaiting confirmation and a few
 /// reassessment requests. Answers are drawn so that dependence grows with age; every result is
 /// scored by the real instrument.
-async fn seed_assessments(app: &App, seed: u64, now: chrono::DateTime<chrono::Utc>) -> Result<()> {
-    let authorized = crate::auth::system_access(now);
-    let today = crate::today(now);
+async fn seed_assessments(
+    app: &App,
+    store: &store::Store,
+    seed: u64,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
+    let today = app::today(now);
     let mut rng = stream(seed, 77);
-    let mut tx = app.store.begin().await?;
+    let authorized = app.demo_authorized().await?;
+    let mut tx = store.begin().await?;
     let user = |name: &str| name.to_string();
     let mut ids = Vec::new();
     for name in ["assessor", "assessor2", "doctor"] {
@@ -1839,7 +1850,7 @@ async fn seed_assessments(app: &App, seed: u64, now: chrono::DateTime<chrono::Ut
             org_id: ids[0].2.clone(),
             region_code: region_code.clone(),
             answers: serde_json::Value::Object(answers).to_string(),
-            result: crate::assessments::outcome_json(&outcome).to_string(),
+            result: app::assessments::outcome_json(&outcome).to_string(),
             total: outcome.total,
             grade: outcome.grade,
             band: outcome.band.clone(),
@@ -1849,16 +1860,14 @@ async fn seed_assessments(app: &App, seed: u64, now: chrono::DateTime<chrono::Ut
             assessor_id: ids[0].0.clone(),
             assessor_name: ids[0].1.clone(),
             note: None,
-            next_due_on: crate::assessments::next_due(instrument, assessed_on)
-                .map(|d| d.to_string()),
+            next_due_on: app::assessments::next_due(instrument, assessed_on).map(|d| d.to_string()),
         };
         let id = store::assessments::insert(&mut tx, &authorized, &new, now).await?;
         if awaiting {
             continue;
         }
         store::assessments::confirm(&mut tx, &authorized, &id, &ids[1].0, &ids[1].1, now).await?;
-        app.apply_result(&mut tx, &crate::assessments::current_row(&new, &id), now)
-            .await?;
+        app.apply_demo_assessment(&mut tx, &new, &id, now).await?;
         if n % 250 == 11 {
             store::assessments::insert_request(
                 &mut tx,
@@ -2168,7 +2177,7 @@ mod tests {
         assert!(staff.len() > 60);
         let names: HashSet<&str> = staff.iter().map(|s| s.username.as_str()).collect();
         assert_eq!(names.len(), staff.len(), "usernames are unique");
-        assert!(!crate::auth::verify_password("", NO_LOGIN));
+        assert!(!app::auth::verify_password("", NO_LOGIN));
         let caregivers: Vec<_> = staff.iter().filter(|s| s.role == "caregiver").collect();
         let certified = caregivers.iter().filter(|s| s.caregiver_certified).count();
         assert!(certified * 100 >= caregivers.len() * 35 && certified < caregivers.len());
