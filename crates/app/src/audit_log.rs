@@ -2,7 +2,8 @@
 
 use crate::{Actor, App, AppError, Page, Result};
 use access::{Action, AuditAction};
-use store::audit::{AuditEntry, AuditFilter, AuditRow};
+use store::audit::AuditEntry;
+pub use store::audit::{AuditFilter, AuditRow};
 use store::Conn;
 
 /// An audit row for `actor` doing `action` to a target.

@@ -17,6 +17,8 @@ pub mod tasks;
 pub mod users;
 
 pub use auth::{Actor, LoginError};
+/// The storage conventions callers see in views: UTC times as fixed-width text, framed lists.
+pub use store::{time_text, unframe_list};
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use registry::FieldError;
@@ -69,6 +71,11 @@ pub fn shanghai() -> FixedOffset {
 /// Today's date in Asia/Shanghai: the date a user would write on a form.
 pub fn today(now: DateTime<Utc>) -> NaiveDate {
     now.with_timezone(&shanghai()).date_naive()
+}
+
+/// A stored UTC time, if it is one.
+pub fn parse_time(stored: &str) -> Option<DateTime<Utc>> {
+    store::parse_time(stored).ok()
 }
 
 /// Shows a stored UTC time in Asia/Shanghai, `2026-11-23 17:32`.

@@ -5,7 +5,7 @@ use crate::{audit_log, Actor, App, AppError, Page, Result};
 use access::{Action, AuditAction, Role};
 use registry::organization::{OrgInput, ValidOrg};
 use registry::{FieldError, Problem};
-use store::orgs::{OrgFilter, OrgRow};
+pub use store::orgs::{OrgFilter, OrgRow};
 
 impl App {
     pub async fn list_orgs(

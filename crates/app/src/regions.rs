@@ -3,7 +3,7 @@
 
 use crate::{Actor, App, Result};
 use access::Action;
-use store::regions::RegionRow;
+pub use store::regions::RegionRow;
 
 impl App {
     pub async fn region_children(

@@ -140,18 +140,59 @@ impl UserInput {
     }
 }
 
+/// A user account as administrators see it: everything but the password hash, which never
+/// leaves `app`.
+#[derive(Debug, Clone)]
+pub struct UserView {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub org_id: Option<String>,
+    pub region_code: Option<String>,
+    pub elder_id: Option<String>,
+    pub phone: Option<String>,
+    pub active: i64,
+    pub caregiver_certified: i64,
+    pub trained_on: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl From<UserRow> for UserView {
+    fn from(row: UserRow) -> UserView {
+        UserView {
+            id: row.id,
+            username: row.username,
+            display_name: row.display_name,
+            role: row.role,
+            org_id: row.org_id,
+            region_code: row.region_code,
+            elder_id: row.elder_id,
+            phone: row.phone,
+            active: row.active,
+            caregiver_certified: row.caregiver_certified,
+            trained_on: row.trained_on,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        }
+    }
+}
+
 impl App {
-    pub async fn list_users(&self, actor: &Actor, page: Page) -> Result<(Vec<UserRow>, i64)> {
+    pub async fn list_users(&self, actor: &Actor, page: Page) -> Result<(Vec<UserView>, i64)> {
         actor.require(self, Action::ManageUsers).await?;
         let mut conn = self.store.acquire().await?;
-        Ok(store::users::list(&mut conn, page.offset(), page.per_page).await?)
+        let (rows, total) = store::users::list(&mut conn, page.offset(), page.per_page).await?;
+        Ok((rows.into_iter().map(UserView::from).collect(), total))
     }
 
-    pub async fn get_user(&self, actor: &Actor, id: &str) -> Result<UserRow> {
+    pub async fn get_user(&self, actor: &Actor, id: &str) -> Result<UserView> {
         actor.require(self, Action::ManageUsers).await?;
         let mut conn = self.store.acquire().await?;
         store::users::by_id(&mut conn, id)
             .await?
+            .map(UserView::from)
             .ok_or(AppError::NotFound)
     }
 

@@ -16,6 +16,8 @@ pub mod thresholds;
 pub use alerts::{AlertView, LiveAlert};
 pub use devices::{DeviceView, RegisteredDevice};
 pub use ingest::{IngestHandle, IngestReport, Rejection, Submission};
+/// Stored shapes the monitoring use cases hand out as they are.
+pub use store::monitoring::{AlertRow, IngestDevice, ReadingRow};
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
