@@ -6,6 +6,7 @@ use crate::extract::{parse_json, parse_query, Caller};
 use crate::{ApiError, WebState};
 use access::Action;
 use app::monitoring::alerts::AlertQuery;
+use app::monitoring::AlertRow;
 use app::monitoring::{AlertView, LiveAlert};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -16,7 +17,6 @@ use futures_util::stream::Stream;
 use registry::Lang;
 use serde::{Deserialize, Serialize};
 use std::convert::Infallible;
-use store::monitoring::AlertRow;
 
 #[derive(Serialize)]
 pub struct AlertJson {
@@ -277,7 +277,7 @@ fn live_event(notice: &LiveAlert, lang: Lang) -> Event {
         severity: notice.severity.code(),
         status: &notice.status,
         message: lang.pick(&notice.message_zh, &notice.message_en),
-        at: store::time_text(notice.at),
+        at: app::time_text(notice.at),
     };
     let event = Event::default().event("alert");
     match event.json_data(&data) {

@@ -3,11 +3,11 @@
 use super::{check, page_of, ListBody, OrApi};
 use crate::extract::{parse_query, Caller};
 use crate::{ApiError, WebState};
+use app::audit_log::{AuditFilter, AuditRow};
 use axum::extract::State;
 use axum::http::Uri;
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use store::audit::{AuditFilter, AuditRow};
 
 #[derive(Serialize)]
 pub struct AuditJson {
@@ -65,7 +65,7 @@ pub fn time_bound(
 ) -> Option<String> {
     let text = value.as_deref().map(str::trim).filter(|v| !v.is_empty())?;
     if let Ok(t) = chrono::DateTime::parse_from_rfc3339(text) {
-        return Some(store::time_text(t.with_timezone(&chrono::Utc)));
+        return Some(app::time_text(t.with_timezone(&chrono::Utc)));
     }
     match registry::elder::parse_date(text) {
         Some(d) => {
@@ -79,7 +79,7 @@ pub fn time_bound(
                 .expect("midnight")
                 .and_local_timezone(app::shanghai())
                 .single()?;
-            Some(store::time_text(local.with_timezone(&chrono::Utc)))
+            Some(app::time_text(local.with_timezone(&chrono::Utc)))
         }
         None => {
             errors.push(registry::FieldError::new(field, registry::Problem::Date));

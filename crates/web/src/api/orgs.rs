@@ -3,13 +3,13 @@
 use super::{check, page_of, ListBody, OrApi};
 use crate::extract::{parse_json, parse_query, Caller};
 use crate::{ApiError, WebState};
+use app::orgs::{OrgFilter, OrgRow};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
 use axum::Json;
 use registry::organization::OrgInput;
 use serde::{Deserialize, Serialize};
-use store::orgs::{OrgFilter, OrgRow};
 
 #[derive(Serialize)]
 pub struct BedsJson {
@@ -62,7 +62,7 @@ impl From<OrgRow> for OrgJson {
                 hospice: r.beds_hospice,
                 home: r.beds_home,
             },
-            services: store::unframe_list(&r.services),
+            services: app::unframe_list(&r.services),
             created_at: r.created_at,
             updated_at: r.updated_at,
         }

@@ -6,6 +6,7 @@ use super::{check, int_param, OrApi};
 use crate::extract::{lang_of, parse_query, Caller};
 use crate::{ApiError, WebState};
 use app::monitoring::ingest::{IngestError, IngestReport, Source};
+use app::monitoring::{IngestDevice, ReadingRow};
 use app::AppError;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -19,7 +20,6 @@ use monitoring::ReadingError;
 use registry::{FieldError, Lang, Problem};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
-use store::monitoring::{IngestDevice, ReadingRow};
 
 /// The largest upload a device may send (5,000 readings of ~100 bytes fit many times over).
 pub const MAX_UPLOAD_BYTES: usize = 8 * 1024 * 1024;

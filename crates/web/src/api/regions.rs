@@ -3,12 +3,12 @@
 use super::OrApi;
 use crate::extract::{parse_query, Caller};
 use crate::{ApiError, WebState};
+use app::regions::RegionRow;
 use app::AppError;
 use axum::extract::{Path, State};
 use axum::http::Uri;
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use store::regions::RegionRow;
 
 #[derive(Serialize)]
 pub struct RegionJson {

@@ -4,12 +4,12 @@ use super::{check, page_of, ListBody, OrApi};
 use crate::extract::{parse_json, parse_query, Caller};
 use crate::{ApiError, WebState};
 use app::users::UserInput;
+use app::users::UserView;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use store::users::UserRow;
 
 #[derive(Serialize)]
 pub struct UserJson {
@@ -27,8 +27,8 @@ pub struct UserJson {
     created_at: String,
 }
 
-impl From<UserRow> for UserJson {
-    fn from(u: UserRow) -> UserJson {
+impl From<UserView> for UserJson {
+    fn from(u: UserView) -> UserJson {
         UserJson {
             id: u.id,
             username: u.username,
@@ -84,7 +84,7 @@ impl UserBody {
     }
 }
 
-pub fn input_from_row(u: &UserRow) -> UserInput {
+pub fn input_from_row(u: &UserView) -> UserInput {
     UserInput {
         username: Some(u.username.clone()),
         display_name: Some(u.display_name.clone()),

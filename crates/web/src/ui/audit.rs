@@ -6,6 +6,7 @@ use super::{render, t, thousands, OrPage, PageResult, Section, Session, Ui};
 use crate::api::audit::time_bound;
 use crate::WebState;
 use access::{Action, AuditAction, Role};
+use app::audit_log::AuditFilter;
 use app::{AppError, Page};
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
@@ -13,7 +14,6 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use registry::Lang;
 use serde::Deserialize;
-use store::audit::AuditFilter;
 
 const PER_PAGE: i64 = 50;
 

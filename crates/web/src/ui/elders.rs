@@ -534,8 +534,8 @@ async fn history_value(
             code_label(MedicalInsurance::parse, MedicalInsurance::label)(value, lang)
         }
         "status" => code_label(ElderStatus::parse, ElderStatus::label)(value, lang),
-        "special_categories" => categories_text(&store::unframe_list(value), lang),
-        "chronic_conditions" => conditions_text(&store::unframe_list(value), lang),
+        "special_categories" => categories_text(&app::unframe_list(value), lang),
+        "chronic_conditions" => conditions_text(&app::unframe_list(value), lang),
         "ltc_insurance" => match value {
             "1" => t(lang, "是").into(),
             "0" => t(lang, "否").into(),
@@ -888,7 +888,7 @@ async fn form_page(
 
 /// Organizations to choose from: those in the caller's region (all for others), by name.
 async fn org_options(state: &WebState, session: &Session) -> Vec<(String, String)> {
-    let filter = store::orgs::OrgFilter {
+    let filter = app::orgs::OrgFilter {
         region_prefix: session.actor.region_root().map(|c| c.prefix().to_string()),
         ..Default::default()
     };

@@ -7,6 +7,7 @@ use super::region_names::{self, RegionNames};
 use super::{render, see_other, t, thousands, OrPage, PageResult, Section, Session, Ui};
 use crate::WebState;
 use access::{Action, Role};
+use app::orgs::{OrgFilter, OrgRow};
 use app::{AppError, Page};
 use askama::Template;
 use axum::extract::rejection::FormRejection;
@@ -17,7 +18,6 @@ use axum::Form;
 use registry::organization::{OrgInput, OrgService, BED_FIELDS};
 use registry::{FieldError, Lang, Operator, OrgCategory, OrgGrade, OrgKind, Problem};
 use serde::Deserialize;
-use store::orgs::{OrgFilter, OrgRow};
 
 const PER_PAGE: i64 = 20;
 
@@ -298,7 +298,7 @@ pub async fn detail(
         medical_licence: row.medical_licence.clone().unwrap_or_default(),
         elderly_care_licence: row.elderly_care_licence.clone().unwrap_or_default(),
         beds: chart,
-        services: store::unframe_list(&row.services)
+        services: app::unframe_list(&row.services)
             .iter()
             .map(|s| label_of(OrgService::parse, OrgService::label, s, lang))
             .collect(),

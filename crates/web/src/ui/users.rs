@@ -5,6 +5,7 @@ use super::{render, see_other, t, thousands, OrPage, PageResult, Section, Sessio
 use crate::WebState;
 use access::{Action, Role};
 use app::users::UserInput;
+use app::users::UserView;
 use app::{AppError, Page};
 use askama::Template;
 use axum::extract::rejection::FormRejection;
@@ -15,7 +16,6 @@ use axum::Form;
 use registry::Lang;
 use serde::Deserialize;
 use std::collections::HashMap;
-use store::users::UserRow;
 
 const PER_PAGE: i64 = 50;
 
@@ -129,7 +129,7 @@ pub struct UserValues {
 }
 
 impl UserValues {
-    fn from_row(u: &UserRow) -> UserValues {
+    fn from_row(u: &UserView) -> UserValues {
         let s = |v: &Option<String>| v.clone().unwrap_or_default();
         UserValues {
             username: u.username.clone(),

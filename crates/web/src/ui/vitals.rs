@@ -10,6 +10,7 @@ use super::form::{FormData, FormErrors};
 use super::{see_other, t, PageResult, Session};
 use crate::WebState;
 use access::Action;
+use app::monitoring::ReadingRow;
 use app::AppError;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, State};
@@ -21,7 +22,6 @@ use monitoring::Thresholds;
 use registry::Lang;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
-use store::monitoring::ReadingRow;
 
 /// Days of readings the charts show.
 pub const WINDOW_DAYS: i64 = 30;
@@ -192,7 +192,7 @@ async fn readings(
 }
 
 fn parse_time(text: &str) -> Option<DateTime<Utc>> {
-    store::parse_time(text).ok()
+    app::parse_time(text)
 }
 
 fn number_text(v: f64) -> String {
