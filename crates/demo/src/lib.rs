@@ -100,6 +100,7 @@ pub async fn generate(
     // write, so that no record of the demo ever lies in an unmarked database.
     app.mark_demo_database().await?;
     let store = app.demo_store().await?;
+    let authorized = app.demo_authorized().await?;
     refuse_unless_empty(app, &store).await?;
 
     let plan = Arc::new(Plan::new(options.elders, options.seed, today)?);
@@ -133,7 +134,7 @@ pub async fn generate(
     }
     tx.commit().await.map_err(store::StoreError::from)?;
 
-    let family_elder = store_elders(&store, &plan, now, progress).await?;
+    let family_elder = store_elders((&store, &authorized), &plan, now, progress).await?;
     let family_elder = family_elder.ok_or_else(|| {
         AppError::Internal("no living elder is managed by the first health centre".into())
     })?;
@@ -194,7 +195,7 @@ async fn refuse_unless_empty(app: &App, store: &store::Store) -> Result<()> {
 /// the two cores work side by side. Returns the (id, name) of a living elder managed by the
 /// demo doctor's health centre, for the `family` login.
 async fn store_elders(
-    store: &store::Store,
+    (store, authorized): (&store::Store, &store::Authorized),
     plan: &Arc<Plan>,
     now: chrono::DateTime<chrono::Utc>,
     progress: &(dyn Fn(u64) + Sync),
@@ -240,7 +241,7 @@ async fn store_elders(
     let doctor_org = plan.doctor_org_id();
     let mut family = None;
     let mut stored = 0u64;
-    let mut load = store::elders::BulkLoad::start(store).await?;
+    let mut load = store::elders::BulkLoad::start(store, authorized).await?;
     let mut uncommitted = 0;
     while let Some(batch) = receiver.recv().await {
         let batch = batch?;

@@ -278,7 +278,9 @@ async fn bulk_load_refuses_duplicates_and_reports_dangling_references() {
         };
         let before = stored().await;
 
-        let mut load = BulkLoad::start(app.store()).await.unwrap();
+        let mut load = BulkLoad::start(app.store(), &testkit::everything())
+            .await
+            .unwrap();
         load.insert(&[elder(2, &fixture.org_a1), elder(4, &fixture.org_a1)], now)
             .await
             .unwrap();
@@ -299,7 +301,9 @@ async fn bulk_load_refuses_duplicates_and_reports_dangling_references() {
             backend.name()
         );
 
-        let mut load = BulkLoad::start(app.store()).await.unwrap();
+        let mut load = BulkLoad::start(app.store(), &testkit::everything())
+            .await
+            .unwrap();
         let dangling = load.insert(&[elder(8, "no-such-organization")], now).await;
         match backend {
             testkit::Backend::Sqlite => {

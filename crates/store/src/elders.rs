@@ -286,7 +286,9 @@ pub struct BulkLoad {
 const BULK_LOAD_CACHE_KIB: i64 = 512 * 1024;
 
 impl BulkLoad {
-    pub async fn start(store: &crate::Store) -> Result<BulkLoad> {
+    /// A bulk load writes elder records: like every such write it takes the caller's
+    /// authorization (the demo generator's, on a marked demo database).
+    pub async fn start(store: &crate::Store, _authorized: &Authorized) -> Result<BulkLoad> {
         let mut conn = store.acquire().await?.detach();
         let sqlite = store.backend() == crate::Backend::Sqlite;
         if sqlite {
