@@ -2,27 +2,11 @@
 
 use store::{Backend, Migration, Store};
 
-pub const MIGRATIONS: &[Migration] = &[
-    Migration {
-        version: 1,
-        name: "0001_spine",
-        sql: include_str!("../migrations/0001_spine.sql"),
-    },
-    Migration {
-        version: 2,
-        name: "0002_assessments",
-        sql: include_str!("../migrations/0002_assessments.sql"),
-    },
-    Migration {
-        version: 3,
-        name: "0003_monitoring",
-        sql: include_str!("../migrations/0003_monitoring.sql"),
-    },
-    Migration {
-        version: 4,
-        name: "0004_grants",
-        sql: include_str!("../migrations/0004_grants.sql"),
-    },
+pub const MIGRATIONS: &[Migration] = store::migrations![
+    "0001_spine",
+    "0002_assessments",
+    "0003_monitoring",
+    "0004_grants",
 ];
 
 /// Times, dates and codes are stored as text in UTC; the session time zone never matters, but

@@ -3,6 +3,31 @@
 
 use crate::{Result, Store, StoreError};
 
+/// The migrations of a backend crate, from its `migrations/` folder, numbered in order:
+/// `store::migrations!["0001_spine", "0002_assessments"]`. Both backends list the same names.
+#[macro_export]
+macro_rules! migrations {
+    ($($name:literal),* $(,)?) => {
+        &[$($crate::Migration {
+            version: $crate::migrate::version_of($name),
+            name: $name,
+            sql: include_str!(concat!("../migrations/", $name, ".sql")),
+        }),*]
+    };
+}
+
+/// `0004_grants` → 4: the number a migration's file name starts with.
+pub const fn version_of(name: &str) -> i64 {
+    let bytes = name.as_bytes();
+    let mut version = 0;
+    let mut i = 0;
+    while i < bytes.len() && bytes[i].is_ascii_digit() {
+        version = version * 10 + (bytes[i] - b'0') as i64;
+        i += 1;
+    }
+    version
+}
+
 #[derive(Debug, Clone, Copy)]
 pub struct Migration {
     pub version: i64,
