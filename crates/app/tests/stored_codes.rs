@@ -278,3 +278,64 @@ async fn unknown_assessment_codes_and_corrupt_stored_json_are_refused() {
         store.close().await;
     }
 }
+
+#[tokio::test]
+async fn unknown_registry_and_access_codes_are_refused() {
+    for backend in testkit::backends() {
+        let db = testkit::TestDb::new(&backend).await;
+        let app = db.app().await;
+        let fixture = Fixture::create(&app).await;
+        let store = app::open_store(&db.url).await.unwrap();
+
+        let elder = || async {
+            let mut conn = store.acquire().await.unwrap();
+            store::elders::get(&mut conn, &Scope::Everything, &fixture.elder_a1).await
+        };
+        refused(
+            &store,
+            "elders",
+            "status",
+            &fixture.elder_a1,
+            "ghost",
+            elder,
+        )
+        .await;
+
+        let org = || async {
+            let mut conn = store.acquire().await.unwrap();
+            store::orgs::get(&mut conn, &fixture.org_a1).await
+        };
+        refused(&store, "organizations", "kind", &fixture.org_a1, "spa", org).await;
+        refused(
+            &store,
+            "organizations",
+            "category",
+            &fixture.org_a1,
+            "x",
+            org,
+        )
+        .await;
+        refused(
+            &store,
+            "organizations",
+            "operator",
+            &fixture.org_a1,
+            "x",
+            org,
+        )
+        .await;
+
+        let mut conn = store.acquire().await.unwrap();
+        let doctor = store::users::by_username(&mut conn, "doctor")
+            .await
+            .unwrap()
+            .unwrap();
+        drop(conn);
+        let user = || async {
+            let mut conn = store.acquire().await.unwrap();
+            store::users::by_id(&mut conn, &doctor.id).await
+        };
+        refused(&store, "users", "role", &doctor.id, "root", user).await;
+        store.close().await;
+    }
+}
