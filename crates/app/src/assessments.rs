@@ -11,10 +11,13 @@ use access::{Action, AuditAction};
 use assessment::{Answers, CareSummary, CurrentResult, Instrument, Outcome, Rules, SubsidyPolicy};
 use chrono::{DateTime, Months, NaiveDate, Utc};
 use registry::{FieldError, Problem};
-use serde_json::{json, Map, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
 use store::assessments::{
     AssessmentRow, CareLevelsRow, CountRow, CurrentRow, DueRow, NewAssessment, RequestRow,
 };
+use store::StoreError;
 
 /// The deployment's scoring rules and subsidy policy.
 #[derive(Debug, Clone, Default)]
@@ -23,24 +26,7 @@ pub struct AssessmentSettings {
     pub subsidy: SubsidyPolicy,
 }
 
-registry::code_enum!(Place {
-    Centre = "centre", "评估中心", "assessment centre";
-    Home = "home", "居家", "home";
-    Institution = "institution", "机构", "institution";
-});
-
-registry::code_enum!(Reason {
-    Initial = "initial", "首次评估", "first assessment";
-    Annual = "annual", "年度复评", "annual reassessment";
-    ChangeOfCondition = "change_of_condition", "状况变化复评", "change of condition";
-    Other = "other", "其他", "other";
-});
-
-registry::code_enum!(Status {
-    AwaitingConfirmation = "awaiting_confirmation", "待复核", "awaiting second assessor";
-    Final = "final", "已生效", "final";
-    Returned = "returned", "已退回", "returned for correction";
-});
+pub use assessment::record::{Place, Reason, Status};
 
 /// What an assessor submits.
 #[derive(Debug, Clone, Default)]
@@ -64,14 +50,23 @@ pub struct AssessmentView {
 }
 
 impl AssessmentView {
-    fn from_row(row: AssessmentRow) -> AssessmentView {
-        let result = serde_json::from_str(&row.result).unwrap_or(Value::Null);
-        let answers = serde_json::from_str(&row.answers).unwrap_or_default();
-        AssessmentView {
+    /// The stored answers and result read back; either not in its shape is corrupt data, an
+    /// error, never an empty answer set or a result of zeros.
+    fn from_row(row: AssessmentRow) -> Result<AssessmentView> {
+        let corrupt = |what: &str, e: serde_json::Error| {
+            AppError::from(StoreError::Corrupt(format!(
+                "assessment {}: {what}: {e}",
+                row.id
+            )))
+        };
+        let stored: StoredResult =
+            serde_json::from_str(&row.result).map_err(|e| corrupt("result", e))?;
+        let answers = serde_json::from_str(&row.answers).map_err(|e| corrupt("answers", e))?;
+        Ok(AssessmentView {
+            result: stored.to_json(),
             row,
-            result,
             answers,
-        }
+        })
     }
 
     pub fn instrument(&self) -> Option<&'static Instrument> {
@@ -159,117 +154,186 @@ pub fn subsidies(
 /// assessment. Absent figures are left out rather than null (`total` only where the
 /// instrument has one).
 pub fn outcome_json(outcome: &Outcome) -> Value {
-    let mut body = Map::new();
-    body.insert("instrument".into(), outcome.instrument.clone().into());
-    body.insert("version".into(), outcome.version.clone().into());
-    if let Some(total) = outcome.total {
-        body.insert("total".into(), total.into());
-        if let Some(max) = outcome.max_total {
-            body.insert("max_total".into(), max.into());
+    StoredResult::of(outcome).to_json()
+}
+
+/// A scoring result as it is stored (`assessments.result`) and served: one serde type written
+/// and read back, so a stored result that is not in this shape is an error. Keys are served in
+/// the order of a JSON object's map (sorted), as `to_json` gives them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredResult {
+    pub instrument: String,
+    pub version: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_total: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub band: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub band_name: Option<Text>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grade: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub initial_grade: Option<i64>,
+    /// GDS-15, Mini-Cog and AD8 only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub screen_positive: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subscores: Option<BTreeMap<String, i64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domains: Option<Vec<StoredDomain>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parameter_scores: Option<BTreeMap<String, i64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub constitutions: Option<BTreeMap<String, StoredConstitution>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub band_sets: Option<BTreeMap<String, String>>,
+    /// The identity-number checker's fields, beside the others.
+    #[serde(flatten)]
+    pub id_check: Option<StoredIdCheck>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<Map<String, Value>>,
+    pub flags: Vec<StoredFlag>,
+    pub provisional: bool,
+    pub explanation: Vec<Text>,
+}
+
+/// A sentence in both languages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Text {
+    pub zh: String,
+    pub en: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredDomain {
+    pub id: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub score: i64,
+    pub max: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredConstitution {
+    pub score: i64,
+    /// 是 / 倾向是 / 基本是 / 否, as the form writes it.
+    pub verdict: String,
+    pub verdict_en: String,
+    pub name_zh: String,
+    pub name_en: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredFlag {
+    pub code: String,
+    pub zh: String,
+    pub en: String,
+}
+
+/// `birth_date`, `sex` and `region_code` are null when the number does not give them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredIdCheck {
+    pub valid: bool,
+    pub birth_date: Option<String>,
+    pub sex: Option<String>,
+    pub region_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upgraded_id_number: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<Text>,
+}
+
+impl Text {
+    fn of(line: &assessment::Line) -> Text {
+        Text {
+            zh: line.zh.clone(),
+            en: line.en.clone(),
         }
     }
-    if let Some(band) = &outcome.band {
-        body.insert("band".into(), band.clone().into());
-    }
-    if let Some(name) = &outcome.band_name {
-        body.insert("band_name".into(), json!({"zh": name.zh, "en": name.en}));
-    }
-    if let Some(grade) = outcome.grade {
-        body.insert("grade".into(), grade.into());
-    }
-    if let Some(grade) = outcome.initial_grade {
-        body.insert("initial_grade".into(), grade.into());
-    }
-    if matches!(outcome.instrument.as_str(), "gds15" | "minicog" | "ad8") {
-        body.insert(
-            "screen_positive".into(),
-            outcome.has_flag("screen_positive").into(),
-        );
-    }
-    if !outcome.subscores.is_empty() {
-        let scores: Map<String, Value> = outcome
-            .subscores
-            .iter()
-            .map(|s| (s.id.clone(), s.score.into()))
-            .collect();
-        body.insert("subscores".into(), Value::Object(scores));
-        body.insert(
-            "domains".into(),
-            outcome
-                .subscores
+}
+
+impl StoredResult {
+    pub fn of(outcome: &Outcome) -> StoredResult {
+        StoredResult {
+            instrument: outcome.instrument.clone(),
+            version: outcome.version.clone(),
+            total: outcome.total,
+            max_total: outcome.total.and(outcome.max_total),
+            band: outcome.band.clone(),
+            band_name: outcome.band_name.as_ref().map(Text::of),
+            grade: outcome.grade,
+            initial_grade: outcome.initial_grade,
+            screen_positive: matches!(outcome.instrument.as_str(), "gds15" | "minicog" | "ad8")
+                .then(|| outcome.has_flag("screen_positive")),
+            subscores: (!outcome.subscores.is_empty()).then(|| {
+                outcome
+                    .subscores
+                    .iter()
+                    .map(|s| (s.id.clone(), s.score))
+                    .collect()
+            }),
+            domains: (!outcome.subscores.is_empty()).then(|| {
+                outcome
+                    .subscores
+                    .iter()
+                    .map(|s| StoredDomain {
+                        id: s.id.clone(),
+                        name_zh: s.name_zh.clone(),
+                        name_en: s.name_en.clone(),
+                        score: s.score,
+                        max: s.max,
+                    })
+                    .collect()
+            }),
+            parameter_scores: (!outcome.parameter_scores.is_empty())
+                .then(|| outcome.parameter_scores.iter().cloned().collect()),
+            constitutions: (!outcome.constitutions.is_empty()).then(|| {
+                outcome
+                    .constitutions
+                    .iter()
+                    .map(|c| {
+                        let stored = StoredConstitution {
+                            score: c.score,
+                            verdict: c.verdict.as_form().to_string(),
+                            verdict_en: c.verdict.en().to_string(),
+                            name_zh: c.name_zh.clone(),
+                            name_en: c.name_en.clone(),
+                        };
+                        (c.code.clone(), stored)
+                    })
+                    .collect()
+            }),
+            band_sets: (!outcome.band_sets.is_empty())
+                .then(|| outcome.band_sets.iter().cloned().collect()),
+            id_check: outcome.id_check.as_ref().map(|check| StoredIdCheck {
+                valid: check.valid,
+                birth_date: check.birth_date.clone(),
+                sex: check.sex.clone(),
+                region_code: check.region_code.clone(),
+                upgraded_id_number: check.upgraded.clone(),
+                reason: check.reason.as_ref().map(Text::of),
+            }),
+            details: (!outcome.values.is_empty()).then(|| outcome.values.iter().cloned().collect()),
+            flags: outcome
+                .flags
                 .iter()
-                .map(|s| {
-                    json!({"id": s.id, "name_zh": s.name_zh, "name_en": s.name_en,
-                           "score": s.score, "max": s.max})
+                .map(|f| StoredFlag {
+                    code: f.code.clone(),
+                    zh: f.text.zh.clone(),
+                    en: f.text.en.clone(),
                 })
                 .collect(),
-        );
-    }
-    if !outcome.parameter_scores.is_empty() {
-        let scores: Map<String, Value> = outcome
-            .parameter_scores
-            .iter()
-            .map(|(id, s)| (id.clone(), (*s).into()))
-            .collect();
-        body.insert("parameter_scores".into(), Value::Object(scores));
-    }
-    if !outcome.constitutions.is_empty() {
-        let constitutions: Map<String, Value> = outcome
-            .constitutions
-            .iter()
-            .map(|c| {
-                (
-                    c.code.clone(),
-                    json!({"score": c.score, "verdict": c.verdict.as_form(),
-                           "verdict_en": c.verdict.en(), "name_zh": c.name_zh,
-                           "name_en": c.name_en}),
-                )
-            })
-            .collect();
-        body.insert("constitutions".into(), Value::Object(constitutions));
-    }
-    if !outcome.band_sets.is_empty() {
-        let sets: Map<String, Value> = outcome
-            .band_sets
-            .iter()
-            .map(|(set, code)| (set.clone(), code.clone().into()))
-            .collect();
-        body.insert("band_sets".into(), Value::Object(sets));
-    }
-    if let Some(check) = &outcome.id_check {
-        body.insert("valid".into(), check.valid.into());
-        body.insert("birth_date".into(), check.birth_date.clone().into());
-        body.insert("sex".into(), check.sex.clone().into());
-        body.insert("region_code".into(), check.region_code.clone().into());
-        if let Some(upgraded) = &check.upgraded {
-            body.insert("upgraded_id_number".into(), upgraded.clone().into());
-        }
-        if let Some(reason) = &check.reason {
-            body.insert("reason".into(), json!({"zh": reason.zh, "en": reason.en}));
+            provisional: outcome.provisional,
+            explanation: outcome.explanation.iter().map(Text::of).collect(),
         }
     }
-    if !outcome.values.is_empty() {
-        let details: Map<String, Value> = outcome.values.iter().cloned().collect();
-        body.insert("details".into(), Value::Object(details));
+
+    /// The JSON object (keys sorted, as every JSON object of the API).
+    pub fn to_json(&self) -> Value {
+        serde_json::to_value(self).expect("a stored result always serializes")
     }
-    body.insert(
-        "flags".into(),
-        outcome
-            .flags
-            .iter()
-            .map(|f| json!({"code": f.code, "zh": f.text.zh, "en": f.text.en}))
-            .collect(),
-    );
-    body.insert("provisional".into(), outcome.provisional.into());
-    body.insert(
-        "explanation".into(),
-        outcome
-            .explanation
-            .iter()
-            .map(|l| json!({"zh": l.zh, "en": l.en}))
-            .collect(),
-    );
-    Value::Object(body)
 }
 
 /// The current result a final assessment makes.
@@ -544,7 +608,7 @@ impl App {
                 .denied(actor, "assessment_confirm", Some(id), AppError::NotFound)
                 .await);
         };
-        if row.status != Status::AwaitingConfirmation.code() {
+        if row.status != Status::AwaitingConfirmation {
             return Err(AppError::field(
                 "status",
                 Problem::Invalid {
@@ -619,7 +683,7 @@ impl App {
                 .denied(actor, "assessment_return", Some(id), AppError::NotFound)
                 .await);
         };
-        if row.status != Status::AwaitingConfirmation.code() {
+        if row.status != Status::AwaitingConfirmation {
             errors.push(FieldError::new(
                 "status",
                 Problem::Invalid {
@@ -678,7 +742,7 @@ impl App {
             ),
         )
         .await?;
-        Ok(AssessmentView::from_row(row))
+        AssessmentView::from_row(row)
     }
 
     /// An elder's assessments, current results and levels; audited.
@@ -700,7 +764,7 @@ impl App {
             .await?
             .into_iter()
             .map(AssessmentView::from_row)
-            .collect();
+            .collect::<Result<_>>()?;
         let current =
             store::assessments::current_for_elder(&mut conn, &authorized, elder_id).await?;
         let levels = store::assessments::care_levels(&mut conn, &authorized, elder_id).await?;
@@ -836,7 +900,7 @@ impl App {
                 .await?
                 .into_iter()
                 .map(AssessmentView::from_row)
-                .collect();
+                .collect::<Result<_>>()?;
         // The worklist names elders: it is a read of personal records like a list page.
         audit_log::append(
             &mut conn,

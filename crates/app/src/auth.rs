@@ -273,8 +273,7 @@ fn actor_from_row(
     ip: Option<String>,
     csrf_token: String,
 ) -> Result<Actor> {
-    let role = Role::parse(&user.role)
-        .ok_or_else(|| AppError::Internal(format!("unknown role {}", user.role)))?;
+    let role = user.role;
     let placement = Placement {
         region: user
             .region_code

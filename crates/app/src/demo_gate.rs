@@ -135,7 +135,7 @@ impl App {
             .into_iter()
             .map(|e| DemoElder {
                 chronic_conditions: store::unframe_list(&e.chronic_conditions),
-                alive: e.status == "alive",
+                alive: e.status == registry::ElderStatus::Alive,
                 id: e.id,
                 birth_date: e.birth_date,
             })
@@ -154,9 +154,9 @@ impl App {
             .filter(|d| d.id.starts_with(device_prefix))
             .map(|d| SimulatedDevice {
                 last_seq: last_seqs.get(&d.id).copied(),
-                bound: d.status == "bound",
+                bound: d.status == monitoring::DeviceStatus::Bound,
                 id: d.id,
-                kind: d.kind,
+                kind: d.kind.code().to_string(),
                 elder_id: d.elder_id,
             })
             .collect();

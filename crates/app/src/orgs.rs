@@ -97,9 +97,9 @@ async fn require_known_region(conn: &mut store::Conn, org: &ValidOrg) -> Result<
 pub fn input_from_row(row: &OrgRow) -> OrgInput {
     OrgInput {
         name: Some(row.name.clone()),
-        kind: Some(row.kind.clone()),
+        kind: Some(row.kind.code().to_string()),
         grade: row.grade.clone(),
-        operator: Some(row.operator.clone()),
+        operator: Some(row.operator.code().to_string()),
         region_code: Some(row.region_code.clone()),
         address: row.address.clone(),
         phone: row.phone.clone(),

@@ -147,7 +147,7 @@ pub struct UserView {
     pub id: String,
     pub username: String,
     pub display_name: String,
-    pub role: String,
+    pub role: access::Role,
     pub org_id: Option<String>,
     pub region_code: Option<String>,
     pub elder_id: Option<String>,

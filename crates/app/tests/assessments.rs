@@ -123,7 +123,7 @@ async fn a_gbt42195_assessment_counts_once_a_second_assessor_confirms() {
 
         let after = app.elder_assessments(&assessor, elder).await.unwrap();
         let view = &after.history[0];
-        assert_eq!(view.row.status, "final");
+        assert_eq!(view.row.status.code(), "final");
         assert_eq!(
             view.row.second_assessor_name.as_deref(),
             Some("测试assessor2")
@@ -239,7 +239,7 @@ async fn an_assessment_awaiting_confirmation_can_be_returned_and_then_never_coun
             .await
             .unwrap();
         let view = app.get_assessment(&assessor, &first).await.unwrap();
-        assert_eq!(view.row.status, "returned");
+        assert_eq!(view.row.status.code(), "returned");
         assert_eq!(
             view.row.return_reason.as_deref(),
             Some("B3.4 记忆与家属描述不符")

@@ -101,7 +101,7 @@ async fn readings_are_stored_once_and_a_crisis_opens_one_alert_that_updates() {
         assert_eq!(total, 1);
         assert_eq!(alerts[0].row.rule, "bp_crisis");
         assert_eq!(alerts[0].row.occurrences, 2);
-        assert_eq!(alerts[0].row.severity, "critical");
+        assert_eq!(alerts[0].row.severity.code(), "critical");
         assert!(alerts[0].row.message_zh.contains("192/100"));
 
         // Acknowledge, then resolve with a note; the timeline holds each step.
@@ -124,7 +124,7 @@ async fn readings_are_stored_once_and_a_crisis_opens_one_alert_that_updates() {
             .resolve_alert(&doctor, id, "已电话随访，已服降压药")
             .await
             .unwrap();
-        assert_eq!(resolved.row.status, "resolved");
+        assert_eq!(resolved.row.status.code(), "resolved");
         let kinds: Vec<&str> = resolved.events.iter().map(|e| e.kind.as_str()).collect();
         assert_eq!(kinds, ["opened", "acknowledged", "resolved"]);
         // After resolution the next crisis opens a new alert.
@@ -340,7 +340,7 @@ async fn an_unacknowledged_alert_escalates_on_schedule_and_acknowledging_stops_i
         let sent: Vec<(&str, &str)> = view
             .outbox
             .iter()
-            .map(|o| (o.channel.as_str(), o.recipient.as_str()))
+            .map(|o| (o.channel.code(), o.recipient.as_str()))
             .collect();
         assert_eq!(
             sent,

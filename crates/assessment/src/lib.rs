@@ -13,6 +13,7 @@ pub mod answers;
 pub mod catalog;
 pub mod consequence;
 pub mod outcome;
+pub mod record;
 pub mod rules;
 mod scoring;
 

@@ -1152,18 +1152,19 @@ fn bind_rows<'q>(
     rows: &'q [ReadingRow],
 ) -> sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>> {
     for r in rows {
+        let columns = r.values.to_columns();
         query = query
             .bind(&r.device_id)
             .bind(r.seq)
             .bind(&r.elder_id)
-            .bind(&r.kind)
+            .bind(r.values.kind())
             .bind(&r.measured_at)
             .bind(&r.received_at)
-            .bind(r.value1)
-            .bind(r.value2)
-            .bind(r.value3)
-            .bind(&r.context)
-            .bind(&r.detail);
+            .bind(columns.value1)
+            .bind(columns.value2)
+            .bind(columns.value3)
+            .bind(columns.context)
+            .bind(columns.detail);
     }
     query
 }
@@ -1187,21 +1188,22 @@ fn push_csv_row(out: &mut String, r: &ReadingRow) {
     let _ = write!(out, ",{},", r.seq);
     text(out, Some(&r.elder_id));
     out.push(',');
-    text(out, Some(&r.kind));
+    let columns = r.values.to_columns();
+    text(out, Some(r.values.kind()));
     out.push(',');
     text(out, Some(&r.measured_at));
     out.push(',');
     text(out, Some(&r.received_at));
     out.push(',');
-    number(out, r.value1);
+    number(out, columns.value1);
     out.push(',');
-    number(out, r.value2);
+    number(out, columns.value2);
     out.push(',');
-    number(out, r.value3);
+    number(out, columns.value3);
     out.push(',');
-    text(out, r.context.as_deref());
+    text(out, columns.context.as_deref());
     out.push(',');
-    text(out, r.detail.as_deref());
+    text(out, columns.detail.as_deref());
     out.push('\n');
 }
 
@@ -1240,20 +1242,23 @@ mod tests {
             device_id: "W-1".into(),
             seq: 7,
             elder_id: "e".into(),
-            kind: "vitals".into(),
             measured_at: "2026-11-23T00:00:00.000000Z".into(),
             received_at: "2026-11-23T00:00:01.000000Z".into(),
-            value1: Some(120.0),
-            value2: None,
-            value3: Some(36.5),
-            context: None,
-            detail: Some(r#"{"a":"b,c"}"#.into()),
+            values: monitoring::Values::Vitals {
+                respiration_rate: 16,
+                spo2: 97,
+                on_oxygen: false,
+                systolic: 120,
+                pulse: 80,
+                consciousness: monitoring::reading::Consciousness::Alert,
+                temperature: 36.5,
+            },
         };
         let mut out = String::new();
         push_csv_row(&mut out, &row);
         assert_eq!(
             out,
-            "\"W-1\",7,\"e\",\"vitals\",\"2026-11-23T00:00:00.000000Z\",\"2026-11-23T00:00:01.000000Z\",120,,36.5,,\"{\"\"a\"\":\"\"b,c\"\"}\"\n"
+            "\"W-1\",7,\"e\",\"vitals\",\"2026-11-23T00:00:00.000000Z\",\"2026-11-23T00:00:01.000000Z\",120,97,80,,\"{\"\"consciousness\"\":\"\"alert\"\",\"\"on_oxygen\"\":false,\"\"pulse\"\":80,\"\"respiration_rate\"\":16,\"\"spo2\"\":97,\"\"systolic\"\":120,\"\"temperature\"\":36.5}\"\n"
         );
     }
 

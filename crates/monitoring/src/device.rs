@@ -10,6 +10,14 @@ registry::code_enum!(DeviceKind {
     VitalSignsMonitor = "vital_signs_monitor", "多参数体征监测仪", "vital-signs monitor";
 });
 
+registry::code_enum!(
+    /// A bound device sends readings for its elder; an unbound one is refused until bound again.
+    DeviceStatus {
+        Bound = "bound", "已绑定", "bound";
+        Unbound = "unbound", "已解绑", "unbound";
+    }
+);
+
 impl DeviceKind {
     /// The reading kinds (`Values::kind`) this kind of device may send. A reading of another
     /// kind is refused: a glucometer that reports a fall is misconfigured, and its reading must

@@ -4,12 +4,16 @@
 //! Pure: no storage, no MQTT, no clock (times come in as arguments). The ingest pipeline, the
 //! alert records and their escalation live in `app`, `store` and the `yiyang` binary.
 
+pub mod alert;
 pub mod device;
 pub mod escalation;
 pub mod reading;
 pub mod rule;
 
-pub use device::{parse_device_id, DeviceKind};
+pub use alert::{AlertStatus, DispatchStatus, NotifyChannel};
+pub use device::{parse_device_id, DeviceKind, DeviceStatus};
 pub use escalation::{Policy, Step};
-pub use reading::{parse_payload, Reading, ReadingError, Values};
+pub use reading::{
+    parse_payload, Columns, ColumnsError, Reading, ReadingError, ReadingKind, Values,
+};
 pub use rule::{evaluate, rising_pressure, silence, Finding, Severity, Thresholds};

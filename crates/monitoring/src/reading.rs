@@ -67,6 +67,19 @@ impl Consciousness {
         }
     }
 
+    /// The stored code exactly (`parse` also takes a device's abbreviations).
+    pub fn from_code(code: &str) -> Option<Consciousness> {
+        [
+            Consciousness::Alert,
+            Consciousness::NewConfusion,
+            Consciousness::Voice,
+            Consciousness::Pain,
+            Consciousness::Unresponsive,
+        ]
+        .into_iter()
+        .find(|c| c.code() == code)
+    }
+
     pub fn parse(text: &str) -> Option<Consciousness> {
         Some(match text.trim().to_ascii_lowercase().as_str() {
             "alert" | "a" => Consciousness::Alert,
@@ -102,38 +115,294 @@ impl GlucoseContext {
             GlucoseContext::Random => "random",
         }
     }
+
+    pub fn from_code(code: &str) -> Option<GlucoseContext> {
+        [
+            GlucoseContext::Fasting,
+            GlucoseContext::Postprandial,
+            GlucoseContext::Random,
+        ]
+        .into_iter()
+        .find(|c| c.code() == code)
+    }
 }
 
+registry::code_enum!(
+    /// The `kind` of a reading in the protocol, and of a stored reading.
+    ReadingKind {
+        BloodPressure = "blood_pressure", "血压", "blood pressure";
+        Glucose = "glucose", "血糖", "glucose";
+        HeartRate = "heart_rate", "心率", "heart rate";
+        Spo2 = "spo2", "血氧饱和度", "SpO2";
+        Temperature = "temperature", "体温", "temperature";
+        Steps = "steps", "步数", "steps";
+        Fall = "fall", "跌倒", "fall";
+        Sos = "sos", "紧急呼叫", "SOS";
+        BedExit = "bed_exit", "离床", "bed exit";
+        Vitals = "vitals", "体征组", "vital signs";
+    }
+);
+
 impl Values {
+    pub fn reading_kind(&self) -> ReadingKind {
+        match self {
+            Values::BloodPressure { .. } => ReadingKind::BloodPressure,
+            Values::Glucose { .. } => ReadingKind::Glucose,
+            Values::HeartRate { .. } => ReadingKind::HeartRate,
+            Values::Spo2 { .. } => ReadingKind::Spo2,
+            Values::Temperature { .. } => ReadingKind::Temperature,
+            Values::Steps { .. } => ReadingKind::Steps,
+            Values::Fall => ReadingKind::Fall,
+            Values::Sos => ReadingKind::Sos,
+            Values::BedExit => ReadingKind::BedExit,
+            Values::Vitals { .. } => ReadingKind::Vitals,
+        }
+    }
+
     /// The `kind` of the protocol.
     pub fn kind(&self) -> &'static str {
-        match self {
-            Values::BloodPressure { .. } => "blood_pressure",
-            Values::Glucose { .. } => "glucose",
-            Values::HeartRate { .. } => "heart_rate",
-            Values::Spo2 { .. } => "spo2",
-            Values::Temperature { .. } => "temperature",
-            Values::Steps { .. } => "steps",
-            Values::Fall => "fall",
-            Values::Sos => "sos",
-            Values::BedExit => "bed_exit",
-            Values::Vitals { .. } => "vitals",
+        self.reading_kind().code()
+    }
+
+    /// Systolic pressure (mmHg): of a blood-pressure reading or a vital-sign set.
+    pub fn systolic(&self) -> Option<i64> {
+        match *self {
+            Values::BloodPressure { systolic, .. } | Values::Vitals { systolic, .. } => {
+                Some(systolic)
+            }
+            _ => None,
+        }
+    }
+
+    /// Diastolic pressure (mmHg): only a blood-pressure reading has one.
+    pub fn diastolic(&self) -> Option<i64> {
+        match *self {
+            Values::BloodPressure { diastolic, .. } => Some(diastolic),
+            _ => None,
+        }
+    }
+
+    /// Beats per minute: a heart rate, the pulse a blood-pressure monitor measures with the
+    /// pressure, or the pulse of a vital-sign set.
+    pub fn heart_rate(&self) -> Option<i64> {
+        match *self {
+            Values::HeartRate { bpm } => Some(bpm),
+            Values::BloodPressure { pulse, .. } => pulse,
+            Values::Vitals { pulse, .. } => Some(pulse),
+            _ => None,
+        }
+    }
+
+    /// Blood glucose (mmol/L).
+    pub fn glucose(&self) -> Option<f64> {
+        match *self {
+            Values::Glucose { mmol_l, .. } => Some(mmol_l),
+            _ => None,
+        }
+    }
+
+    /// Body temperature (°C): of a thermometer reading or a vital-sign set.
+    pub fn celsius(&self) -> Option<f64> {
+        match *self {
+            Values::Temperature { celsius } => Some(celsius),
+            Values::Vitals { temperature, .. } => Some(temperature),
+            _ => None,
+        }
+    }
+
+    /// SpO2 (%): of an oximeter reading or a vital-sign set.
+    pub fn spo2(&self) -> Option<i64> {
+        match *self {
+            Values::Spo2 { percent } => Some(percent),
+            Values::Vitals { spo2, .. } => Some(spo2),
+            _ => None,
         }
     }
 }
 
-pub const KINDS: [&str; 10] = [
-    "blood_pressure",
-    "glucose",
-    "heart_rate",
-    "spo2",
-    "temperature",
-    "steps",
-    "fall",
-    "sos",
-    "bed_exit",
-    "vitals",
-];
+/// All reading kinds' codes.
+pub const KINDS: &[&str] = ReadingKind::CODES;
+
+/// The columns a reading is stored in (the `readings` table): up to three numbers, a context
+/// code and a JSON detail, whose meaning depends on the kind. [`Values::to_columns`] and
+/// [`Values::from_columns`] are the one place that meaning is written down.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Columns {
+    pub value1: Option<f64>,
+    pub value2: Option<f64>,
+    pub value3: Option<f64>,
+    pub context: Option<String>,
+    pub detail: Option<String>,
+}
+
+/// Stored columns that do not hold a reading of their kind: corrupt data.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("stored {kind} reading: {why}")]
+pub struct ColumnsError {
+    pub kind: &'static str,
+    pub why: String,
+}
+
+impl Values {
+    /// The stored columns of these values. Blood pressure: systolic, diastolic, pulse; glucose:
+    /// mmol/L and its context; heart rate, SpO2, temperature, steps: the one value; a
+    /// vital-sign set: systolic, SpO2, pulse (for charts and the trend rule), the severity
+    /// NEWS2 gave it as context and the whole set as JSON detail.
+    pub fn to_columns(&self) -> Columns {
+        let one = |v: f64| Columns {
+            value1: Some(v),
+            ..Columns::default()
+        };
+        match self {
+            Values::BloodPressure {
+                systolic,
+                diastolic,
+                pulse,
+            } => Columns {
+                value1: Some(*systolic as f64),
+                value2: Some(*diastolic as f64),
+                value3: pulse.map(|p| p as f64),
+                ..Columns::default()
+            },
+            Values::Glucose { mmol_l, context } => Columns {
+                value1: Some(*mmol_l),
+                context: Some(context.code().to_string()),
+                ..Columns::default()
+            },
+            Values::HeartRate { bpm } => one(*bpm as f64),
+            Values::Spo2 { percent } => one(*percent as f64),
+            Values::Temperature { celsius } => one(*celsius),
+            Values::Steps { count } => one(*count as f64),
+            Values::Fall | Values::Sos | Values::BedExit => Columns::default(),
+            Values::Vitals {
+                spo2,
+                systolic,
+                pulse,
+                ..
+            } => Columns {
+                value1: Some(*systolic as f64),
+                value2: Some(*spo2 as f64),
+                value3: Some(*pulse as f64),
+                context: crate::rule::news2(self).map(|f| f.severity.code().to_string()),
+                detail: Some(Value::Object(self.fields()).to_string()),
+            },
+        }
+    }
+
+    /// The values under the protocol's names for their kind (`pulse` null when a
+    /// blood-pressure monitor did not measure it; nothing for an event).
+    pub fn fields(&self) -> Map<String, Value> {
+        let json = match *self {
+            Values::BloodPressure {
+                systolic,
+                diastolic,
+                pulse,
+            } => serde_json::json!({"systolic": systolic, "diastolic": diastolic, "pulse": pulse}),
+            Values::Glucose { mmol_l, context } => {
+                serde_json::json!({"mmol_l": mmol_l, "context": context.code()})
+            }
+            Values::HeartRate { bpm } => serde_json::json!({ "bpm": bpm }),
+            Values::Spo2 { percent } => serde_json::json!({ "percent": percent }),
+            Values::Temperature { celsius } => serde_json::json!({ "celsius": celsius }),
+            Values::Steps { count } => serde_json::json!({ "count": count }),
+            Values::Fall | Values::Sos | Values::BedExit => serde_json::json!({}),
+            Values::Vitals {
+                respiration_rate,
+                spo2,
+                on_oxygen,
+                systolic,
+                pulse,
+                consciousness,
+                temperature,
+            } => serde_json::json!({
+                "respiration_rate": respiration_rate,
+                "spo2": spo2,
+                "on_oxygen": on_oxygen,
+                "systolic": systolic,
+                "pulse": pulse,
+                "consciousness": consciousness.code(),
+                "temperature": temperature,
+            }),
+        };
+        match json {
+            Value::Object(map) => map,
+            _ => Map::new(),
+        }
+    }
+
+    /// The values a stored reading of `kind` holds; a missing or malformed column is an error,
+    /// never a zero.
+    pub fn from_columns(kind: ReadingKind, columns: &Columns) -> Result<Values, ColumnsError> {
+        let error = |why: String| ColumnsError {
+            kind: kind.code(),
+            why,
+        };
+        let number = |v: Option<f64>, name: &str| v.ok_or_else(|| error(format!("no {name}")));
+        let whole = |v: Option<f64>, name: &str| number(v, name).map(|x| x.round() as i64);
+        Ok(match kind {
+            ReadingKind::BloodPressure => Values::BloodPressure {
+                systolic: whole(columns.value1, "systolic")?,
+                diastolic: whole(columns.value2, "diastolic")?,
+                pulse: columns.value3.map(|x| x.round() as i64),
+            },
+            ReadingKind::Glucose => Values::Glucose {
+                mmol_l: number(columns.value1, "mmol_l")?,
+                context: match columns.context.as_deref() {
+                    Some(code) => GlucoseContext::from_code(code)
+                        .ok_or_else(|| error(format!("glucose context {code:?}")))?,
+                    None => return Err(error("no glucose context".into())),
+                },
+            },
+            ReadingKind::HeartRate => Values::HeartRate {
+                bpm: whole(columns.value1, "bpm")?,
+            },
+            ReadingKind::Spo2 => Values::Spo2 {
+                percent: whole(columns.value1, "percent")?,
+            },
+            ReadingKind::Temperature => Values::Temperature {
+                celsius: number(columns.value1, "celsius")?,
+            },
+            ReadingKind::Steps => Values::Steps {
+                count: whole(columns.value1, "count")?,
+            },
+            ReadingKind::Fall => Values::Fall,
+            ReadingKind::Sos => Values::Sos,
+            ReadingKind::BedExit => Values::BedExit,
+            ReadingKind::Vitals => {
+                let detail: Map<String, Value> = columns
+                    .detail
+                    .as_deref()
+                    .and_then(|d| serde_json::from_str(d).ok())
+                    .ok_or_else(|| error("the detail is not a JSON object".into()))?;
+                let int = |name: &str| {
+                    detail
+                        .get(name)
+                        .and_then(Value::as_i64)
+                        .ok_or_else(|| error(format!("no whole {name} in the detail")))
+                };
+                Values::Vitals {
+                    respiration_rate: int("respiration_rate")?,
+                    spo2: int("spo2")?,
+                    on_oxygen: detail
+                        .get("on_oxygen")
+                        .and_then(Value::as_bool)
+                        .ok_or_else(|| error("no on_oxygen in the detail".into()))?,
+                    systolic: int("systolic")?,
+                    pulse: int("pulse")?,
+                    consciousness: detail
+                        .get("consciousness")
+                        .and_then(Value::as_str)
+                        .and_then(Consciousness::from_code)
+                        .ok_or_else(|| error("no consciousness in the detail".into()))?,
+                    temperature: detail
+                        .get("temperature")
+                        .and_then(Value::as_f64)
+                        .ok_or_else(|| error("no temperature in the detail".into()))?,
+                }
+            }
+        })
+    }
+}
 
 /// A checked reading.
 #[derive(Debug, Clone, PartialEq)]
@@ -456,6 +725,88 @@ mod tests {
 
     fn one(text: &str) -> Result<Reading, ReadingError> {
         parse_payload(text.as_bytes(), now()).unwrap().remove(0)
+    }
+
+    fn every_kind() -> Vec<Values> {
+        vec![
+            Values::BloodPressure {
+                systolic: 182,
+                diastolic: 96,
+                pulse: Some(88),
+            },
+            Values::BloodPressure {
+                systolic: 120,
+                diastolic: 80,
+                pulse: None,
+            },
+            Values::Glucose {
+                mmol_l: 7.8,
+                context: GlucoseContext::Postprandial,
+            },
+            Values::HeartRate { bpm: 61 },
+            Values::Spo2 { percent: 93 },
+            Values::Temperature { celsius: 37.4 },
+            Values::Steps { count: 5_210 },
+            Values::Fall,
+            Values::Sos,
+            Values::BedExit,
+            Values::Vitals {
+                respiration_rate: 24,
+                spo2: 91,
+                on_oxygen: true,
+                systolic: 98,
+                pulse: 118,
+                consciousness: Consciousness::NewConfusion,
+                temperature: 38.2,
+            },
+        ]
+    }
+
+    #[test]
+    fn stored_columns_decode_back_to_the_values_of_every_kind() {
+        let kinds: Vec<ReadingKind> = every_kind().iter().map(Values::reading_kind).collect();
+        assert!(ReadingKind::ALL.iter().all(|k| kinds.contains(k)));
+        for values in every_kind() {
+            let columns = values.to_columns();
+            assert_eq!(
+                Values::from_columns(values.reading_kind(), &columns),
+                Ok(values.clone()),
+                "{columns:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_vital_sign_set_is_stored_with_the_severity_news2_gave_it() {
+        let columns = every_kind().pop().unwrap().to_columns();
+        assert_eq!(columns.context.as_deref(), Some("critical"));
+        assert_eq!(columns.value1, Some(98.0));
+    }
+
+    #[test]
+    fn stored_columns_that_do_not_hold_their_kind_are_refused() {
+        let bp = Columns {
+            value1: Some(140.0),
+            ..Columns::default()
+        };
+        let glucose = Columns {
+            value1: Some(5.5),
+            context: Some("lunch".into()),
+            ..Columns::default()
+        };
+        let vitals = Columns {
+            value1: Some(120.0),
+            detail: Some("{not json".into()),
+            ..Columns::default()
+        };
+        for (kind, columns) in [
+            (ReadingKind::BloodPressure, bp),
+            (ReadingKind::Glucose, glucose),
+            (ReadingKind::HeartRate, Columns::default()),
+            (ReadingKind::Vitals, vitals),
+        ] {
+            assert!(Values::from_columns(kind, &columns).is_err(), "{kind:?}");
+        }
     }
 
     #[test]

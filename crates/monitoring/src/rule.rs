@@ -19,24 +19,15 @@
 use crate::reading::Values;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Severity {
-    Info,
-    Warning,
-    Urgent,
-    Critical,
-}
-
-impl Severity {
-    pub fn code(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Warning => "warning",
-            Severity::Urgent => "urgent",
-            Severity::Critical => "critical",
-        }
+registry::code_enum!(
+    /// How soon a person must act; ordered, so the higher of two is `max`.
+    Severity {
+        Info = "info", "提示", "info";
+        Warning = "warning", "警告", "warning";
+        Urgent = "urgent", "紧急", "urgent";
+        Critical = "critical", "危急", "critical";
     }
-}
+);
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Finding {

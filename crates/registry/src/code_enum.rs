@@ -1,5 +1,9 @@
 /// Declares an enum whose variants have a stable storage/API code and a label in each language.
 /// One definition keeps the three in step.
+///
+/// `TryFrom<String>` reads a *stored* code: exactly one of the codes, never trimmed or loose, and
+/// anything else is an [`UnknownCode`](crate::UnknownCode) error (the store decodes columns with
+/// it, so corrupt data is an error rather than a default).
 #[macro_export]
 macro_rules! code_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident = $code:literal, $zh:literal, $en:literal;)+ }) => {
@@ -34,5 +38,34 @@ macro_rules! code_enum {
                 })
             }
         }
+
+        impl ::core::convert::TryFrom<String> for $name {
+            type Error = $crate::UnknownCode;
+
+            fn try_from(code: String) -> ::core::result::Result<$name, $crate::UnknownCode> {
+                match code.as_str() {
+                    $($code => Ok($name::$variant),)+
+                    _ => Err($crate::UnknownCode::new(stringify!($name), code)),
+                }
+            }
+        }
     };
+}
+
+/// A stored code that names no variant of its enum: the data is corrupt (or written by a newer
+/// version), never silently read as some default.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {kind} code {code:?}")]
+pub struct UnknownCode {
+    pub kind: &'static str,
+    pub code: String,
+}
+
+impl UnknownCode {
+    pub fn new(kind: &'static str, code: impl Into<String>) -> UnknownCode {
+        UnknownCode {
+            kind,
+            code: code.into(),
+        }
+    }
 }

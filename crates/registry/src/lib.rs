@@ -3,6 +3,7 @@
 
 #[macro_use]
 mod code_enum;
+pub use code_enum::UnknownCode;
 pub mod elder;
 pub mod field;
 pub mod id_number;

@@ -4,6 +4,7 @@
 
 use crate::Authorized;
 use crate::{new_id, time_text, Conn, Result, Sql};
+use assessment::record::{Place, Reason, Status};
 use chrono::{DateTime, Utc};
 
 /// A new assessment as `app` has checked and scored it.
@@ -38,8 +39,10 @@ pub struct AssessmentRow {
     pub instrument_id: String,
     pub instrument_version: String,
     pub assessed_on: String,
-    pub place: String,
-    pub reason: String,
+    #[sqlx(try_from = "String")]
+    pub place: Place,
+    #[sqlx(try_from = "String")]
+    pub reason: Reason,
     pub org_id: Option<String>,
     pub region_code: Option<String>,
     pub answers: String,
@@ -48,7 +51,8 @@ pub struct AssessmentRow {
     pub grade: Option<i64>,
     pub band: Option<String>,
     pub provisional: i64,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: Status,
     pub assessor_id: String,
     pub assessor_name: String,
     pub signed_at: String,

@@ -2,7 +2,7 @@
 
 use crate::Authorized;
 use crate::{frame_list, new_id, time_text, Conn, Result, Sql, StoreError};
-use registry::{SearchTerm, ValidElder};
+use registry::{ElderStatus, SearchTerm, ValidElder};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ElderRow {
@@ -20,7 +20,8 @@ pub struct ElderRow {
     pub medical_insurance: Option<String>,
     pub ltc_insurance: i64,
     pub chronic_conditions: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: ElderStatus,
     pub contacts: String,
     pub responsible_org_id: Option<String>,
     pub residence_org_id: Option<String>,
@@ -149,7 +150,7 @@ impl ElderRow {
             medical_insurance: self.medical_insurance.clone(),
             ltc_insurance: self.ltc_insurance,
             chronic_conditions: self.chronic_conditions.clone(),
-            status: self.status.clone(),
+            status: self.status.code().to_string(),
             contacts: self.contacts.clone(),
             responsible_org_id: self.responsible_org_id.clone(),
             residence_org_id: self.residence_org_id.clone(),

@@ -74,6 +74,11 @@ impl From<sqlx::Error> for StoreError {
             {
                 StoreError::Conflict(db.message().to_string())
             }
+            // A column that does not decode (an unknown code, a malformed value) is corrupt
+            // data, not an outage.
+            sqlx::Error::ColumnDecode { index, source } => {
+                StoreError::Corrupt(format!("column {index}: {source}"))
+            }
             other => StoreError::Database(other),
         }
     }

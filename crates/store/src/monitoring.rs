@@ -9,6 +9,10 @@
 use crate::Authorized;
 use crate::{new_id, time_text, Conn, Result, Sql, StoreError};
 use chrono::{DateTime, Utc};
+use monitoring::{
+    AlertStatus, Columns, DeviceKind, DeviceStatus, DispatchStatus, NotifyChannel, ReadingKind,
+    Severity, Values,
+};
 
 // ---------------------------------------------------------------------------------------------
 // Devices
@@ -16,10 +20,12 @@ use chrono::{DateTime, Utc};
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct DeviceRow {
     pub id: String,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: DeviceKind,
     pub elder_id: Option<String>,
     pub elder_name: Option<String>,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: DeviceStatus,
     pub bound_at: Option<String>,
     pub unbound_at: Option<String>,
     pub last_seen_at: Option<String>,
@@ -35,9 +41,11 @@ const DEVICE_COLUMNS: &str = "d.id, d.kind, d.elder_id, e.name AS elder_name, d.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct IngestDevice {
     pub id: String,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: DeviceKind,
     pub elder_id: Option<String>,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: DeviceStatus,
 }
 
 /// Registers a device bound to `elder_id`; `Conflict` if the id is taken.
@@ -270,19 +278,56 @@ pub async fn quiet_devices_of_elders_alone(
 // ---------------------------------------------------------------------------------------------
 // Readings
 
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+/// A stored reading; its kind and values are decoded by `monitoring` (`Values::from_columns`).
+#[derive(Debug, Clone, PartialEq)]
 pub struct ReadingRow {
     pub device_id: String,
     pub seq: i64,
     pub elder_id: String,
-    pub kind: String,
     pub measured_at: String,
     pub received_at: String,
-    pub value1: Option<f64>,
-    pub value2: Option<f64>,
-    pub value3: Option<f64>,
-    pub context: Option<String>,
-    pub detail: Option<String>,
+    pub values: Values,
+}
+
+/// A reading's columns as they are stored.
+#[derive(sqlx::FromRow)]
+struct StoredReading {
+    device_id: String,
+    seq: i64,
+    elder_id: String,
+    #[sqlx(try_from = "String")]
+    kind: ReadingKind,
+    measured_at: String,
+    received_at: String,
+    value1: Option<f64>,
+    value2: Option<f64>,
+    value3: Option<f64>,
+    context: Option<String>,
+    detail: Option<String>,
+}
+
+impl TryFrom<StoredReading> for ReadingRow {
+    type Error = StoreError;
+
+    fn try_from(r: StoredReading) -> Result<ReadingRow> {
+        let columns = Columns {
+            value1: r.value1,
+            value2: r.value2,
+            value3: r.value3,
+            context: r.context,
+            detail: r.detail,
+        };
+        let values = Values::from_columns(r.kind, &columns)
+            .map_err(|e| StoreError::Corrupt(format!("reading {} #{}: {e}", r.device_id, r.seq)))?;
+        Ok(ReadingRow {
+            device_id: r.device_id,
+            seq: r.seq,
+            elder_id: r.elder_id,
+            measured_at: r.measured_at,
+            received_at: r.received_at,
+            values,
+        })
+    }
 }
 
 const READING_COLUMNS: &str = "device_id, seq, elder_id, kind, measured_at, received_at, \
@@ -345,18 +390,19 @@ pub async fn insert_readings(
         // for every batch took a fifth of the time of an HTTP batch (`yiyang bench ingest`).
         let mut query = sqlx::query_as::<_, (String, i64)>(&text).persistent(sqlite);
         for r in chunk {
+            let columns = r.values.to_columns();
             query = query
                 .bind(&r.device_id)
                 .bind(r.seq)
                 .bind(&r.elder_id)
-                .bind(&r.kind)
+                .bind(r.values.kind())
                 .bind(&r.measured_at)
                 .bind(&r.received_at)
-                .bind(r.value1)
-                .bind(r.value2)
-                .bind(r.value3)
-                .bind(&r.context)
-                .bind(&r.detail);
+                .bind(columns.value1)
+                .bind(columns.value2)
+                .bind(columns.value3)
+                .bind(columns.context)
+                .bind(columns.detail);
         }
         stored.extend(query.fetch_all(&mut *conn).await?);
     }
@@ -391,7 +437,12 @@ pub async fn elder_readings(
         .text(time_text(to))
         .push(" ORDER BY r.measured_at, r.seq LIMIT ")
         .int(limit);
-    Ok(sql.query_as().fetch_all(conn).await?)
+    sql.query_as::<StoredReading>()
+        .fetch_all(conn)
+        .await?
+        .into_iter()
+        .map(ReadingRow::try_from)
+        .collect()
 }
 
 /// `(elder_id, measured_at, systolic)` of every blood-pressure reading since `since`, for the
@@ -500,8 +551,10 @@ pub struct AlertRow {
     pub responsible_org_id: Option<String>,
     pub residence_org_id: Option<String>,
     pub rule: String,
-    pub severity: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub severity: Severity,
+    #[sqlx(try_from = "String")]
+    pub status: AlertStatus,
     pub message_zh: String,
     pub message_en: String,
     pub device_id: Option<String>,
@@ -528,8 +581,10 @@ const ALERT_COLUMNS: &str = "a.id, a.elder_id, e.name AS elder_name, e.region_co
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct OpenAlert {
     pub id: String,
-    pub severity: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub severity: Severity,
+    #[sqlx(try_from = "String")]
+    pub status: AlertStatus,
     pub occurrences: i64,
     pub opened_at: String,
     pub escalation_level: i64,
@@ -557,7 +612,7 @@ pub async fn open_alert(
 pub struct NewAlert<'a> {
     pub elder_id: &'a str,
     pub rule: &'a str,
-    pub severity: &'a str,
+    pub severity: Severity,
     pub message_zh: &'a str,
     pub message_en: &'a str,
     pub device_id: Option<&'a str>,
@@ -583,7 +638,7 @@ pub async fn insert_alert(
     .bind(&id)
     .bind(alert.elder_id)
     .bind(alert.rule)
-    .bind(alert.severity)
+    .bind(alert.severity.code())
     .bind(open_key(alert.elder_id, alert.rule))
     .bind(alert.message_zh)
     .bind(alert.message_en)
@@ -854,7 +909,8 @@ pub async fn alert_events(
 pub struct OutboxRow {
     pub id: String,
     pub alert_id: Option<String>,
-    pub channel: String,
+    #[sqlx(try_from = "String")]
+    pub channel: NotifyChannel,
     pub recipient: String,
     pub recipient_name: Option<String>,
     pub body: String,
@@ -943,7 +999,8 @@ pub struct DispatchRow {
     pub address: Option<String>,
     pub phone: Option<String>,
     pub reason: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: DispatchStatus,
     pub created_at: String,
 }
 
@@ -1035,14 +1092,9 @@ mod tests {
             device_id: "d".into(),
             seq: 1,
             elder_id: "e".into(),
-            kind: "sos".into(),
             measured_at: String::new(),
             received_at: String::new(),
-            value1: None,
-            value2: None,
-            value3: None,
-            context: None,
-            detail: None,
+            values: Values::Sos,
         };
         let text = insert_readings_sql(&[row.clone(), row.clone()], false);
         assert!(text.contains("($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11),($12,"));

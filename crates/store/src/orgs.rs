@@ -2,15 +2,19 @@
 
 use crate::{frame_list, new_id, time_text, Conn, Result, Sql};
 use registry::organization::ValidOrg;
+use registry::{Operator, OrgCategory, OrgKind};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct OrgRow {
     pub id: String,
     pub name: String,
-    pub kind: String,
-    pub category: String,
+    #[sqlx(try_from = "String")]
+    pub kind: OrgKind,
+    #[sqlx(try_from = "String")]
+    pub category: OrgCategory,
     pub grade: Option<String>,
-    pub operator: String,
+    #[sqlx(try_from = "String")]
+    pub operator: Operator,
     pub region_code: String,
     pub address: Option<String>,
     pub phone: Option<String>,

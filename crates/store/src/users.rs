@@ -2,6 +2,7 @@
 //! to one elder's record.
 
 use crate::{new_id, time_text, Conn, Result, Sql, StoreError};
+use access::Role;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct UserRow {
@@ -9,7 +10,8 @@ pub struct UserRow {
     pub username: String,
     pub display_name: String,
     pub password_hash: String,
-    pub role: String,
+    #[sqlx(try_from = "String")]
+    pub role: Role,
     pub org_id: Option<String>,
     pub region_code: Option<String>,
     pub elder_id: Option<String>,

@@ -74,6 +74,11 @@ async fn stored_assessments(
             .await
             .unwrap();
     let mut ids = std::collections::BTreeMap::new();
+    // A stored result must be in its stored shape (corrupt JSON is an error when read).
+    let answers = serde_json::json!({"feeding": 10, "bathing": 5, "grooming": 5, "dressing": 10,
+        "bowels": 10, "bladder": 10, "toilet": 10, "transfer": 15, "mobility": 15, "stairs": 10});
+    let answers = answers.as_object().unwrap().clone();
+    let outcome = server.app.score("barthel", &answers).unwrap();
     for elder in fixture.all_elders() {
         let new = store::assessments::NewAssessment {
             elder_id: elder.to_string(),
@@ -84,8 +89,8 @@ async fn stored_assessments(
             reason: "initial".into(),
             org_id: None,
             region_code: None,
-            answers: "{}".into(),
-            result: "{}".into(),
+            answers: serde_json::Value::Object(answers.clone()).to_string(),
+            result: app::assessments::outcome_json(&outcome).to_string(),
             total: Some(100),
             grade: None,
             band: Some("none".into()),

@@ -227,10 +227,10 @@ async fn review_then_sign_stores_an_assessment_awaiting_a_second_assessor() {
     let location = signed_gbt(&mut browser, elder).await;
     let stored = history(&site, elder).await;
     assert_eq!(stored.len(), 1);
-    assert_eq!(stored[0].row.status, "awaiting_confirmation");
+    assert_eq!(stored[0].row.status.code(), "awaiting_confirmation");
     assert_eq!(stored[0].row.total, Some(74));
     assert_eq!(stored[0].row.grade, Some(2));
-    assert_eq!(stored[0].row.place, "home");
+    assert_eq!(stored[0].row.place.code(), "home");
     assert_eq!(stored[0].answers["B1.1"], serde_json::json!(2));
     assert_eq!(location, format!("/assessments/{}", stored[0].row.id));
 
@@ -280,7 +280,7 @@ async fn only_another_assessor_confirms_and_then_the_elder_page_shows_the_care_l
         refused.body
     );
     assert_eq!(
-        history(&site, elder).await[0].row.status,
+        history(&site, elder).await[0].row.status.code(),
         "awaiting_confirmation"
     );
 
@@ -310,7 +310,7 @@ async fn only_another_assessor_confirms_and_then_the_elder_page_shows_the_care_l
     );
     assert_eq!(confirmed.location.as_deref(), Some(location.as_str()));
     let stored = &history(&site, elder).await[0];
-    assert_eq!(stored.row.status, "final");
+    assert_eq!(stored.row.status.code(), "final");
     assert_eq!(
         stored.row.second_assessor_name.as_deref(),
         Some("测试assessor2")
@@ -621,7 +621,7 @@ async fn a_second_assessor_returns_an_assessment_with_a_reason_and_it_never_coun
         without_reason.body
     );
     assert_eq!(
-        history(&site, elder).await[0].row.status,
+        history(&site, elder).await[0].row.status.code(),
         "awaiting_confirmation"
     );
 
@@ -640,7 +640,7 @@ async fn a_second_assessor_returns_an_assessment_with_a_reason_and_it_never_coun
     assert!(page.body.contains("B3.4 记忆与家属描述不符"));
     assert!(!page.body.contains("作为第二评估员确认"));
     let stored = &history(&site, elder).await[0];
-    assert_eq!(stored.row.status, "returned");
+    assert_eq!(stored.row.status.code(), "returned");
     let elder_page = first.get(&format!("/elders/{elder}")).await;
     assert!(elder_page.body.contains("已退回"), "{}", elder_page.body);
 }

@@ -10,20 +10,16 @@ use crate::{audit_log, App, AppError, Page, Result};
 use access::{Action, AuditAction};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use monitoring::escalation::{self, Step};
-use monitoring::{Finding, Policy, Severity};
+use monitoring::{AlertStatus, Finding, Policy, Severity};
 use registry::{FieldError, Problem};
 use std::collections::HashMap;
 use store::audit::AuditEntry;
 use store::monitoring::{AlertEventRow, AlertFilter, AlertRow, DispatchRow, ElderWatch, OutboxRow};
 use store::{parse_time, Conn, StoreError};
 
+/// The severity a filter word names (`info` for any other word).
 pub fn severity_of(code: &str) -> Severity {
-    match code {
-        "critical" => Severity::Critical,
-        "urgent" => Severity::Urgent,
-        "warning" => Severity::Warning,
-        _ => Severity::Info,
-    }
+    Severity::parse(code).unwrap_or(Severity::Info)
 }
 
 /// A change to an alert, as the live board receives it.
@@ -38,7 +34,7 @@ pub struct LiveAlert {
     pub orgs: [Option<String>; 2],
     pub rule: String,
     pub severity: Severity,
-    pub status: String,
+    pub status: AlertStatus,
     pub message_zh: String,
     pub message_en: String,
     pub at: DateTime<Utc>,
@@ -68,8 +64,8 @@ impl LiveAlert {
             region_code: row.region_code.clone(),
             orgs: [row.responsible_org_id.clone(), row.residence_org_id.clone()],
             rule: row.rule.clone(),
-            severity: severity_of(&row.severity),
-            status: row.status.clone(),
+            severity: row.severity,
+            status: row.status,
             message_zh: row.message_zh.clone(),
             message_en: row.message_en.clone(),
             at,
@@ -99,24 +95,26 @@ pub async fn raise(
     now: DateTime<Utc>,
 ) -> Result<Raised> {
     let authorized = crate::auth::system_access(now);
-    let notice =
-        |alert_id: String, event: &'static str, severity: Severity, status: &str| LiveAlert {
-            alert_id,
-            event,
-            elder_id: elder.id.clone(),
-            elder_name: elder.name.clone(),
-            region_code: elder.region_code.clone(),
-            orgs: [
-                elder.responsible_org_id.clone(),
-                elder.residence_org_id.clone(),
-            ],
-            rule: finding.rule.to_string(),
-            severity,
-            status: status.to_string(),
-            message_zh: finding.zh.clone(),
-            message_en: finding.en.clone(),
-            at: now,
-        };
+    let notice = |alert_id: String,
+                  event: &'static str,
+                  severity: Severity,
+                  status: AlertStatus| LiveAlert {
+        alert_id,
+        event,
+        elder_id: elder.id.clone(),
+        elder_name: elder.name.clone(),
+        region_code: elder.region_code.clone(),
+        orgs: [
+            elder.responsible_org_id.clone(),
+            elder.residence_org_id.clone(),
+        ],
+        rule: finding.rule.to_string(),
+        severity,
+        status,
+        message_zh: finding.zh.clone(),
+        message_en: finding.en.clone(),
+        at: now,
+    };
     for _attempt in 0..2 {
         match store::monitoring::open_alert(conn, &authorized, &elder.id, finding.rule).await? {
             None => {
@@ -127,7 +125,7 @@ pub async fn raise(
                     &store::monitoring::NewAlert {
                         elder_id: &elder.id,
                         rule: finding.rule,
-                        severity: finding.severity.code(),
+                        severity: finding.severity,
                         message_zh: &finding.zh,
                         message_en: &finding.en,
                         device_id,
@@ -156,11 +154,11 @@ pub async fn raise(
                 return Ok(Raised {
                     opened: true,
                     notify: true,
-                    notice: notice(id, "opened", finding.severity, "open"),
+                    notice: notice(id, "opened", finding.severity, AlertStatus::Open),
                 });
             }
             Some(open) => {
-                let held = severity_of(&open.severity);
+                let held = open.severity;
                 let severity = held.max(finding.severity);
                 let raised = severity > held;
                 let opened_at = parse_time(&open.opened_at)?;
@@ -179,7 +177,7 @@ pub async fn raise(
                     (device_id, reading_seq),
                     now,
                     next,
-                    raised && open.status == "open",
+                    raised && open.status == AlertStatus::Open,
                 )
                 .await?;
                 if raised {
@@ -203,7 +201,7 @@ pub async fn raise(
                 return Ok(Raised {
                     opened: false,
                     notify: true,
-                    notice: notice(open.id, event, severity, &open.status),
+                    notice: notice(open.id, event, severity, open.status),
                 });
             }
         }
@@ -227,7 +225,7 @@ pub struct AlertView {
 impl AlertView {
     fn of(row: AlertRow) -> AlertView {
         AlertView {
-            severity: severity_of(&row.severity),
+            severity: row.severity,
             row,
             events: Vec::new(),
             outbox: Vec::new(),
@@ -436,14 +434,14 @@ impl App {
                 Problem::Invalid {
                     zh: format!(
                         "告警当前状态为“{}”，不能{}",
-                        status_label(&row.status, registry::Lang::Zh),
+                        row.status.label(registry::Lang::Zh),
                         if resolution.is_some() {
                             "处置"
                         } else {
                             "确认"
                         }
                     ),
-                    en: format!("the alert is {}; it cannot be {event}", row.status),
+                    en: format!("the alert is {}; it cannot be {event}", row.status.code()),
                 },
             ));
         }
@@ -489,7 +487,7 @@ impl App {
         drop(conn);
         let mut taken = 0;
         for alert in due {
-            let severity = severity_of(&alert.severity);
+            let severity = alert.severity;
             let done = escalation::step_of_level(alert.escalation_level);
             let opened_at = parse_time(&alert.opened_at)?;
             let steps = escalation::due_steps(severity, done, opened_at, now, &policy);
@@ -707,20 +705,10 @@ impl App {
     }
 }
 
-pub fn status_label(status: &str, lang: registry::Lang) -> &'static str {
-    match status {
-        "open" => lang.pick("待处理", "open"),
-        "acknowledged" => lang.pick("已确认", "acknowledged"),
-        "resolved" => lang.pick("已处置", "resolved"),
-        _ => lang.pick("未知", "unknown"),
-    }
+pub fn status_label(status: AlertStatus, lang: registry::Lang) -> &'static str {
+    status.label(lang)
 }
 
 pub fn severity_label(severity: Severity, lang: registry::Lang) -> &'static str {
-    match severity {
-        Severity::Critical => lang.pick("危急", "critical"),
-        Severity::Urgent => lang.pick("紧急", "urgent"),
-        Severity::Warning => lang.pick("警告", "warning"),
-        Severity::Info => lang.pick("提示", "info"),
-    }
+    severity.label(lang)
 }

@@ -5,7 +5,7 @@
 use crate::auth::{random_token, Actor};
 use crate::{audit_log, App, AppError, Page, Result};
 use access::{Action, AuditAction};
-use monitoring::DeviceKind;
+use monitoring::{DeviceKind, DeviceStatus};
 use registry::{FieldError, Problem};
 use sha2::{Digest, Sha256};
 use store::monitoring::DeviceRow;
@@ -30,8 +30,8 @@ pub struct DeviceView {
 impl DeviceView {
     fn from_row(row: DeviceRow) -> DeviceView {
         DeviceView {
-            kind: DeviceKind::parse(&row.kind).unwrap_or(DeviceKind::Smartwatch),
-            bound: row.status == "bound",
+            kind: row.kind,
+            bound: row.status == DeviceStatus::Bound,
             id: row.id,
             elder_id: row.elder_id,
             elder_name: row.elder_name,
@@ -187,7 +187,7 @@ impl App {
         let Some(device) = device.into_iter().next() else {
             return Err(AppError::NotFound);
         };
-        if device.status == "bound" {
+        if device.status == DeviceStatus::Bound {
             // Visible to the caller only if its elder is in scope; say nothing more otherwise.
             let visible =
                 store::monitoring::get_device(&mut tx, &actor.writes(self.now()), device_id)
@@ -257,7 +257,11 @@ impl App {
                 .denied(actor, "device_unbind", None, AppError::NotFound)
                 .await);
         };
-        let Some(elder_id) = row.elder_id.clone().filter(|_| row.status == "bound") else {
+        let Some(elder_id) = row
+            .elder_id
+            .clone()
+            .filter(|_| row.status == DeviceStatus::Bound)
+        else {
             return Err(AppError::field(
                 "device_id",
                 Problem::Invalid {

@@ -10,7 +10,7 @@ use super::alerts::{self, LiveAlert};
 use super::{IngestStats, MonitoringState};
 use crate::{App, AppError, Result};
 use chrono::{DateTime, Utc};
-use monitoring::{DeviceKind, Finding, Reading, ReadingError, Thresholds, Values};
+use monitoring::{DeviceStatus, Finding, Reading, ReadingError, Thresholds};
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 use store::monitoring::{ElderWatch, IngestDevice, ReadingRow};
@@ -302,13 +302,13 @@ impl App {
                     "unknown_device",
                     format!("device {device_id} is not registered"),
                 )),
-                Some(d) if d.status != "bound" || d.elder_id.is_none() => Some((
+                Some(d) if d.status != DeviceStatus::Bound || d.elder_id.is_none() => Some((
                     "unbound_device",
                     format!("device {device_id} is not bound to an elder"),
                 )),
                 _ => None,
             };
-            let kind = device.and_then(|d| DeviceKind::parse(&d.kind));
+            let kind = device.map(|d| d.kind);
             for (index, item) in items.iter().enumerate() {
                 let refused = match (item, &refusal) {
                     (_, Some((reason, message))) => Some(Rejection {
@@ -529,77 +529,20 @@ impl App {
     }
 }
 
-/// The stored row of a checked reading (columns by kind: see the `readings` table).
+/// The stored row of a checked reading (its columns: `monitoring::Values::to_columns`).
 pub fn reading_row(
     device_id: &str,
     elder_id: &str,
     reading: &Reading,
     received: &str,
 ) -> ReadingRow {
-    let (value1, value2, value3, context, detail) = match &reading.values {
-        Values::BloodPressure {
-            systolic,
-            diastolic,
-            pulse,
-        } => (
-            Some(*systolic as f64),
-            Some(*diastolic as f64),
-            pulse.map(|p| p as f64),
-            None,
-            None,
-        ),
-        Values::Glucose { mmol_l, context } => (
-            Some(*mmol_l),
-            None,
-            None,
-            Some(context.code().to_string()),
-            None,
-        ),
-        Values::HeartRate { bpm } => (Some(*bpm as f64), None, None, None, None),
-        Values::Spo2 { percent } => (Some(*percent as f64), None, None, None, None),
-        Values::Temperature { celsius } => (Some(*celsius), None, None, None, None),
-        Values::Steps { count } => (Some(*count as f64), None, None, None, None),
-        Values::Fall | Values::Sos | Values::BedExit => (None, None, None, None, None),
-        Values::Vitals {
-            respiration_rate,
-            spo2,
-            on_oxygen,
-            systolic,
-            pulse,
-            consciousness,
-            temperature,
-        } => {
-            let score = monitoring::rule::news2(&reading.values);
-            let detail = serde_json::json!({
-                "respiration_rate": respiration_rate,
-                "spo2": spo2,
-                "on_oxygen": on_oxygen,
-                "systolic": systolic,
-                "pulse": pulse,
-                "consciousness": consciousness.code(),
-                "temperature": temperature,
-            });
-            (
-                Some(*systolic as f64),
-                Some(*spo2 as f64),
-                Some(*pulse as f64),
-                score.map(|f| f.severity.code().to_string()),
-                Some(detail.to_string()),
-            )
-        }
-    };
     ReadingRow {
         device_id: device_id.to_string(),
         seq: i64::try_from(reading.seq).unwrap_or(i64::MAX),
         elder_id: elder_id.to_string(),
-        kind: reading.values.kind().to_string(),
         measured_at: time_text(reading.ts),
         received_at: received.to_string(),
-        value1,
-        value2,
-        value3,
-        context,
-        detail,
+        values: reading.values.clone(),
     }
 }
 

@@ -11,7 +11,7 @@ use store::monitoring::AlertRow;
 pub struct Notice {
     pub elder_name: String,
     pub text_zh: String,
-    pub severity: String,
+    pub severity: monitoring::Severity,
     pub step: monitoring::Step,
 }
 
@@ -20,7 +20,7 @@ impl Notice {
         Notice {
             elder_name: alert.elder_name.clone(),
             text_zh: alert.message_zh.clone(),
-            severity: alert.severity.clone(),
+            severity: alert.severity,
             step,
         }
     }
@@ -93,7 +93,7 @@ impl Channel for WeChat {
             body: serde_json::json!({
                 "template": "alert",
                 "elder": notice.elder_name,
-                "severity": notice.severity,
+                "severity": notice.severity.code(),
                 "text": notice.text_zh,
             })
             .to_string(),
@@ -140,7 +140,7 @@ mod tests {
         Notice {
             elder_name: "张桂英".into(),
             text_zh: "检测到跌倒".into(),
-            severity: "critical".into(),
+            severity: monitoring::Severity::Critical,
             step,
         }
     }

@@ -25,9 +25,9 @@ pub struct AlertJson {
     elder_name: String,
     region_code: Option<String>,
     rule: String,
-    severity: String,
+    severity: &'static str,
     /// `open`, `acknowledged` or `resolved`.
-    status: String,
+    status: &'static str,
     /// In the request's language.
     message: String,
     message_zh: String,
@@ -55,8 +55,8 @@ impl AlertJson {
             elder_name: row.elder_name,
             region_code: row.region_code,
             rule: row.rule,
-            severity: row.severity,
-            status: row.status,
+            severity: row.severity.code(),
+            status: row.status.code(),
             message_zh: row.message_zh,
             message_en: row.message_en,
             device_id: row.device_id,
@@ -86,7 +86,7 @@ pub struct EventJson {
 
 #[derive(Serialize)]
 pub struct NotificationJson {
-    channel: String,
+    channel: &'static str,
     /// Masked.
     recipient: String,
     recipient_name: Option<String>,
@@ -101,7 +101,7 @@ pub struct DispatchJson {
     /// Masked.
     phone: Option<String>,
     reason: String,
-    status: String,
+    status: &'static str,
     created_at: String,
 }
 
@@ -133,7 +133,7 @@ impl AlertDetailJson {
                 .outbox
                 .into_iter()
                 .map(|o| NotificationJson {
-                    channel: o.channel,
+                    channel: o.channel.code(),
                     recipient: o.recipient,
                     recipient_name: o.recipient_name,
                     created_at: o.created_at,
@@ -148,7 +148,7 @@ impl AlertDetailJson {
                     address: d.address,
                     phone: d.phone,
                     reason: d.reason,
-                    status: d.status,
+                    status: d.status.code(),
                     created_at: d.created_at,
                 })
                 .collect(),
@@ -275,7 +275,7 @@ fn live_event(notice: &LiveAlert, lang: Lang) -> Event {
         elder_name: &notice.elder_name,
         rule: &notice.rule,
         severity: notice.severity.code(),
-        status: &notice.status,
+        status: notice.status.code(),
         message: lang.pick(&notice.message_zh, &notice.message_en),
         at: app::time_text(notice.at),
     };

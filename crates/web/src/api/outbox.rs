@@ -22,7 +22,7 @@ pub struct OutboxJson {
     id: String,
     alert_id: Option<String>,
     /// `sms` or `wechat`.
-    channel: String,
+    channel: &'static str,
     /// The full phone number: the gateway sends to it.
     recipient: String,
     recipient_name: Option<String>,
@@ -53,7 +53,7 @@ pub async fn pending(
         .map(|r| OutboxJson {
             id: r.id,
             alert_id: r.alert_id,
-            channel: r.channel,
+            channel: r.channel.code(),
             recipient: r.recipient,
             recipient_name: r.recipient_name,
             body: r.body,

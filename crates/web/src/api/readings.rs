@@ -16,10 +16,10 @@ use axum::http::{header, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, Duration, Utc};
-use monitoring::ReadingError;
+use monitoring::{ReadingError, Values};
 use registry::{FieldError, Lang, Problem};
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 /// The largest upload a device may send (5,000 readings of ~100 bytes fit many times over).
 pub const MAX_UPLOAD_BYTES: usize = 8 * 1024 * 1024;
@@ -226,49 +226,36 @@ pub struct ReadingJson {
     values: Value,
 }
 
-/// The values of a stored reading under the protocol's names for its kind.
-fn values_json(r: &ReadingRow) -> Value {
-    let int = |v: Option<f64>| v.map(|x| x.round() as i64);
-    match r.kind.as_str() {
-        "blood_pressure" => json!({
-            "systolic": int(r.value1), "diastolic": int(r.value2), "pulse": int(r.value3),
-            "grade": match (int(r.value1), int(r.value2)) {
-                (Some(s), Some(d)) => Some(monitoring::rule::bp_grade(s, d)),
-                _ => None,
-            },
-        }),
-        "glucose" => json!({"mmol_l": r.value1, "context": r.context}),
-        "heart_rate" => json!({"bpm": int(r.value1)}),
-        "spo2" => json!({"percent": int(r.value1)}),
-        "temperature" => json!({"celsius": r.value1}),
-        "steps" => json!({"count": int(r.value1)}),
-        "vitals" => {
-            let mut values = r
-                .detail
-                .as_deref()
-                .and_then(|d| serde_json::from_str::<Map<String, Value>>(d).ok())
-                .unwrap_or_else(|| {
-                    let mut m = Map::new();
-                    m.insert("systolic".into(), int(r.value1).into());
-                    m.insert("spo2".into(), int(r.value2).into());
-                    m.insert("pulse".into(), int(r.value3).into());
-                    m
-                });
-            // The severity NEWS2 gave this set (null when it called for no response).
-            values.insert("news2_severity".into(), r.context.clone().into());
-            Value::Object(values)
+/// The values of a stored reading under the protocol's names for its kind, with the grade of a
+/// blood pressure and the severity NEWS2 gives a vital-sign set (null when it calls for no
+/// response).
+fn values_json(values: &Values) -> Value {
+    let mut fields = values.fields();
+    match *values {
+        Values::BloodPressure {
+            systolic,
+            diastolic,
+            ..
+        } => {
+            let grade = monitoring::rule::bp_grade(systolic, diastolic);
+            fields.insert("grade".into(), grade.into());
         }
-        _ => json!({}),
+        Values::Vitals { .. } => {
+            let severity = monitoring::rule::news2(values).map(|f| f.severity.code());
+            fields.insert("news2_severity".into(), severity.into());
+        }
+        _ => {}
     }
+    Value::Object(fields)
 }
 
 impl From<ReadingRow> for ReadingJson {
     fn from(r: ReadingRow) -> ReadingJson {
         ReadingJson {
-            values: values_json(&r),
+            values: values_json(&r.values),
+            kind: r.values.kind().to_string(),
             device_id: r.device_id,
             seq: r.seq,
-            kind: r.kind,
             measured_at: r.measured_at,
             received_at: r.received_at,
         }

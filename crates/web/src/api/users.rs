@@ -16,7 +16,7 @@ pub struct UserJson {
     id: String,
     username: String,
     display_name: String,
-    role: String,
+    role: &'static str,
     org_id: Option<String>,
     region_code: Option<String>,
     elder_id: Option<String>,
@@ -33,7 +33,7 @@ impl From<UserView> for UserJson {
             id: u.id,
             username: u.username,
             display_name: u.display_name,
-            role: u.role,
+            role: u.role.code(),
             org_id: u.org_id,
             region_code: u
                 .region_code
@@ -88,7 +88,7 @@ pub fn input_from_row(u: &UserView) -> UserInput {
     UserInput {
         username: Some(u.username.clone()),
         display_name: Some(u.display_name.clone()),
-        role: Some(u.role.clone()),
+        role: Some(u.role.code().to_string()),
         org_id: u.org_id.clone(),
         region_code: u.region_code.clone(),
         elder_id: u.elder_id.clone(),

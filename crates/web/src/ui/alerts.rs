@@ -20,7 +20,7 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::Form;
-use monitoring::Severity;
+use monitoring::{AlertStatus, Severity};
 use registry::Lang;
 use serde::Deserialize;
 use std::time::Duration;
@@ -106,15 +106,6 @@ fn escalation_label(level: i64, lang: Lang) -> &'static str {
     }
 }
 
-fn channel_label(code: &str, lang: Lang) -> String {
-    match code {
-        "sms" => t(lang, "短信").to_string(),
-        "wechat" => t(lang, "微信").to_string(),
-        "in_app" => t(lang, "站内").to_string(),
-        other => other.to_string(),
-    }
-}
-
 /// `critical`, `urgent`, `warning`, `info`: the colour class of a severity.
 pub fn severity_code(severity: Severity) -> &'static str {
     severity.code()
@@ -168,10 +159,10 @@ impl AlertLine {
                 .to_string(),
             severity: severity_code(view.severity),
             severity_label: severity_label(view.severity, lang),
-            status_label: status_label(&row.status, lang),
-            open: row.status == "open",
-            resolved: row.status == "resolved",
-            status: row.status.clone(),
+            status_label: status_label(row.status, lang),
+            open: row.status == AlertStatus::Open,
+            resolved: row.status == AlertStatus::Resolved,
+            status: row.status.code().to_string(),
             opened_at: app::local_time_text(&row.opened_at),
             last_seen_at: app::local_time_text(&row.last_seen_at),
             occurrences: row.occurrences,
@@ -182,7 +173,11 @@ impl AlertLine {
             resolved_note: row.resolution_note.clone().unwrap_or_default(),
             version: format!(
                 "{}|{}|{}|{}|{}",
-                row.status, row.severity, row.occurrences, row.last_seen_at, row.escalation_level
+                row.status.code(),
+                row.severity.code(),
+                row.occurrences,
+                row.last_seen_at,
+                row.escalation_level
             ),
             id: row.id.clone(),
         }
@@ -504,7 +499,7 @@ async fn detail_page(
         next_escalation: row
             .next_escalation_at
             .as_deref()
-            .filter(|_| row.status == "open")
+            .filter(|_| row.status == AlertStatus::Open)
             .map(app::local_time_text)
             .unwrap_or_default(),
         events: view
@@ -525,7 +520,7 @@ async fn detail_page(
             .outbox
             .iter()
             .map(|o| OutboxLine {
-                channel: channel_label(&o.channel, lang),
+                channel: o.channel.label(lang).to_string(),
                 recipient: match &o.recipient_name {
                     Some(name) => format!("{name} {}", o.recipient),
                     None => o.recipient.clone(),
@@ -544,10 +539,7 @@ async fn detail_page(
             .iter()
             .map(|d| DispatchLine {
                 created_at: app::local_time_text(&d.created_at),
-                status: match d.status.as_str() {
-                    "requested" => t(lang, "已请求派车").to_string(),
-                    other => other.to_string(),
-                },
+                status: d.status.label(lang).to_string(),
                 address: d.address.clone().unwrap_or_default(),
                 phone: d.phone.clone().unwrap_or_default(),
                 reason: d.reason.clone(),

@@ -88,12 +88,6 @@ fn reason_label(code: &str, lang: Lang) -> String {
         .unwrap_or_else(|| code.to_string())
 }
 
-fn status_label(code: &str, lang: Lang) -> String {
-    Status::parse(code)
-        .map(|p| p.label(lang).to_string())
-        .unwrap_or_else(|| code.to_string())
-}
-
 /// `"能力轻度受损（轻度失能）"` → `"能力轻度受损"`, for chart labels.
 fn short_name(name: &str) -> String {
     name.split(['（', '('])
@@ -1242,11 +1236,11 @@ fn meta_of(view: &AssessmentView, lang: Lang) -> Meta {
         elder_name: r.elder_name.clone(),
         instrument_name: instrument_name(&r.instrument_id, lang),
         assessed_on: r.assessed_on.clone(),
-        place: place_label(&r.place, lang),
-        reason: reason_label(&r.reason, lang),
-        status: status_label(&r.status, lang),
-        awaiting: r.status == Status::AwaitingConfirmation.code(),
-        returned: r.status == Status::Returned.code(),
+        place: r.place.label(lang).to_string(),
+        reason: r.reason.label(lang).to_string(),
+        status: r.status.label(lang).to_string(),
+        awaiting: r.status == Status::AwaitingConfirmation,
+        returned: r.status == Status::Returned,
         returned_by: r.returned_by_name.clone().unwrap_or_default(),
         return_reason: r.return_reason.clone().unwrap_or_default(),
         assessor: r.assessor_name.clone(),
@@ -2015,9 +2009,9 @@ pub async fn elder_panel(
             assessed_on: h.row.assessed_on.clone(),
             instrument_name: instrument_name(&h.row.instrument_id, lang),
             result: summary_of(&h.result, lang),
-            status: status_label(&h.row.status, lang),
-            awaiting: h.row.status == Status::AwaitingConfirmation.code(),
-            returned: h.row.status == Status::Returned.code(),
+            status: h.row.status.label(lang).to_string(),
+            awaiting: h.row.status == Status::AwaitingConfirmation,
+            returned: h.row.status == Status::Returned,
         })
         .collect();
     // The trend of the instrument assessed most often (at least twice), by total.
@@ -2025,7 +2019,7 @@ pub async fn elder_panel(
     for h in found
         .history
         .iter()
-        .filter(|h| h.row.status != Status::Returned.code())
+        .filter(|h| h.row.status != Status::Returned)
     {
         if let (Some(total), Ok(date)) = (
             h.row.total,

@@ -512,11 +512,7 @@ const TEXTS: &[(&str, &str)] = &[
     ("已通知医生团队", "doctor team notified"),
     ("已通知家属", "family notified"),
     ("已生成120派单", "120 dispatch created"),
-    ("短信", "SMS"),
-    ("微信", "WeChat"),
-    ("站内", "in app"),
     ("系统", "system"),
-    ("已请求派车", "ambulance requested"),
 ];
 
 static ENGLISH: LazyLock<HashMap<&'static str, &'static str>> =

@@ -164,20 +164,20 @@ pub async fn list(
     let mut lines = Vec::with_capacity(rows.len());
     for row in rows {
         let beds = beds_of(&row);
-        let beds = if row.category == OrgCategory::Medical.code() {
+        let beds = if row.category == OrgCategory::Medical {
             beds[0]
         } else {
             beds[1].max(beds[0])
         };
         lines.push(OrgLine {
-            kind: label_of(OrgKind::parse, OrgKind::label, &row.kind, lang),
-            category: label_of(OrgCategory::parse, OrgCategory::label, &row.category, lang),
+            kind: row.kind.label(lang).to_string(),
+            category: row.category.label(lang).to_string(),
             grade: row
                 .grade
                 .as_deref()
                 .map(|g| label_of(OrgGrade::parse, OrgGrade::label, g, lang))
                 .unwrap_or_default(),
-            operator: label_of(Operator::parse, Operator::label, &row.operator, lang),
+            operator: row.operator.label(lang).to_string(),
             region: names.short_path(&state.app, &row.region_code).await,
             beds: thousands(beds),
             phone: row.phone.unwrap_or_default(),
@@ -282,14 +282,14 @@ pub async fn detail(
     );
     let actor = &session.actor;
     let page = DetailPage {
-        kind: label_of(OrgKind::parse, OrgKind::label, &row.kind, lang),
-        category: label_of(OrgCategory::parse, OrgCategory::label, &row.category, lang),
+        kind: row.kind.label(lang).to_string(),
+        category: row.category.label(lang).to_string(),
         grade: row
             .grade
             .as_deref()
             .map(|g| label_of(OrgGrade::parse, OrgGrade::label, g, lang))
             .unwrap_or_default(),
-        operator: label_of(Operator::parse, Operator::label, &row.operator, lang),
+        operator: row.operator.label(lang).to_string(),
         region: RegionNames::default()
             .full_path(&state.app, &row.region_code)
             .await,

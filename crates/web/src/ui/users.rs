@@ -80,9 +80,7 @@ pub async fn list(
     let lines = rows
         .into_iter()
         .map(|u| UserLine {
-            role: Role::parse(&u.role)
-                .map(|r| r.label(lang).to_string())
-                .unwrap_or(u.role.clone()),
+            role: u.role.label(lang).to_string(),
             org: u
                 .org_id
                 .as_ref()
@@ -134,7 +132,7 @@ impl UserValues {
         UserValues {
             username: u.username.clone(),
             display_name: u.display_name.clone(),
-            role: u.role.clone(),
+            role: u.role.code().to_string(),
             org_id: s(&u.org_id),
             region_code: u
                 .region_code

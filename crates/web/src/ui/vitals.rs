@@ -235,7 +235,7 @@ fn charts(
 ) -> Vec<VitalChart> {
     let of = |kinds: &[&str]| -> Vec<(DateTime<Utc>, &ReadingRow)> {
         rows.iter()
-            .filter(|r| kinds.contains(&r.kind.as_str()))
+            .filter(|r| kinds.contains(&r.values.kind()))
             .filter_map(|r| parse_time(&r.measured_at).map(|t| (t, r)))
             .collect()
     };
@@ -267,20 +267,28 @@ fn charts(
     let (sys_crisis, dia_crisis) = (th.bp_crisis_systolic as f64, th.bp_crisis_diastolic as f64);
     let systolic: Vec<_> = bp
         .iter()
-        .filter_map(|(t, r)| r.value1.map(|v| (*t, v, v >= sys_alert)))
+        .filter_map(|(t, r)| {
+            r.values
+                .systolic()
+                .map(|v| (*t, v as f64, v as f64 >= sys_alert))
+        })
         .collect();
     let diastolic: Vec<_> = bp
         .iter()
-        .filter(|(_, r)| r.kind == "blood_pressure")
-        .filter_map(|(t, r)| r.value2.map(|v| (*t, v, v >= dia_alert)))
+        .filter_map(|(t, r)| {
+            r.values
+                .diastolic()
+                .map(|v| (*t, v as f64, v as f64 >= dia_alert))
+        })
         .collect();
     let latest = bp.iter().max_by_key(|(t, _)| *t).map(|(t, r)| {
-        let s = r.value1.unwrap_or_default();
-        let text = match r.value2.filter(|_| r.kind == "blood_pressure") {
-            Some(d) => format!("{}/{} mmHg", s as i64, d as i64),
-            None => format!("{} mmHg", s as i64),
+        let s = r.values.systolic().unwrap_or_default();
+        let text = match r.values.diastolic() {
+            Some(d) => format!("{s}/{d} mmHg"),
+            None => format!("{s} mmHg"),
         };
-        let flagged = s >= sys_alert || r.value2.is_some_and(|d| d >= dia_alert);
+        let flagged =
+            s as f64 >= sys_alert || r.values.diastolic().is_some_and(|d| d as f64 >= dia_alert);
         (format!("{text} · {}", when(*t)), flagged)
     });
     out.push(VitalChart {
@@ -346,7 +354,7 @@ fn charts(
     let flag_glucose = |v: f64| v < th.glucose_low || v >= th.glucose_high;
     let points: Vec<_> = glucose
         .iter()
-        .filter_map(|(t, r)| r.value1.map(|v| (*t, v, flag_glucose(v))))
+        .filter_map(|(t, r)| r.values.glucose().map(|v| (*t, v, flag_glucose(v))))
         .collect();
     let latest = points
         .iter()
@@ -404,11 +412,7 @@ fn charts(
     let points: Vec<_> = heart
         .iter()
         .filter_map(|(t, r)| {
-            let bpm = if r.kind == "heart_rate" {
-                r.value1
-            } else {
-                r.value3
-            };
+            let bpm = r.values.heart_rate().map(|v| v as f64);
             bpm.map(|v| (*t, v, v <= hr_low || v >= hr_high))
         })
         .collect();
@@ -462,7 +466,7 @@ fn charts(
     let points: Vec<_> = spo2
         .iter()
         .filter_map(|(t, r)| {
-            let v = if r.kind == "spo2" { r.value1 } else { r.value2 };
+            let v = r.values.spo2().map(|v| v as f64);
             v.map(|v| (*t, v, v < low))
         })
         .collect();
@@ -505,7 +509,11 @@ fn charts(
         let (t_low, t_high) = (th.temperature_low, th.temperature_high);
         let points: Vec<_> = temperature
             .iter()
-            .filter_map(|(t, r)| r.value1.map(|v| (*t, v, v <= t_low || v >= t_high)))
+            .filter_map(|(t, r)| {
+                r.values
+                    .celsius()
+                    .map(|v| (*t, v, v <= t_low || v >= t_high))
+            })
             .collect();
         let latest = points
             .iter()
