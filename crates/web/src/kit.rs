@@ -44,11 +44,21 @@ pub struct Route {
     pub(crate) handler: MethodRouter<WebState>,
 }
 
-fn filter_of(method: &Method) -> MethodFilter {
-    MethodFilter::try_from(method.clone()).expect("a routable method")
-}
-
 impl Route {
+    fn new<H, T>(surface: Surface, method: Method, path: &'static str, handler: H) -> Route
+    where
+        H: Handler<T, WebState>,
+        T: 'static,
+    {
+        let filter = MethodFilter::try_from(method.clone()).expect("a routable method");
+        Route {
+            surface,
+            method,
+            path,
+            handler: on(filter, handler),
+        }
+    }
+
     /// A JSON API route (`path` starts with `/api/v1`).
     pub fn api<H, T>(method: Method, path: &'static str, handler: H) -> Route
     where
@@ -56,26 +66,12 @@ impl Route {
         T: 'static,
     {
         debug_assert!(path.starts_with("/api/v1/"), "{path}");
-        Route {
-            surface: Surface::Api,
-            handler: on(filter_of(&method), handler),
-            method,
-            path,
-        }
+        Route::new(Surface::Api, method, path, handler)
     }
 
     /// A UI page: `GET` only.
-    pub fn page<H, T>(path: &'static str, handler: H) -> Route
-    where
-        H: Handler<T, WebState>,
-        T: 'static,
-    {
-        Route {
-            surface: Surface::Page,
-            method: Method::GET,
-            path,
-            handler: on(MethodFilter::GET, handler),
-        }
+    pub fn page<H: Handler<T, WebState>, T: 'static>(path: &'static str, handler: H) -> Route {
+        Route::new(Surface::Page, Method::GET, path, handler)
     }
 
     /// A UI form post: the handler's last extractor must check the CSRF token.
@@ -84,26 +80,12 @@ impl Route {
         H: Handler<T, WebState>,
         T: EndsChecked + 'static,
     {
-        Route {
-            surface: Surface::Form,
-            method: Method::POST,
-            path,
-            handler: on(MethodFilter::POST, handler),
-        }
+        Route::new(Surface::Form, Method::POST, path, handler)
     }
 
     /// `/healthz` and `/metrics`: outside the API and the UI.
-    pub fn ops<H, T>(path: &'static str, handler: H) -> Route
-    where
-        H: Handler<T, WebState>,
-        T: 'static,
-    {
-        Route {
-            surface: Surface::Ops,
-            method: Method::GET,
-            path,
-            handler: on(MethodFilter::GET, handler),
-        }
+    pub fn ops<H: Handler<T, WebState>, T: 'static>(path: &'static str, handler: H) -> Route {
+        Route::new(Surface::Ops, Method::GET, path, handler)
     }
 
     /// Limits this route's request body to `bytes`.
@@ -146,18 +128,24 @@ impl FromRequest<WebState> for CsrfForm {
     type Rejection = Refusal;
 
     async fn from_request(request: Request, state: &WebState) -> Result<Self, Refusal> {
-        let (mut parts, body) = request.into_parts();
-        let session = Session::from_request_parts(&mut parts, state).await?;
-        let request = Request::from_parts(parts, body);
-        let form = FormData::new(
-            Form::<Vec<(String, String)>>::from_request(request, state)
-                .await
-                .map(|f| f.0)
-                .unwrap_or_default(),
-        );
+        let (session, request) = session_of(request, state).await?;
+        let form = read_form(request, state).await;
         check_token(&session, &form.text("csrf"))?;
         Ok(CsrfForm { session, form })
     }
+}
+
+/// The signed-in user of a request, and the request to read the body from.
+async fn session_of(request: Request, state: &WebState) -> Result<(Session, Request), Refusal> {
+    let (mut parts, body) = request.into_parts();
+    let session = Session::from_request_parts(&mut parts, state).await?;
+    Ok((session, Request::from_parts(parts, body)))
+}
+
+/// A body that is not a form reads as an empty form, which the CSRF check then refuses.
+async fn read_form(request: Request, state: &WebState) -> FormData {
+    let form = Form::<Vec<(String, String)>>::from_request(request, state).await;
+    FormData::new(form.map(|f| f.0).unwrap_or_default())
 }
 
 fn check_token(session: &Session, sent: &str) -> Result<(), Refusal> {
@@ -181,9 +169,7 @@ impl FromRequest<WebState> for CsrfUpload {
     type Rejection = Refusal;
 
     async fn from_request(request: Request, state: &WebState) -> Result<Self, Refusal> {
-        let (mut parts, body) = request.into_parts();
-        let session = Session::from_request_parts(&mut parts, state).await?;
-        let request = Request::from_parts(parts, body);
+        let (session, request) = session_of(request, state).await?;
         // A form that cannot be read carries no valid token either.
         let (csrf, file_name, bytes) = match Multipart::from_request(request, state).await {
             Ok(m) => read_upload(m).await.unwrap_or_default(),
@@ -235,13 +221,7 @@ impl FromRequest<WebState> for SignInForm {
     async fn from_request(request: Request, state: &WebState) -> Result<Self, Refusal> {
         let (parts, body) = request.into_parts();
         let lang = crate::extract::lang_of(&parts);
-        let request = Request::from_parts(parts.clone(), body);
-        let form = FormData::new(
-            Form::<Vec<(String, String)>>::from_request(request, state)
-                .await
-                .map(|f| f.0)
-                .unwrap_or_default(),
-        );
+        let form = read_form(Request::from_parts(parts.clone(), body), state).await;
         let sign_in = SignInForm { parts, lang, form };
         crate::auth::pages::check_sign_in_token(&sign_in, state.secure_cookies)?;
         Ok(sign_in)
@@ -329,13 +309,16 @@ pub fn page_of(
     Page::new(p, k)
 }
 
-/// `{"items": [...], "total": N, "page": P, "per_page": K}`
+/// The one list response: `{"items": [...], "total": N, "page": P, "per_page": K}`, without
+/// `page` and `per_page` when the list is not paged.
 #[derive(Serialize)]
 pub struct ListBody<T: Serialize> {
     pub items: Vec<T>,
     pub total: i64,
-    pub page: i64,
-    pub per_page: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub per_page: Option<i64>,
 }
 
 impl<T: Serialize> ListBody<T> {
@@ -343,9 +326,31 @@ impl<T: Serialize> ListBody<T> {
         ListBody {
             items,
             total,
-            page: page.page,
-            per_page: page.per_page,
+            page: Some(page.page),
+            per_page: Some(page.per_page),
         }
+    }
+
+    /// A whole list, not paged.
+    pub fn all(items: Vec<T>) -> axum::Json<ListBody<T>> {
+        axum::Json(ListBody {
+            total: items.len() as i64,
+            items,
+            page: None,
+            per_page: None,
+        })
+    }
+
+    /// A use case's page of rows and their total, each row shown by `item`.
+    pub fn answer<R>(
+        found: Result<(Vec<R>, i64), AppError>,
+        page: Page,
+        lang: registry::Lang,
+        item: impl FnMut(R) -> T,
+    ) -> Result<axum::Json<ListBody<T>>, ApiError> {
+        let (rows, total) = found.map_err(|e| ApiError::new(e, lang))?;
+        let items = rows.into_iter().map(item).collect();
+        Ok(axum::Json(ListBody::new(items, total, page)))
     }
 }
 

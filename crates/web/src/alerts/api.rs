@@ -187,19 +187,10 @@ pub async fn list(
         ..
     }: ListQuery<ListParams>,
 ) -> Result<Json<ListBody<AlertJson>>, ApiError> {
-    let (views, total) = state
-        .app
-        .list_alerts(&caller.actor, &query, page)
-        .await
-        .or_api(caller.lang)?;
-    Ok(Json(ListBody::new(
-        views
-            .into_iter()
-            .map(|v| AlertJson::new(v.row, caller.lang))
-            .collect(),
-        total,
-        page,
-    )))
+    let found = state.app.list_alerts(&caller.actor, &query, page).await;
+    ListBody::answer(found, page, caller.lang, |v| {
+        AlertJson::new(v.row, caller.lang)
+    })
 }
 
 /// `GET /api/v1/alerts/{id}`

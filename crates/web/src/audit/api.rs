@@ -1,6 +1,6 @@
 //! `/api/v1/audit` (system admins).
 
-use crate::api::{ListBody, OrApi};
+use crate::api::ListBody;
 use crate::extract::Caller;
 use crate::kit::{ListFilter, ListQuery};
 use crate::{ApiError, WebState};
@@ -105,14 +105,6 @@ pub async fn search(
     caller: Caller,
     ListQuery { page, filter, .. }: ListQuery<Params>,
 ) -> Result<Json<ListBody<AuditJson>>, ApiError> {
-    let (rows, total) = state
-        .app
-        .search_audit(&caller.actor, filter, page)
-        .await
-        .or_api(caller.lang)?;
-    Ok(Json(ListBody::new(
-        rows.into_iter().map(AuditJson::from).collect(),
-        total,
-        page,
-    )))
+    let found = state.app.search_audit(&caller.actor, filter, page).await;
+    ListBody::answer(found, page, caller.lang, AuditJson::from)
 }

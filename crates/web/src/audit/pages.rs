@@ -4,7 +4,8 @@
 use crate::audit::api::time_bound;
 use crate::kit::text;
 use crate::kit::{ui_page, Filters};
-use crate::ui::form::{code_options, page_links, FormErrors, Opt, PageLink};
+use crate::ui::form::enum_options;
+use crate::ui::form::{page_links, FormErrors, Opt, PageLink};
 use crate::ui::{render, t, thousands, OrPage, PageResult, Section, Session, Ui};
 use crate::WebState;
 use access::{Action, AuditAction, Role};
@@ -155,13 +156,7 @@ pub async fn page(
         target_id: text(&params.target_id),
         from: text(&params.from),
         to: text(&params.to),
-        actions: code_options(
-            AuditAction::ALL,
-            AuditAction::code,
-            |a| a.label(lang),
-            &text(&params.action),
-            t(lang, "不限"),
-        ),
+        actions: enum_options!(AuditAction, lang, &text(&params.action), t(lang, "不限")),
         errors: form_errors,
         lines,
         total: thousands(total),

@@ -118,16 +118,8 @@ pub async fn list(
     }: ListQuery<ListParams>,
 ) -> Result<Json<ListBody<DeviceJson>>, ApiError> {
     let elder_id = elder_id.as_deref();
-    let (views, total) = state
-        .app
-        .list_devices(&caller.actor, elder_id, page)
-        .await
-        .or_api(caller.lang)?;
-    Ok(Json(ListBody::new(
-        views.into_iter().map(DeviceJson::from).collect(),
-        total,
-        page,
-    )))
+    let found = state.app.list_devices(&caller.actor, elder_id, page).await;
+    ListBody::answer(found, page, caller.lang, DeviceJson::from)
 }
 
 /// `GET /api/v1/devices/{id}`

@@ -282,16 +282,8 @@ pub async fn list(
         ..
     }: ListQuery<ListParams>,
 ) -> Result<Json<ListBody<ElderJson>>, ApiError> {
-    let (views, total) = state
-        .app
-        .list_elders(&caller.actor, &query, page)
-        .await
-        .or_api(caller.lang)?;
-    Ok(Json(ListBody::new(
-        views.into_iter().map(ElderJson::from).collect(),
-        total,
-        page,
-    )))
+    let found = state.app.list_elders(&caller.actor, &query, page).await;
+    ListBody::answer(found, page, caller.lang, ElderJson::from)
 }
 
 #[derive(Serialize)]
@@ -307,7 +299,7 @@ pub async fn history(
     State(state): State<WebState>,
     caller: Caller,
     Path(id): Path<String>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<ListBody<ChangeJson>>, ApiError> {
     let rows = state
         .app
         .elder_history(&caller.actor, &id)
@@ -323,7 +315,5 @@ pub async fn history(
             new_value: r.new_value,
         })
         .collect();
-    Ok(Json(
-        serde_json::json!({ "total": items.len(), "items": items }),
-    ))
+    Ok(ListBody::all(items))
 }

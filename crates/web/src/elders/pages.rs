@@ -5,7 +5,8 @@ use crate::assessments::pages::{elder_panel, ElderPanel, RequestForm};
 use crate::kit::text;
 use crate::kit::CsrfForm;
 use crate::kit::{ui_page, Filters};
-use crate::ui::form::{code_options, page_links, Check, FormData, FormErrors, Opt, PageLink};
+use crate::ui::form::enum_options;
+use crate::ui::form::{page_links, Check, FormData, FormErrors, Opt, PageLink};
 use crate::ui::region_names::{self, RegionNames};
 use crate::ui::{render, see_other, t, thousands, OrPage, PageResult, Section, Session, Ui};
 use crate::WebState;
@@ -191,34 +192,10 @@ pub async fn list(
             );
             o
         },
-        statuses: code_options(
-            ElderStatus::ALL,
-            ElderStatus::code,
-            |v| v.label(lang),
-            &text(&params.status),
-            any,
-        ),
-        livings: code_options(
-            LivingSituation::ALL,
-            LivingSituation::code,
-            |v| v.label(lang),
-            &text(&params.living_situation),
-            any,
-        ),
-        sexes: code_options(
-            Sex::ALL,
-            Sex::code,
-            |v| v.label(lang),
-            &text(&params.sex),
-            any,
-        ),
-        categories: code_options(
-            SpecialCategory::ALL,
-            SpecialCategory::code,
-            |v| v.label(lang),
-            &text(&params.category),
-            any,
-        ),
+        statuses: enum_options!(ElderStatus, lang, &text(&params.status), any),
+        livings: enum_options!(LivingSituation, lang, &text(&params.living_situation), any),
+        sexes: enum_options!(Sex, lang, &text(&params.sex), any),
+        categories: enum_options!(SpecialCategory, lang, &text(&params.category), any),
         care_levels: {
             let current = text(&params.care_level);
             let mut options = vec![Opt::new("", any, &current)];
@@ -835,20 +812,8 @@ async fn form_page(
             Some(id) => format!("/elders/{id}/edit"),
             None => "/elders/new".into(),
         },
-        livings: code_options(
-            LivingSituation::ALL,
-            LivingSituation::code,
-            |x| x.label(lang),
-            &v.living_situation,
-            blank,
-        ),
-        insurances: code_options(
-            MedicalInsurance::ALL,
-            MedicalInsurance::code,
-            |x| x.label(lang),
-            &v.medical_insurance,
-            blank,
-        ),
+        livings: enum_options!(LivingSituation, lang, &v.living_situation, blank),
+        insurances: enum_options!(MedicalInsurance, lang, &v.medical_insurance, blank),
         statuses: ElderStatus::ALL
             .iter()
             .map(|s| {

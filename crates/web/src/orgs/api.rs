@@ -169,16 +169,8 @@ pub async fn list(
     caller: Caller,
     ListQuery { page, filter, .. }: ListQuery<ListParams>,
 ) -> Result<Json<ListBody<OrgJson>>, ApiError> {
-    let (rows, total) = state
-        .app
-        .list_orgs(&caller.actor, filter, page)
-        .await
-        .or_api(caller.lang)?;
-    Ok(Json(ListBody::new(
-        rows.into_iter().map(OrgJson::from).collect(),
-        total,
-        page,
-    )))
+    let found = state.app.list_orgs(&caller.actor, filter, page).await;
+    ListBody::answer(found, page, caller.lang, OrgJson::from)
 }
 
 pub async fn get(

@@ -5,9 +5,8 @@ use crate::kit::text;
 use crate::kit::CsrfForm;
 use crate::kit::{ui_page, Filters};
 use crate::ui::charts::BarChart;
-use crate::ui::form::{
-    code_options, page_links, query, Check, FormData, FormErrors, Opt, PageLink,
-};
+use crate::ui::form::enum_options;
+use crate::ui::form::{page_links, query, Check, FormData, FormErrors, Opt, PageLink};
 use crate::ui::region_names::{self, RegionNames};
 use crate::ui::{render, see_other, t, thousands, OrPage, PageResult, Section, Session, Ui};
 use crate::WebState;
@@ -190,20 +189,8 @@ pub async fn list(
     let any = t(lang, "不限");
     let page = ListPage {
         q: text(&params.q),
-        categories: code_options(
-            OrgCategory::ALL,
-            OrgCategory::code,
-            |v| v.label(lang),
-            &text(&params.category),
-            any,
-        ),
-        kinds: code_options(
-            OrgKind::ALL,
-            OrgKind::code,
-            |v| v.label(lang),
-            &text(&params.kind),
-            any,
-        ),
+        categories: enum_options!(OrgCategory, lang, &text(&params.category), any),
+        kinds: enum_options!(OrgKind, lang, &text(&params.kind), any),
         regions: {
             let mut o = vec![Opt::new("", any, "")];
             o.extend(
@@ -468,20 +455,8 @@ async fn form_page(
             Some(id) => format!("/orgs/{id}/edit"),
             None => "/orgs/new".into(),
         },
-        kinds: code_options(
-            OrgKind::ALL,
-            OrgKind::code,
-            |x| x.label(lang),
-            &v.kind,
-            blank,
-        ),
-        grades: code_options(
-            OrgGrade::ALL,
-            OrgGrade::code,
-            |x| x.label(lang),
-            &v.grade,
-            blank,
-        ),
+        kinds: enum_options!(OrgKind, lang, &v.kind, blank),
+        grades: enum_options!(OrgGrade, lang, &v.grade, blank),
         operators: Operator::ALL
             .iter()
             .map(|o| {

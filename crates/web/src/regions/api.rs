@@ -2,6 +2,7 @@
 
 use crate::api::OrApi;
 use crate::extract::{parse_query, Caller};
+use crate::kit::ListBody;
 use crate::{ApiError, WebState};
 use app::AppError;
 use axum::extract::{Path, State};
@@ -44,7 +45,7 @@ pub async fn list(
     State(state): State<WebState>,
     caller: Caller,
     uri: Uri,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<ListBody<RegionJson>>, ApiError> {
     let params: ListParams = parse_query(uri.query(), caller.lang)?;
     let rows = state
         .app
@@ -55,9 +56,7 @@ pub async fn list(
         .await
         .or_api(caller.lang)?;
     let items: Vec<RegionJson> = rows.into_iter().map(RegionJson::from).collect();
-    Ok(Json(
-        serde_json::json!({ "total": items.len(), "items": items }),
-    ))
+    Ok(ListBody::all(items))
 }
 
 pub async fn get(

@@ -115,6 +115,14 @@ pub fn code_options<T: Copy>(
     options
 }
 
+/// [`code_options`] over a `code_enum!` type, labelled in `lang`.
+macro_rules! enum_options {
+    ($ty:ident, $lang:expr, $current:expr, $blank:expr) => {
+        $crate::ui::form::code_options($ty::ALL, $ty::code, |v| v.label($lang), $current, $blank)
+    };
+}
+pub(crate) use enum_options;
+
 /// One checkbox of a group.
 pub struct Check {
     pub value: String,

@@ -106,16 +106,8 @@ pub async fn list(
     caller: Caller,
     ListQuery { page, .. }: ListQuery<NoFilter>,
 ) -> Result<Json<ListBody<UserJson>>, ApiError> {
-    let (rows, total) = state
-        .app
-        .list_users(&caller.actor, page)
-        .await
-        .or_api(caller.lang)?;
-    Ok(Json(ListBody::new(
-        rows.into_iter().map(UserJson::from).collect(),
-        total,
-        page,
-    )))
+    let found = state.app.list_users(&caller.actor, page).await;
+    ListBody::answer(found, page, caller.lang, UserJson::from)
 }
 
 pub async fn get(
