@@ -1,7 +1,6 @@
 //! Roster upload: a CSV or Excel (.xlsx) file in a multipart form; the report lists what was
 //! stored and every row that was skipped, with its row, column and reason.
 
-use crate::error::messages;
 use crate::kit::CsrfUpload;
 use crate::ui::{render, t, thousands, OrPage, PageResult, Section, Session, Ui};
 use crate::WebState;
@@ -84,17 +83,7 @@ pub async fn upload(State(state): State<WebState>, upload: CsrfUpload) -> PageRe
         )),
         Err(e) => {
             let status = crate::error::status_of(&e);
-            let errors = messages(&e, lang)
-                .into_iter()
-                .map(|(field, message)| {
-                    if field.is_empty() {
-                        message
-                    } else {
-                        format!("{field}: {message}")
-                    }
-                })
-                .collect();
-            Ok(show(None, errors, status))
+            Ok(show(None, crate::ui::message_lines(&e, lang), status))
         }
     }
 }

@@ -313,20 +313,25 @@ fn error_page(ui: Ui, error: &AppError) -> Response {
     };
     let page = ErrorPage {
         heading,
-        messages: messages(error, ui.lang)
-            .into_iter()
-            .map(|(field, message)| {
-                if field.is_empty() {
-                    message
-                } else {
-                    format!("{field}: {message}")
-                }
-            })
-            .collect(),
+        messages: message_lines(error, lang),
         status: status.as_u16(),
         ui,
     };
     render(status, &page)
+}
+
+/// The messages of an error, each after the field it names (`field: message`).
+pub fn message_lines(error: &AppError, lang: Lang) -> Vec<String> {
+    messages(error, lang)
+        .into_iter()
+        .map(|(field, message)| {
+            if field.is_empty() {
+                message
+            } else {
+                format!("{field}: {message}")
+            }
+        })
+        .collect()
 }
 
 /// An error page for a request whose user is not known (the session could not be read).
