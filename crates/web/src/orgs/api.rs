@@ -221,12 +221,5 @@ pub async fn update(
         .update_org(&caller.actor, &id, &input)
         .await
         .or_api(caller.lang)?;
-    Ok(Json(
-        state
-            .app
-            .get_org(&caller.actor, &id)
-            .await
-            .or_api(caller.lang)?
-            .into(),
-    ))
+    get(State(state), caller, Path(id)).await
 }

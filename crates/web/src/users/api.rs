@@ -154,12 +154,5 @@ pub async fn update(
         .update_user(&caller.actor, &id, &body.into_input(input_from_row(&row)))
         .await
         .or_api(caller.lang)?;
-    Ok(Json(
-        state
-            .app
-            .get_user(&caller.actor, &id)
-            .await
-            .or_api(caller.lang)?
-            .into(),
-    ))
+    get(State(state), caller, Path(id)).await
 }
