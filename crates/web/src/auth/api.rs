@@ -1,9 +1,9 @@
 use crate::api::OrApi;
-use crate::extract::{client_ip, lang_of, parse_json, Caller};
+use crate::extract::{client_ip, Caller};
+use crate::kit::{JsonBody, UserLang};
 use crate::{ApiError, WebState};
 use app::auth::SessionKind;
 use app::{AppError, LoginError};
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::request::Parts;
 use axum::http::StatusCode;
@@ -50,11 +50,10 @@ fn me_body(actor: &app::Actor) -> MeBody {
 /// `POST /api/v1/auth/login` `{"username","password"}` → `{"token": ...}`.
 pub async fn login(
     State(state): State<WebState>,
+    UserLang(lang): UserLang,
     parts: Parts,
-    body: Bytes,
+    JsonBody(body): JsonBody<LoginBody>,
 ) -> Result<Json<TokenBody>, ApiError> {
-    let lang = lang_of(&parts);
-    let body: LoginBody = parse_json(&body, lang)?;
     match state
         .app
         .login(
