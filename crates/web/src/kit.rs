@@ -75,6 +75,24 @@ impl Route {
     }
 
     /// A UI form post: the handler's last extractor must check the CSRF token.
+    ///
+    /// ```
+    /// use web::kit::{CsrfForm, Route};
+    /// async fn save(CsrfForm { form, .. }: CsrfForm) -> String {
+    ///     form.text("name")
+    /// }
+    /// let _ = Route::form("/things", save);
+    /// ```
+    ///
+    /// A handler that reads the form itself is refused at compile time:
+    ///
+    /// ```compile_fail
+    /// use web::kit::Route;
+    /// async fn save(axum::Form(form): axum::Form<Vec<(String, String)>>) -> String {
+    ///     format!("{form:?}")
+    /// }
+    /// let _ = Route::form("/things", save);
+    /// ```
     pub fn form<H, T>(path: &'static str, handler: H) -> Route
     where
         H: Handler<T, WebState>,
