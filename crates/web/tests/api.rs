@@ -319,6 +319,27 @@ async fn login_health_metrics_and_openapi() {
     let (status, doc) = server.call("GET", "/api/v1/openapi.json", None, None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(doc["openapi"], "3.1.0");
+    // The document lists exactly the API routes of the router's own table.
+    let documented: std::collections::BTreeSet<String> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(path, ops)| {
+            ops.as_object()
+                .unwrap()
+                .keys()
+                .map(move |m| format!("{} {}", m.to_uppercase(), path))
+        })
+        .collect();
+    let routed: std::collections::BTreeSet<String> = web::routes()
+        .iter()
+        .filter(|r| r.surface == web::Surface::Api)
+        .map(|r| format!("{} {}", r.method, r.path.trim_start_matches("/api/v1")))
+        .collect();
+    assert_eq!(
+        documented, routed,
+        "the OpenAPI document is the route table"
+    );
     // Every $ref resolves.
     let text = doc.to_string();
     for reference in text.split("\"$ref\":\"#/components/schemas/").skip(1) {

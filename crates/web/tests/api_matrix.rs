@@ -958,18 +958,12 @@ async fn check_signed_out(server: &Server, fixture: &Fixture) {
         (status, scored["total"].as_i64()),
         (StatusCode::OK, Some(95))
     );
-    // Every route in the list is in the OpenAPI document, and vice versa.
-    let (_, doc) = server.call("GET", "/api/v1/openapi.json", None, None).await;
-    let documented: BTreeSet<String> = doc["paths"]
-        .as_object()
-        .unwrap()
+    // The matrix covers every API route of the router's own table (the OpenAPI document is
+    // compared with the same table in `api.rs`).
+    let routed: BTreeSet<String> = web::routes()
         .iter()
-        .flat_map(|(path, ops)| {
-            ops.as_object()
-                .unwrap()
-                .keys()
-                .map(move |m| format!("{} {}", m.to_uppercase(), path))
-        })
+        .filter(|r| r.surface == web::Surface::Api)
+        .map(|r| format!("{} {}", r.method, r.path.trim_start_matches("/api/v1")))
         .filter(|r| {
             !r.ends_with("/openapi.json")
                 && !r.ends_with("/auth/login")
@@ -995,7 +989,7 @@ async fn check_signed_out(server: &Server, fixture: &Fixture) {
         })
         .collect();
     assert_eq!(
-        documented, tested,
-        "the matrix covers exactly the documented endpoints"
+        routed, tested,
+        "the matrix covers exactly the routed endpoints"
     );
 }

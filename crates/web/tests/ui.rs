@@ -757,3 +757,56 @@ async fn the_import_page_reports_stored_and_skipped_rows() {
         StatusCode::FORBIDDEN
     );
 }
+
+/// Every UI form route, read from the router's own table, refuses a post without the CSRF
+/// token (403) and changes nothing.
+#[tokio::test]
+async fn every_ui_form_refuses_a_post_without_the_csrf_token() {
+    let site = Site::start().await;
+    let mut browser = site.signed_in("admin").await;
+    let before = site.snapshot().await;
+    let forms: Vec<_> = web::routes()
+        .into_iter()
+        .filter(|r| r.surface == web::Surface::Form)
+        .collect();
+    assert!(forms.len() >= 20, "{} form routes", forms.len());
+    let id = id_number(COUNTY_A, 1950, 502, Sex::Female);
+    let fields = [
+        ("name", "无令牌"),
+        ("id_number", id.as_str()),
+        ("username", "admin"),
+        ("password", PASSWORD),
+        ("note", "x"),
+        ("reason", "x"),
+        ("device_id", "x"),
+    ];
+    for route in forms {
+        assert_eq!(route.method, axum::http::Method::POST);
+        let path = route.path.replace("{id}", &site.fixture.elder_a1);
+        let response = browser.post(&path, &fields).await;
+        assert_eq!(
+            response.status,
+            StatusCode::FORBIDDEN,
+            "POST {} without a token",
+            route.path
+        );
+        let mut wrong = fields.to_vec();
+        wrong.push(("csrf", "0000"));
+        let response = browser.post(&path, &wrong).await;
+        assert_eq!(
+            response.status,
+            StatusCode::FORBIDDEN,
+            "POST {} with a wrong token",
+            route.path
+        );
+    }
+    assert!(
+        site.snapshot().await == before,
+        "a refused post changed nothing"
+    );
+    assert_eq!(
+        browser.get("/").await.status,
+        StatusCode::OK,
+        "still signed in"
+    );
+}

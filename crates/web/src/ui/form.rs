@@ -5,8 +5,6 @@ use super::t;
 use crate::error::messages;
 use app::AppError;
 use app::Page;
-use axum::extract::rejection::FormRejection;
-use axum::Form;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use registry::{FieldError, Lang, Problem};
 
@@ -52,10 +50,9 @@ pub fn local_path(next: Option<&str>) -> String {
 pub struct FormData(Vec<(String, String)>);
 
 impl FormData {
-    /// From axum's extractor; a body that is not a form reads as an empty form, which the
-    /// CSRF check then refuses.
-    pub fn from_extracted(form: Result<Form<Vec<(String, String)>>, FormRejection>) -> FormData {
-        FormData(form.map(|f| f.0).unwrap_or_default())
+    /// The posted pairs (read by the kit's CSRF-checked extractors).
+    pub fn new(pairs: Vec<(String, String)>) -> FormData {
+        FormData(pairs)
     }
 
     /// The first value of a field, or "".
@@ -117,6 +114,14 @@ pub fn code_options<T: Copy>(
     options.extend(all.iter().map(|v| Opt::new(code(*v), label(*v), current)));
     options
 }
+
+/// [`code_options`] over a `code_enum!` type, labelled in `lang`.
+macro_rules! enum_options {
+    ($ty:ident, $lang:expr, $current:expr, $blank:expr) => {
+        $crate::ui::form::code_options($ty::ALL, $ty::code, |v| v.label($lang), $current, $blank)
+    };
+}
+pub(crate) use enum_options;
 
 /// One checkbox of a group.
 pub struct Check {

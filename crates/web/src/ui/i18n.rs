@@ -571,6 +571,7 @@ mod tests {
         let mut used = Vec::new();
         let mut templates = Vec::new();
         files(&root.join("templates"), "html", &mut templates);
+        files(&root.join("src"), "html", &mut templates);
         for path in &templates {
             let text = std::fs::read_to_string(path).expect("template");
             let (keys, odd) = keys_after(&text, "ui.t(");
@@ -582,7 +583,7 @@ mod tests {
             used.extend(keys);
         }
         let mut sources = Vec::new();
-        files(&root.join("src/ui"), "rs", &mut sources);
+        files(&root.join("src"), "rs", &mut sources);
         for path in sources.iter().filter(|p| !p.ends_with("i18n.rs")) {
             let text = std::fs::read_to_string(path).expect("source");
             for opening in ["t(lang,", "t(ui.lang,"] {

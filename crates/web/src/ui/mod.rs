@@ -2,22 +2,11 @@
 //! `app` use cases as the JSON API. Compiled, auto-escaping askama templates only; the UI hides
 //! buttons a role cannot use, but every access decision is the use case's.
 
-mod alerts;
-mod assessments;
-mod assets;
-mod audit;
-mod auth;
-mod charts;
-mod devices;
-mod elders;
-mod form;
-mod home;
+pub(crate) mod assets;
+pub(crate) mod charts;
+pub(crate) mod form;
 pub mod i18n;
-mod import;
-mod orgs;
-mod region_names;
-mod users;
-mod vitals;
+pub(crate) mod region_names;
 
 use crate::error::{messages, status_of};
 use crate::extract::{client_ip, cookie, lang_of, SESSION_COOKIE};
@@ -30,70 +19,15 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use axum::Router;
 use registry::Lang;
 
-pub use alerts::end_streams as end_live_streams;
+pub use crate::alerts::pages::end_streams as end_live_streams;
 pub use i18n::t;
 
-/// The UI's routes; `crate::router` merges them beside the API.
-pub fn routes() -> Router<WebState> {
-    Router::new()
-        .route("/static/{version}/{*file}", get(assets::serve))
-        .route("/login", get(auth::login_page).post(auth::login))
-        .route("/logout", post(auth::logout))
-        .route("/lang/{code}", get(auth::switch_language))
-        .route("/", get(home::page))
-        .route("/elders", get(elders::list))
-        .route("/elders/new", get(elders::new_form).post(elders::create))
-        .route("/elders/{id}", get(elders::detail))
-        .route(
-            "/elders/{id}/assessments/new",
-            get(assessments::new_form).post(assessments::review),
-        )
-        .route("/elders/{id}/assessments", post(assessments::sign))
-        .route(
-            "/elders/{id}/reassessment-requests",
-            post(assessments::request_reassessment),
-        )
-        .route("/assessments", get(assessments::worklist))
-        .route("/assessments/stats", get(assessments::stats))
-        .route("/assessments/{id}", get(assessments::view))
-        .route("/assessments/{id}/confirm", post(assessments::confirm))
-        .route(
-            "/assessments/{id}/return",
-            post(assessments::return_for_correction),
-        )
-        .route("/assessments/{id}/print", get(assessments::print))
-        .route(
-            "/elders/{id}/edit",
-            get(elders::edit_form).post(elders::update),
-        )
-        .route("/elders/{id}/thresholds", post(vitals::set))
-        .route("/alerts", get(alerts::page))
-        .route("/alerts/board", get(alerts::fragment))
-        .route("/alerts/stream", get(alerts::stream))
-        .route("/alerts/history", get(alerts::history))
-        .route("/alerts/{id}", get(alerts::detail))
-        .route("/alerts/{id}/acknowledge", post(alerts::acknowledge))
-        .route("/alerts/{id}/resolve", post(alerts::resolve))
-        .route("/devices", get(devices::list))
-        .route("/devices/new", get(devices::new_form).post(devices::create))
-        .route("/devices/bind", get(devices::bind_form).post(devices::bind))
-        .route("/devices/{id}/unbind", post(devices::unbind))
-        .route("/orgs", get(orgs::list))
-        .route("/orgs/new", get(orgs::new_form).post(orgs::create))
-        .route("/orgs/{id}", get(orgs::detail))
-        .route("/orgs/{id}/edit", get(orgs::edit_form).post(orgs::update))
-        .route("/users", get(users::list))
-        .route("/users/new", get(users::new_form).post(users::create))
-        .route(
-            "/users/{id}/edit",
-            get(users::edit_form).post(users::update),
-        )
-        .route("/audit", get(audit::page))
-        .route("/import", get(import::page).post(import::upload))
+/// The UI's fallback and headers around its routes (declared in `crate::routes`).
+pub fn wrap(routes: Router<WebState>) -> Router<WebState> {
+    routes
         .fallback(not_found)
         .layer(axum::middleware::from_fn(page_headers))
 }
@@ -131,6 +65,12 @@ pub type PageResult = Result<Response, Refusal>;
 /// A page that explains why a request was not done. Boxed: a response is large, and it is the
 /// rare path.
 pub struct Refusal(Box<Response>);
+
+impl From<Response> for Refusal {
+    fn from(response: Response) -> Refusal {
+        Refusal(Box::new(response))
+    }
+}
 
 impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
@@ -178,7 +118,7 @@ impl FromRequestParts<WebState> for Session {
             }),
             Err(AppError::Unauthenticated) => {
                 let mut response = to_login();
-                auth::clear_session_cookie(&mut response, state.secure_cookies);
+                crate::auth::pages::clear_session_cookie(&mut response, state.secure_cookies);
                 Err(response)
             }
             Err(other) => Err(bare_error_page(lang, &other)),
@@ -326,15 +266,6 @@ impl Session {
         }
     }
 
-    /// Refuses a form whose hidden `csrf` field is not this session's token.
-    pub fn check_csrf(&self, sent: &str) -> Result<(), Refusal> {
-        if crate::extract::constant_time_eq(sent, &self.actor.csrf_token()) {
-            Ok(())
-        } else {
-            Err(self.refuse(&AppError::Forbidden))
-        }
-    }
-
     /// [`Session::error_page`] as a handler's error.
     pub fn refuse(&self, error: &AppError) -> Refusal {
         Refusal(Box::new(self.error_page(error)))
@@ -382,20 +313,25 @@ fn error_page(ui: Ui, error: &AppError) -> Response {
     };
     let page = ErrorPage {
         heading,
-        messages: messages(error, ui.lang)
-            .into_iter()
-            .map(|(field, message)| {
-                if field.is_empty() {
-                    message
-                } else {
-                    format!("{field}: {message}")
-                }
-            })
-            .collect(),
+        messages: message_lines(error, lang),
         status: status.as_u16(),
         ui,
     };
     render(status, &page)
+}
+
+/// The messages of an error, each after the field it names (`field: message`).
+pub fn message_lines(error: &AppError, lang: Lang) -> Vec<String> {
+    messages(error, lang)
+        .into_iter()
+        .map(|(field, message)| {
+            if field.is_empty() {
+                message
+            } else {
+                format!("{field}: {message}")
+            }
+        })
+        .collect()
 }
 
 /// An error page for a request whose user is not known (the session could not be read).

@@ -15,7 +15,7 @@ pub struct Site {
     pub router: Router,
     pub app: app::App,
     pub fixture: Fixture,
-    _db: TestDb,
+    pub db: TestDb,
 }
 
 impl Site {
@@ -28,8 +28,49 @@ impl Site {
             router,
             app,
             fixture,
-            _db: db,
+            db,
         }
+    }
+
+    /// Every table's rows, in order: what a refused request must leave as it was.
+    pub async fn snapshot(&self) -> Vec<(String, Vec<String>)> {
+        use sqlx::{Connection, Row};
+        let mut conn = sqlx::SqliteConnection::connect(&self.db.url).await.unwrap();
+        let tables: Vec<String> = sqlx::query_scalar(
+            "SELECT name FROM sqlite_master WHERE type = 'table' \
+             AND name NOT LIKE 'sqlite_%' AND name <> 'sessions' ORDER BY name",
+        )
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+        let mut snapshot = Vec::new();
+        for table in tables {
+            let rows = sqlx::query(&format!("SELECT * FROM \"{table}\""))
+                .fetch_all(&mut conn)
+                .await
+                .unwrap();
+            let rows = rows
+                .iter()
+                .map(|row| {
+                    (0..row.len())
+                        .map(|i| {
+                            row.try_get::<Option<String>, _>(i)
+                                .map(|v| format!("{v:?}"))
+                                .or_else(|_| {
+                                    row.try_get::<Option<i64>, _>(i).map(|v| format!("{v:?}"))
+                                })
+                                .or_else(|_| {
+                                    row.try_get::<Option<f64>, _>(i).map(|v| format!("{v:?}"))
+                                })
+                                .unwrap_or_else(|_| "<blob>".into())
+                        })
+                        .collect::<Vec<_>>()
+                        .join("|")
+                })
+                .collect();
+            snapshot.push((table, rows));
+        }
+        snapshot
     }
 
     pub fn browser(&self) -> Browser {

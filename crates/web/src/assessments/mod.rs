@@ -1,0 +1,4 @@
+//! Standardized assessments: the instrument catalogue and scoring, records, the assessor's tablet flow.
+
+pub mod api;
+pub mod pages;

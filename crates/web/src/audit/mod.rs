@@ -1,0 +1,4 @@
+//! The audit log: search.
+
+pub mod api;
+pub mod pages;

@@ -1,0 +1,167 @@
+//! The audit log (system administrators): search by user, action, record and date range; times
+//! in Asia/Shanghai.
+
+use crate::audit::api::time_bound;
+use crate::kit::text;
+use crate::kit::{ui_page, Filters};
+use crate::ui::form::enum_options;
+use crate::ui::form::{page_links, FormErrors, Opt, PageLink};
+use crate::ui::{render, t, thousands, OrPage, PageResult, Section, Session, Ui};
+use crate::WebState;
+use access::{Action, AuditAction, Role};
+use app::audit_log::AuditFilter;
+use app::AppError;
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use registry::Lang;
+use serde::Deserialize;
+
+const PER_PAGE: i64 = 50;
+
+#[derive(Deserialize, Default)]
+pub struct Params {
+    username: Option<String>,
+    action: Option<String>,
+    target_id: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    page: Option<String>,
+}
+
+pub struct AuditLine {
+    pub at: String,
+    pub username: String,
+    pub role: String,
+    pub action: String,
+    pub target: String,
+    pub target_href: Option<String>,
+    pub ip: String,
+    pub denied: bool,
+    pub outcome: String,
+    pub detail: String,
+}
+
+#[derive(Template)]
+#[template(path = "audit/page.html")]
+struct AuditPage {
+    ui: Ui,
+    username: String,
+    target_id: String,
+    from: String,
+    to: String,
+    actions: Vec<Opt>,
+    errors: FormErrors,
+    lines: Vec<AuditLine>,
+    total: String,
+    pages: Vec<PageLink>,
+}
+
+fn field_label(field: &str, lang: Lang) -> String {
+    match field {
+        "username" => t(lang, "用户名"),
+        "action" => t(lang, "操作"),
+        "target_id" => t(lang, "记录编号"),
+        "from" => t(lang, "起始日期"),
+        "to" => t(lang, "截止日期"),
+        _ => t(lang, "页码"),
+    }
+    .to_string()
+}
+
+pub async fn page(
+    State(state): State<WebState>,
+    session: Session,
+    Filters(params): Filters<Params>,
+) -> PageResult {
+    let lang = session.lang;
+    // Refuse before looking at the filters, so that a refused role never sees the form.
+    session
+        .actor
+        .require(&state.app, Action::ReadAudit)
+        .await
+        .or_page(&session)?;
+    let mut errors = Vec::new();
+    let page = ui_page(&mut errors, &params.page, PER_PAGE);
+    let from = time_bound(&mut errors, "from", &params.from, false);
+    let to = time_bound(&mut errors, "to", &params.to, true);
+    let nonempty = |v: &Option<String>| Some(text(v)).filter(|s| !s.is_empty());
+    let result = if errors.is_empty() {
+        let filter = AuditFilter {
+            username: nonempty(&params.username),
+            action: nonempty(&params.action),
+            target_id: nonempty(&params.target_id),
+            from,
+            to,
+            ..Default::default()
+        };
+        state.app.search_audit(&session.actor, filter, page).await
+    } else {
+        Err(AppError::Invalid(errors))
+    };
+    let (rows, total, form_errors) = match result {
+        Ok((rows, total)) => (rows, total, FormErrors::default()),
+        Err(e @ AppError::Invalid(_)) => {
+            let shown = ["username", "action", "target_id", "from", "to"]
+                .map(String::from)
+                .to_vec();
+            let errors = FormErrors::from_error(&e, lang, shown, |f| field_label(f, lang));
+            (Vec::new(), 0, errors)
+        }
+        Err(e) => return Err(session.refuse(&e)),
+    };
+    let lines = rows
+        .into_iter()
+        .map(|r| {
+            let target_href = match (r.target_kind.as_deref(), r.target_id.as_deref()) {
+                (Some("elder"), Some(id)) => Some(format!("/elders/{id}")),
+                (Some("organization"), Some(id)) => Some(format!("/orgs/{id}")),
+                (Some("user"), Some(id)) => Some(format!("/users/{id}/edit")),
+                _ => None,
+            };
+            AuditLine {
+                at: app::local_time_text(&r.at),
+                username: r.username.unwrap_or_default(),
+                role: r
+                    .role
+                    .as_deref()
+                    .and_then(Role::parse)
+                    .map(|role| role.label(lang).to_string())
+                    .unwrap_or_default(),
+                action: AuditAction::parse(&r.action)
+                    .map(|a| a.label(lang).to_string())
+                    .unwrap_or(r.action),
+                target: r.target_id.unwrap_or_default(),
+                target_href,
+                ip: r.ip.unwrap_or_default(),
+                denied: r.outcome != "ok",
+                outcome: if r.outcome == "ok" {
+                    t(lang, "成功").to_string()
+                } else {
+                    t(lang, "拒绝").to_string()
+                },
+                detail: r.detail.unwrap_or_default(),
+            }
+        })
+        .collect();
+    let current = [
+        ("username", text(&params.username)),
+        ("action", text(&params.action)),
+        ("target_id", text(&params.target_id)),
+        ("from", text(&params.from)),
+        ("to", text(&params.to)),
+    ];
+    let page = AuditPage {
+        username: text(&params.username),
+        target_id: text(&params.target_id),
+        from: text(&params.from),
+        to: text(&params.to),
+        actions: enum_options!(AuditAction, lang, &text(&params.action), t(lang, "不限")),
+        errors: form_errors,
+        lines,
+        total: thousands(total),
+        pages: page_links("/audit", &current, page, total, lang),
+        ui: session.ui(Section::Audit),
+    };
+    Ok(render(StatusCode::OK, &page))
+}

@@ -1,0 +1,4 @@
+//! The home page and its counts.
+
+pub mod api;
+pub mod pages;

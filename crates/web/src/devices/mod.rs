@@ -1,0 +1,4 @@
+//! Home monitoring devices: registry, credentials, binding.
+
+pub mod api;
+pub mod pages;

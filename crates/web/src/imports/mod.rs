@@ -1,0 +1,4 @@
+//! Roster import (CSV or Excel).
+
+pub mod api;
+pub mod pages;

@@ -1,0 +1,4 @@
+//! Organizations: list, detail, create, edit.
+
+pub mod api;
+pub mod pages;

@@ -1,0 +1,3 @@
+//! Administrative divisions.
+
+pub mod api;

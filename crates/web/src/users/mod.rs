@@ -1,0 +1,4 @@
+//! User accounts: list, create, edit.
+
+pub mod api;
+pub mod pages;

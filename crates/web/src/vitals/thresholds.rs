@@ -1,0 +1,79 @@
+//! `/api/v1/elders/{id}/thresholds`: the alert thresholds of one elder, and the doctor's
+//! changes to them.
+
+use crate::api::OrApi;
+use crate::extract::Caller;
+use crate::kit::JsonBody;
+use crate::{ApiError, WebState};
+use app::monitoring::thresholds::ThresholdsView;
+use axum::extract::{Path, State};
+use axum::Json;
+use monitoring::Thresholds;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+/// Every threshold by name; whole numbers as integers.
+fn values_json(t: &Thresholds) -> Map<String, Value> {
+    t.fields()
+        .into_iter()
+        .map(|(name, v)| {
+            let value = if v.fract() == 0.0 {
+                Value::from(v as i64)
+            } else {
+                Value::from(v)
+            };
+            (name.to_string(), value)
+        })
+        .collect()
+}
+
+#[derive(Serialize)]
+pub struct ThresholdsJson {
+    /// In force for this elder.
+    thresholds: Map<String, Value>,
+    /// The guidelines' values, where no doctor has changed them.
+    defaults: Map<String, Value>,
+    set_by: Option<String>,
+    set_at: Option<String>,
+}
+
+impl From<ThresholdsView> for ThresholdsJson {
+    fn from(v: ThresholdsView) -> ThresholdsJson {
+        ThresholdsJson {
+            thresholds: values_json(&v.values),
+            defaults: values_json(&Thresholds::default()),
+            set_by: v.set_by,
+            set_at: v.set_at,
+        }
+    }
+}
+
+/// `GET /api/v1/elders/{id}/thresholds`
+pub async fn get(
+    State(state): State<WebState>,
+    caller: Caller,
+    Path(elder_id): Path<String>,
+) -> Result<Json<ThresholdsJson>, ApiError> {
+    let view = state
+        .app
+        .elder_thresholds(&caller.actor, &elder_id)
+        .await
+        .or_api(caller.lang)?;
+    Ok(Json(view.into()))
+}
+
+/// `PUT /api/v1/elders/{id}/thresholds` with some thresholds by name
+/// (`{"bp_alert_systolic": 150}`); the others keep their values. The elder's doctor only.
+pub async fn set(
+    State(state): State<WebState>,
+    caller: Caller,
+    Path(elder_id): Path<String>,
+    JsonBody(changes): JsonBody<Map<String, Value>>,
+) -> Result<Json<ThresholdsJson>, ApiError> {
+    let view = state
+        .app
+        .set_elder_thresholds(&caller.actor, &elder_id, &changes)
+        .await
+        .or_api(caller.lang)?;
+    Ok(Json(view.into()))
+}
