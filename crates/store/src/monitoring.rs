@@ -919,6 +919,8 @@ pub struct OutboxRow {
     pub attempts: i64,
 }
 
+// The authorization comes on top of the record's own fields.
+#[allow(clippy::too_many_arguments)]
 pub async fn insert_outbox(
     conn: &mut Conn,
     _authorized: &Authorized,
@@ -1004,6 +1006,8 @@ pub struct DispatchRow {
     pub created_at: String,
 }
 
+// The authorization comes on top of the record's own fields.
+#[allow(clippy::too_many_arguments)]
 pub async fn insert_dispatch(
     conn: &mut Conn,
     _authorized: &Authorized,

@@ -128,7 +128,7 @@ impl FromRequestParts<WebState> for Caller {
                 .get(CSRF_HEADER)
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("");
-            if !constant_time_eq(sent, &actor.csrf_token()) {
+            if !constant_time_eq(sent, actor.csrf_token()) {
                 return Err(ApiError::new(AppError::Forbidden, lang));
             }
         }
