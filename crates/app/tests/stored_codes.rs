@@ -300,6 +300,11 @@ async fn unknown_registry_and_access_codes_are_refused() {
             elder,
         )
         .await;
+        // Contacts that are not a list of name, relation and phone: corrupt, not "no family".
+        let no_phone = r#"[{"name":"王芳","relation":"女儿"}]"#;
+        for bad in ["[{", no_phone] {
+            refused(&store, "elders", "contacts", &fixture.elder_a1, bad, elder).await;
+        }
 
         let org = || async {
             let mut conn = store.acquire().await.unwrap();

@@ -520,6 +520,7 @@ impl App {
     ) -> Result<()> {
         let contact = store::monitoring::elder_contact(tx, &alert.elder_id).await?;
         let (address, elder_phone, contacts) = contact.unwrap_or((None, None, "[]".into()));
+        let contacts = store::elders::Contacts::try_from(contacts)?;
         let recipients: Vec<Recipient> = match step {
             Step::Team => match &alert.responsible_org_id {
                 Some(org) => store::monitoring::team_phones(tx, org)
