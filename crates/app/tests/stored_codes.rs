@@ -341,6 +341,22 @@ async fn unknown_registry_and_access_codes_are_refused() {
             store::users::by_id(&mut conn, &doctor.id).await
         };
         refused(&store, "users", "role", &doctor.id, "root", user).await;
+
+        let mut conn = store.acquire().await.unwrap();
+        let (entry,): (String,) = sqlx::query_as("SELECT id FROM audit_log ORDER BY at LIMIT 1")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+        drop(conn);
+        let audit = || async {
+            let mut conn = store.acquire().await.unwrap();
+            let filter = store::audit::AuditFilter {
+                limit: 1000,
+                ..Default::default()
+            };
+            store::audit::search(&mut conn, &filter).await
+        };
+        refused(&store, "audit_log", "outcome", &entry, "maybe", audit).await;
         store.close().await;
     }
 }

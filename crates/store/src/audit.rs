@@ -27,7 +27,8 @@ pub struct AuditRow {
     pub target_kind: Option<String>,
     pub target_id: Option<String>,
     pub ip: Option<String>,
-    pub outcome: String,
+    #[sqlx(try_from = "String")]
+    pub outcome: access::AuditOutcome,
     pub detail: Option<String>,
 }
 

@@ -5,7 +5,7 @@ use super::form::{code_options, page_links, FormErrors, Opt, PageLink};
 use super::{render, t, thousands, OrPage, PageResult, Section, Session, Ui};
 use crate::api::audit::time_bound;
 use crate::WebState;
-use access::{Action, AuditAction, Role};
+use access::{Action, AuditAction, AuditOutcome, Role};
 use app::{AppError, Page};
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
@@ -140,8 +140,8 @@ pub async fn page(
                 target: r.target_id.unwrap_or_default(),
                 target_href,
                 ip: r.ip.unwrap_or_default(),
-                denied: r.outcome != "ok",
-                outcome: if r.outcome == "ok" {
+                denied: r.outcome == AuditOutcome::Denied,
+                outcome: if r.outcome == AuditOutcome::Ok {
                     t(lang, "成功").to_string()
                 } else {
                     t(lang, "拒绝").to_string()
