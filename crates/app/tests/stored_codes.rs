@@ -357,6 +357,17 @@ async fn unknown_registry_and_access_codes_are_refused() {
             store::audit::search(&mut conn, &filter).await
         };
         refused(&store, "audit_log", "outcome", &entry, "maybe", audit).await;
+
+        let mut conn = store.acquire().await.unwrap();
+        let batch = store::imports::start(&mut conn, "0f", "roster.csv", None, 3)
+            .await
+            .unwrap();
+        drop(conn);
+        let import = || async {
+            let mut conn = store.acquire().await.unwrap();
+            store::imports::by_id(&mut conn, &batch).await
+        };
+        refused(&store, "import_batches", "status", &batch, "paused", import).await;
         store.close().await;
     }
 }
