@@ -1,6 +1,14 @@
 //! What the audit log records. Every read and write of a personal record, every login and
 //! failed login.
 
+registry::code_enum!(
+    /// Whether the audited request was carried out or refused.
+    AuditOutcome {
+        Ok = "ok", "成功", "ok";
+        Denied = "denied", "拒绝", "denied";
+    }
+);
+
 registry::code_enum!(AuditAction {
     Login = "login", "登录", "login";
     LoginFailed = "login_failed", "登录失败", "failed login";

@@ -6,6 +6,6 @@ pub mod grant;
 pub mod role;
 pub mod scope;
 
-pub use audit::AuditAction;
+pub use audit::{AuditAction, AuditOutcome};
 pub use role::{Action, Role};
 pub use scope::Scope;

@@ -57,13 +57,14 @@ impl ElderView {
         let full = disclosure == Disclosure::Full;
         let show_phone = |p: &str| if full { p.to_string() } else { mask_phone(p) };
         let birth = chrono::NaiveDate::parse_from_str(&row.birth_date, "%Y-%m-%d").ok();
-        let contacts = serde_json::from_str::<Vec<serde_json::Value>>(&row.contacts)
-            .unwrap_or_default()
+        let contacts = row
+            .contacts
+            .0
             .iter()
             .map(|c| ContactView {
-                name: c["name"].as_str().unwrap_or_default().to_string(),
-                relation: c["relation"].as_str().unwrap_or_default().to_string(),
-                phone: show_phone(c["phone"].as_str().unwrap_or_default()),
+                name: c.name.clone(),
+                relation: c.relation.clone(),
+                phone: show_phone(&c.phone),
             })
             .collect();
         ElderView {
@@ -106,12 +107,13 @@ impl ElderView {
 /// The stored record as raw input, so that an edit can start from what is there and change only
 /// the fields it names.
 pub fn input_from_row(row: &ElderRow) -> ElderInput {
-    let contacts = serde_json::from_str::<Vec<serde_json::Value>>(&row.contacts)
-        .unwrap_or_default()
+    let contacts = row
+        .contacts
+        .0
         .iter()
         .map(|c| {
-            let text = |k: &str| c[k].as_str().map(str::to_string);
-            (text("name"), text("relation"), text("phone"))
+            let text = |v: &str| Some(v.to_string());
+            (text(&c.name), text(&c.relation), text(&c.phone))
         })
         .collect();
     ElderInput {

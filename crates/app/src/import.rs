@@ -89,7 +89,10 @@ impl App {
             None => Vec::new(),
         };
         drop(conn);
-        if let Some(batch) = earlier.as_ref().filter(|b| b.status == "done") {
+        if let Some(batch) = earlier
+            .as_ref()
+            .filter(|b| b.status == interop::ImportStatus::Done)
+        {
             return Ok(report(batch, 0, errors, warnings, true));
         }
         let resumed_from = earlier

@@ -331,7 +331,7 @@ async fn an_interrupted_import_resumes_after_its_last_committed_batch() {
             .unwrap();
         drop(conn);
         assert_eq!(
-            (batch.next_row, batch.status.as_str()),
+            (batch.next_row, batch.status.code()),
             (BATCH_ROWS as i64, "running")
         );
 

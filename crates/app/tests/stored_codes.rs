@@ -300,6 +300,11 @@ async fn unknown_registry_and_access_codes_are_refused() {
             elder,
         )
         .await;
+        // Contacts that are not a list of name, relation and phone: corrupt, not "no family".
+        let no_phone = r#"[{"name":"王芳","relation":"女儿"}]"#;
+        for bad in ["[{", no_phone] {
+            refused(&store, "elders", "contacts", &fixture.elder_a1, bad, elder).await;
+        }
 
         let org = || async {
             let mut conn = store.acquire().await.unwrap();
@@ -336,6 +341,33 @@ async fn unknown_registry_and_access_codes_are_refused() {
             store::users::by_id(&mut conn, &doctor.id).await
         };
         refused(&store, "users", "role", &doctor.id, "root", user).await;
+
+        let mut conn = store.acquire().await.unwrap();
+        let (entry,): (String,) = sqlx::query_as("SELECT id FROM audit_log ORDER BY at LIMIT 1")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+        drop(conn);
+        let audit = || async {
+            let mut conn = store.acquire().await.unwrap();
+            let filter = store::audit::AuditFilter {
+                limit: 1000,
+                ..Default::default()
+            };
+            store::audit::search(&mut conn, &filter).await
+        };
+        refused(&store, "audit_log", "outcome", &entry, "maybe", audit).await;
+
+        let mut conn = store.acquire().await.unwrap();
+        let batch = store::imports::start(&mut conn, "0f", "roster.csv", None, 3)
+            .await
+            .unwrap();
+        drop(conn);
+        let import = || async {
+            let mut conn = store.acquire().await.unwrap();
+            store::imports::by_id(&mut conn, &batch).await
+        };
+        refused(&store, "import_batches", "status", &batch, "paused", import).await;
         store.close().await;
     }
 }

@@ -5,3 +5,12 @@
 pub mod roster;
 
 pub use roster::{read_roster, Field, Roster, RosterError, RosterRow, Warning};
+
+registry::code_enum!(
+    /// How far a roster import has come: a running batch resumes from its next row; a done one
+    /// is not imported again.
+    ImportStatus {
+        Running = "running", "导入中", "running";
+        Done = "done", "已完成", "done";
+    }
+);

@@ -29,7 +29,8 @@ pub struct AuditRow {
     pub target_kind: Option<String>,
     pub target_id: Option<String>,
     pub ip: Option<String>,
-    pub outcome: String,
+    #[sqlx(try_from = "String")]
+    pub outcome: access::AuditOutcome,
     pub detail: Option<String>,
     /// The record grant that allowed this read, when the caller's own scope did not.
     pub grant_id: Option<String>,

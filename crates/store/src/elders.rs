@@ -2,7 +2,7 @@
 
 use crate::Authorized;
 use crate::{frame_list, new_id, time_text, Conn, Result, Sql, StoreError};
-use registry::{ElderStatus, SearchTerm, ValidElder};
+use registry::{Contact, ElderStatus, SearchTerm, ValidElder};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ElderRow {
@@ -22,7 +22,8 @@ pub struct ElderRow {
     pub chronic_conditions: String,
     #[sqlx(try_from = "String")]
     pub status: ElderStatus,
-    pub contacts: String,
+    #[sqlx(try_from = "String")]
+    pub contacts: Contacts,
     pub responsible_org_id: Option<String>,
     pub residence_org_id: Option<String>,
     pub created_at: String,
@@ -63,13 +64,46 @@ pub struct ElderColumns {
     pub residence_org_id: Option<String>,
 }
 
-impl ElderColumns {
-    pub fn from_valid(elder: &ValidElder) -> ElderColumns {
-        let contacts: Vec<serde_json::Value> = elder
-            .contacts
+/// An elder's family contacts as stored: a JSON array of `{"name", "relation", "phone"}`. A
+/// stored value not in that shape is corrupt data, never an empty list.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Contacts(pub Vec<Contact>);
+
+impl Contacts {
+    pub fn to_json(&self) -> String {
+        let contacts: Vec<serde_json::Value> = self
+            .0
             .iter()
             .map(|c| serde_json::json!({"name": c.name, "relation": c.relation, "phone": c.phone}))
             .collect();
+        serde_json::Value::Array(contacts).to_string()
+    }
+}
+
+impl TryFrom<String> for Contacts {
+    type Error = StoreError;
+
+    fn try_from(json: String) -> Result<Contacts> {
+        let corrupt = || StoreError::Corrupt(format!("contacts {json:?}"));
+        let items: Vec<serde_json::Value> = serde_json::from_str(&json).map_err(|_| corrupt())?;
+        items
+            .iter()
+            .map(|c| {
+                let text = |key: &str| c.get(key).and_then(|v| v.as_str()).map(str::to_string);
+                Some(Contact {
+                    name: text("name")?,
+                    relation: text("relation")?,
+                    phone: text("phone")?,
+                })
+            })
+            .collect::<Option<Vec<Contact>>>()
+            .map(Contacts)
+            .ok_or_else(corrupt)
+    }
+}
+
+impl ElderColumns {
+    pub fn from_valid(elder: &ValidElder) -> ElderColumns {
         ElderColumns {
             name: elder.name.clone(),
             name_initials: elder.name_initials.clone(),
@@ -85,7 +119,7 @@ impl ElderColumns {
             ltc_insurance: i64::from(elder.ltc_insurance),
             chronic_conditions: frame_list(elder.chronic_conditions.iter().map(String::as_str)),
             status: elder.status.code().to_string(),
-            contacts: serde_json::Value::Array(contacts).to_string(),
+            contacts: Contacts(elder.contacts.clone()).to_json(),
             responsible_org_id: elder.responsible_org_id.clone(),
             residence_org_id: elder.residence_org_id.clone(),
         }
@@ -151,7 +185,7 @@ impl ElderRow {
             ltc_insurance: self.ltc_insurance,
             chronic_conditions: self.chronic_conditions.clone(),
             status: self.status.code().to_string(),
-            contacts: self.contacts.clone(),
+            contacts: self.contacts.to_json(),
             responsible_org_id: self.responsible_org_id.clone(),
             residence_org_id: self.residence_org_id.clone(),
         }

@@ -12,7 +12,8 @@ pub struct ImportBatchRow {
     pub next_row: i64,
     pub stored: i64,
     pub skipped: i64,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: interop::ImportStatus,
     pub started_at: String,
     pub finished_at: Option<String>,
 }

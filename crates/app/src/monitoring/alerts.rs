@@ -535,6 +535,7 @@ impl App {
         let authorized = crate::auth::system_access(now);
         let contact = store::monitoring::elder_contact(tx, &authorized, &alert.elder_id).await?;
         let (address, elder_phone, contacts) = contact.unwrap_or((None, None, "[]".into()));
+        let contacts = store::elders::Contacts::try_from(contacts)?;
         let recipients: Vec<Recipient> = match step {
             Step::Team => match &alert.responsible_org_id {
                 Some(org) => store::monitoring::team_phones(tx, &authorized, org)

@@ -4,6 +4,7 @@
 //! (`GET /api/v1/outbox`, then `POST /api/v1/outbox/{id}/sent`). The in-app channel is the live
 //! board (server-sent events), fed after every commit; it has no outbox rows.
 
+use store::elders::Contacts;
 use store::monitoring::AlertRow;
 
 /// What a person is told about an alert.
@@ -116,17 +117,15 @@ pub fn channels(names: &[String]) -> Vec<Box<dyn Channel>> {
 
 pub const CHANNEL_CODES: [&str; 3] = ["in_app", "sms", "wechat"];
 
-/// The first family contact with a phone number, from the elder's `contacts` JSON.
-pub fn family_contact(contacts_json: &str) -> Option<Recipient> {
-    let contacts: Vec<serde_json::Value> = serde_json::from_str(contacts_json).ok()?;
-    contacts.iter().find_map(|c| {
-        let phone = c.get("phone")?.as_str()?.trim();
+/// The first family contact with a phone number.
+pub fn family_contact(contacts: &Contacts) -> Option<Recipient> {
+    contacts.0.iter().find_map(|c| {
+        let phone = c.phone.trim();
         if phone.is_empty() {
             return None;
         }
-        let name = c.get("name").and_then(|n| n.as_str()).unwrap_or("家属");
         Some(Recipient {
-            name: name.to_string(),
+            name: c.name.clone(),
             phone: phone.to_string(),
         })
     })
@@ -173,15 +172,18 @@ mod tests {
 
     #[test]
     fn the_first_contact_with_a_phone_is_the_family() {
+        let stored = |json: &str| Contacts::try_from(json.to_string());
         let contacts = r#"[{"name":"王芳","relation":"女儿","phone":""},{"name":"王强","relation":"儿子","phone":"13900002222"}]"#;
         assert_eq!(
-            family_contact(contacts),
+            family_contact(&stored(contacts).unwrap()),
             Some(Recipient {
                 name: "王强".into(),
                 phone: "13900002222".into()
             })
         );
-        assert_eq!(family_contact("[]"), None);
-        assert_eq!(family_contact("garbage"), None);
+        assert_eq!(family_contact(&stored("[]").unwrap()), None);
+        // Corrupt stored contacts are an error, not "no family".
+        assert!(stored("garbage").is_err());
+        assert!(stored(r#"[{"name":"王芳"}]"#).is_err());
     }
 }

@@ -20,7 +20,7 @@ pub struct AuditJson {
     target_kind: Option<String>,
     target_id: Option<String>,
     ip: Option<String>,
-    outcome: String,
+    outcome: &'static str,
     detail: Option<String>,
     /// The record grant a read relied on.
     grant_id: Option<String>,
@@ -38,7 +38,7 @@ impl From<AuditRow> for AuditJson {
             target_kind: r.target_kind,
             target_id: r.target_id,
             ip: r.ip,
-            outcome: r.outcome,
+            outcome: r.outcome.code(),
             detail: r.detail,
             grant_id: r.grant_id,
         }

@@ -8,7 +8,7 @@ use crate::ui::form::enum_options;
 use crate::ui::form::{page_links, FormErrors, Opt, PageLink};
 use crate::ui::{render, t, thousands, OrPage, PageResult, Section, Session, Ui};
 use crate::WebState;
-use access::{Action, AuditAction, Role};
+use access::{Action, AuditAction, AuditOutcome, Role};
 use app::audit_log::AuditFilter;
 use app::AppError;
 use askama::Template;
@@ -134,8 +134,8 @@ pub async fn page(
                 target: r.target_id.unwrap_or_default(),
                 target_href,
                 ip: r.ip.unwrap_or_default(),
-                denied: r.outcome != "ok",
-                outcome: if r.outcome == "ok" {
+                denied: r.outcome == AuditOutcome::Denied,
+                outcome: if r.outcome == AuditOutcome::Ok {
                     t(lang, "成功").to_string()
                 } else {
                     t(lang, "拒绝").to_string()
