@@ -90,6 +90,16 @@ pub struct Caller {
     pub credential: Credential,
 }
 
+impl Caller {
+    /// Awaits a use case run for this caller; its error answers in the caller's language.
+    pub async fn run<T>(
+        &self,
+        use_case: impl std::future::Future<Output = Result<T, AppError>>,
+    ) -> Result<T, ApiError> {
+        use_case.await.map_err(|e| ApiError::new(e, self.lang))
+    }
+}
+
 fn token_of(parts: &Parts) -> Option<(String, Credential)> {
     if let Some(auth) = parts
         .headers
@@ -128,7 +138,7 @@ impl FromRequestParts<WebState> for Caller {
                 .get(CSRF_HEADER)
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("");
-            if !constant_time_eq(sent, &actor.csrf_token()) {
+            if !constant_time_eq(sent, actor.csrf_token()) {
                 return Err(ApiError::new(AppError::Forbidden, lang));
             }
         }

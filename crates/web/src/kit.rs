@@ -167,7 +167,7 @@ async fn read_form(request: Request, state: &WebState) -> FormData {
 }
 
 fn check_token(session: &Session, sent: &str) -> Result<(), Refusal> {
-    if constant_time_eq(sent, &session.actor.csrf_token()) {
+    if constant_time_eq(sent, session.actor.csrf_token()) {
         Ok(())
     } else {
         Err(session.refuse(&AppError::Forbidden))

@@ -1,4 +1,3 @@
-use crate::api::OrApi;
 use crate::extract::{client_ip, Caller};
 use crate::kit::{JsonBody, UserLang};
 use crate::{ApiError, WebState};
@@ -79,11 +78,9 @@ pub async fn login(
 }
 
 pub async fn logout(State(state): State<WebState>, caller: Caller) -> Result<StatusCode, ApiError> {
-    state
-        .app
-        .logout(&caller.actor, &caller.token)
-        .await
-        .or_api(caller.lang)?;
+    caller
+        .run(state.app.logout(&caller.actor, &caller.token))
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

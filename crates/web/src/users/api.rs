@@ -1,6 +1,6 @@
 //! `/api/v1/users` (system admins).
 
-use crate::api::{ListBody, OrApi};
+use crate::api::ListBody;
 use crate::extract::Caller;
 use crate::kit::{created, JsonBody};
 use crate::kit::{ListQuery, NoFilter};
@@ -116,11 +116,9 @@ pub async fn get(
     Path(id): Path<String>,
 ) -> Result<Json<UserJson>, ApiError> {
     Ok(Json(
-        state
-            .app
-            .get_user(&caller.actor, &id)
-            .await
-            .or_api(caller.lang)?
+        caller
+            .run(state.app.get_user(&caller.actor, &id))
+            .await?
             .into(),
     ))
 }
@@ -130,11 +128,13 @@ pub async fn create(
     caller: Caller,
     JsonBody(body): JsonBody<UserBody>,
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
-    let id = state
-        .app
-        .create_user(&caller.actor, &body.into_input(UserInput::default()))
-        .await
-        .or_api(caller.lang)?;
+    let id = caller
+        .run(
+            state
+                .app
+                .create_user(&caller.actor, &body.into_input(UserInput::default())),
+        )
+        .await?;
     Ok(created(id))
 }
 
@@ -144,15 +144,13 @@ pub async fn update(
     Path(id): Path<String>,
     JsonBody(body): JsonBody<UserBody>,
 ) -> Result<Json<UserJson>, ApiError> {
-    let row = state
-        .app
-        .get_user(&caller.actor, &id)
-        .await
-        .or_api(caller.lang)?;
-    state
-        .app
-        .update_user(&caller.actor, &id, &body.into_input(input_from_row(&row)))
-        .await
-        .or_api(caller.lang)?;
+    let row = caller.run(state.app.get_user(&caller.actor, &id)).await?;
+    caller
+        .run(
+            state
+                .app
+                .update_user(&caller.actor, &id, &body.into_input(input_from_row(&row))),
+        )
+        .await?;
     get(State(state), caller, Path(id)).await
 }

@@ -2,7 +2,7 @@
 //! credential, answered only once its readings are stored) and
 //! `GET /api/v1/elders/{id}/readings` (a person reads an elder's readings by kind and time).
 
-use crate::api::{check, int_param, OrApi};
+use crate::api::{check, int_param};
 use crate::extract::{lang_of, parse_query, Caller};
 use crate::{ApiError, WebState};
 use app::monitoring::ingest::{IngestError, IngestReport, Source};
@@ -287,18 +287,16 @@ pub async fn for_elder(
     // Up to now, and the few minutes a device's clock may run ahead.
     let to = to.unwrap_or_else(|| state.app.now() + monitoring::reading::max_ahead());
     let from = from.unwrap_or(to - Duration::days(30));
-    let rows = state
-        .app
-        .elder_readings(
+    let rows = caller
+        .run(state.app.elder_readings(
             &caller.actor,
             &elder_id,
             params.kind.as_deref(),
             from,
             to,
             limit,
-        )
-        .await
-        .or_api(caller.lang)?;
+        ))
+        .await?;
     let items: Vec<ReadingJson> = rows.into_iter().map(ReadingJson::from).collect();
     Ok(Json(json!({ "items": items })))
 }
