@@ -3,7 +3,7 @@
 //! `GET /api/v1/elders/{id}/readings` (a person reads an elder's readings by kind and time).
 
 use crate::api::{check, int_param};
-use crate::extract::{lang_of, parse_query, Caller};
+use crate::extract::{bearer_of, lang_of, parse_query, Caller};
 use crate::{ApiError, WebState};
 use app::monitoring::ingest::{IngestError, IngestReport, Source};
 use app::monitoring::{IngestDevice, ReadingRow};
@@ -37,17 +37,8 @@ impl FromRequestParts<WebState> for DeviceCaller {
         state: &WebState,
     ) -> Result<Self, Self::Rejection> {
         let lang = lang_of(parts);
-        let credential = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
-            .map(str::trim)
-            // Only device credentials: a person's token is not looked up as one.
-            .filter(|c| c.starts_with("yyd_"));
+        // Only device credentials: a person's token is not looked up as one.
+        let credential = bearer_of(parts).filter(|c| c.starts_with("yyd_"));
         let Some(credential) = credential else {
             return Err(ApiError::new(AppError::Unauthenticated, lang));
         };
