@@ -23,15 +23,16 @@ pub struct TokenBody {
     user: MeBody,
 }
 
+/// Who a user is: the body of `/auth/me`, and the first fields of a user in `/users`.
 #[derive(Serialize)]
 pub struct MeBody {
-    id: String,
-    username: String,
-    display_name: String,
-    role: &'static str,
-    org_id: Option<String>,
-    region_code: Option<String>,
-    elder_id: Option<String>,
+    pub(crate) id: String,
+    pub(crate) username: String,
+    pub(crate) display_name: String,
+    pub(crate) role: &'static str,
+    pub(crate) org_id: Option<String>,
+    pub(crate) region_code: Option<String>,
+    pub(crate) elder_id: Option<String>,
 }
 
 fn me_body(actor: &app::Actor) -> MeBody {
