@@ -90,18 +90,28 @@ pub struct Caller {
     pub credential: Credential,
 }
 
+impl Caller {
+    /// Awaits a use case run for this caller; its error answers in the caller's language.
+    pub async fn run<T>(
+        &self,
+        use_case: impl std::future::Future<Output = Result<T, AppError>>,
+    ) -> Result<T, ApiError> {
+        use_case.await.map_err(|e| ApiError::new(e, self.lang))
+    }
+}
+
+/// The credential of an `Authorization: Bearer ...` header, trimmed.
+pub fn bearer_of(parts: &Parts) -> Option<&str> {
+    let auth = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let token = auth
+        .strip_prefix("Bearer ")
+        .or_else(|| auth.strip_prefix("bearer "))?;
+    Some(token.trim())
+}
+
 fn token_of(parts: &Parts) -> Option<(String, Credential)> {
-    if let Some(auth) = parts
-        .headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-    {
-        if let Some(token) = auth
-            .strip_prefix("Bearer ")
-            .or_else(|| auth.strip_prefix("bearer "))
-        {
-            return Some((token.trim().to_string(), Credential::Bearer));
-        }
+    if let Some(token) = bearer_of(parts) {
+        return Some((token.to_string(), Credential::Bearer));
     }
     cookie(parts, SESSION_COOKIE).map(|t| (t.to_string(), Credential::Cookie))
 }

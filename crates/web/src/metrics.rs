@@ -117,41 +117,44 @@ pub async fn track(State(state): State<WebState>, request: Request, next: Next) 
 pub fn render_monitoring(monitoring: &MonitoringState) -> String {
     let stats = &monitoring.stats;
     let mut out = String::new();
-    let mut counter = |name: &str, help: &str, value: u64| {
+    let counters = [
+        (
+            "yiyang_readings_accepted_total",
+            "Device readings stored.",
+            &stats.accepted,
+        ),
+        (
+            "yiyang_readings_duplicates_total",
+            "Device readings received again and stored once (resends).",
+            &stats.duplicates,
+        ),
+        (
+            "yiyang_alerts_opened_total",
+            "Alerts opened by readings.",
+            &stats.alerts_opened,
+        ),
+        (
+            "yiyang_alerts_updated_total",
+            "Open alerts that a repeated finding updated.",
+            &stats.alerts_updated,
+        ),
+        (
+            "yiyang_ingest_commits_total",
+            "Transactions of the ingest writer.",
+            &stats.commits,
+        ),
+        (
+            "yiyang_ingest_commit_failures_total",
+            "Ingest transactions that failed.",
+            &stats.commit_failures,
+        ),
+    ];
+    for (name, help, value) in counters {
+        let value = IngestStats::get(value);
         out.push_str(&format!(
             "# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}\n"
         ));
-    };
-    counter(
-        "yiyang_readings_accepted_total",
-        "Device readings stored.",
-        IngestStats::get(&stats.accepted),
-    );
-    counter(
-        "yiyang_readings_duplicates_total",
-        "Device readings received again and stored once (resends).",
-        IngestStats::get(&stats.duplicates),
-    );
-    counter(
-        "yiyang_alerts_opened_total",
-        "Alerts opened by readings.",
-        IngestStats::get(&stats.alerts_opened),
-    );
-    counter(
-        "yiyang_alerts_updated_total",
-        "Open alerts that a repeated finding updated.",
-        IngestStats::get(&stats.alerts_updated),
-    );
-    counter(
-        "yiyang_ingest_commits_total",
-        "Transactions of the ingest writer.",
-        IngestStats::get(&stats.commits),
-    );
-    counter(
-        "yiyang_ingest_commit_failures_total",
-        "Ingest transactions that failed.",
-        IngestStats::get(&stats.commit_failures),
-    );
+    }
     out.push_str(
         "# HELP yiyang_readings_rejected_total Device readings (or whole payloads) refused, by reason.\n",
     );

@@ -199,11 +199,7 @@ pub async fn get(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<AlertDetailJson>, ApiError> {
-    let view = state
-        .app
-        .get_alert(&caller.actor, &id)
-        .await
-        .or_api(caller.lang)?;
+    let view = caller.run(state.app.get_alert(&caller.actor, &id)).await?;
     Ok(Json(AlertDetailJson::new(view, caller.lang)))
 }
 
@@ -214,11 +210,9 @@ pub async fn acknowledge(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<AlertDetailJson>, ApiError> {
-    let view = state
-        .app
-        .acknowledge_alert(&caller.actor, &id)
-        .await
-        .or_api(caller.lang)?;
+    let view = caller
+        .run(state.app.acknowledge_alert(&caller.actor, &id))
+        .await?;
     Ok(Json(AlertDetailJson::new(view, caller.lang)))
 }
 
@@ -240,11 +234,13 @@ pub async fn resolve(
     } else {
         parse_json(&body, caller.lang)?
     };
-    let view = state
-        .app
-        .resolve_alert(&caller.actor, &id, body.note.as_deref().unwrap_or(""))
-        .await
-        .or_api(caller.lang)?;
+    let view = caller
+        .run(
+            state
+                .app
+                .resolve_alert(&caller.actor, &id, body.note.as_deref().unwrap_or("")),
+        )
+        .await?;
     Ok(Json(AlertDetailJson::new(view, caller.lang)))
 }
 

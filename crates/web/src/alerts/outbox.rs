@@ -1,7 +1,7 @@
 //! `/api/v1/outbox`: the SMS/WeChat gateway's queue. The gateway (an admin account) reads the
 //! messages not yet sent, with the full recipient number, sends them and reports each one.
 
-use crate::api::{check, int_param, OrApi};
+use crate::api::{check, int_param};
 use crate::extract::{parse_query, Caller};
 use crate::{ApiError, WebState};
 use app::monitoring::outbox::{DEFAULT_OUTBOX, MAX_OUTBOX};
@@ -43,11 +43,13 @@ pub async fn pending(
     let limit =
         int_param(&mut errors, "limit", &params.limit, 1, MAX_OUTBOX).unwrap_or(DEFAULT_OUTBOX);
     check(errors, caller.lang)?;
-    let rows = state
-        .app
-        .pending_outbox(&caller.actor, params.channel.as_deref(), limit)
-        .await
-        .or_api(caller.lang)?;
+    let rows = caller
+        .run(
+            state
+                .app
+                .pending_outbox(&caller.actor, params.channel.as_deref(), limit),
+        )
+        .await?;
     let items: Vec<OutboxJson> = rows
         .into_iter()
         .map(|r| OutboxJson {
@@ -70,10 +72,8 @@ pub async fn sent(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    state
-        .app
-        .mark_outbox_sent(&caller.actor, &id)
-        .await
-        .or_api(caller.lang)?;
+    caller
+        .run(state.app.mark_outbox_sent(&caller.actor, &id))
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }

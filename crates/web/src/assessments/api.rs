@@ -253,16 +253,16 @@ pub async fn create(
         reason: body.reason,
         note: body.note,
     };
-    let (id, _) = state
-        .app
-        .record_assessment(&caller.actor, &elder_id, &input)
-        .await
-        .or_api(caller.lang)?;
-    let view = state
-        .app
-        .get_assessment(&caller.actor, &id)
-        .await
-        .or_api(caller.lang)?;
+    let (id, _) = caller
+        .run(
+            state
+                .app
+                .record_assessment(&caller.actor, &elder_id, &input),
+        )
+        .await?;
+    let view = caller
+        .run(state.app.get_assessment(&caller.actor, &id))
+        .await?;
     Ok((StatusCode::CREATED, Json(assessment_json(&view))))
 }
 
@@ -273,11 +273,9 @@ pub async fn for_elder(
     caller: Caller,
     Path(elder_id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let found = state
-        .app
-        .elder_assessments(&caller.actor, &elder_id)
-        .await
-        .or_api(caller.lang)?;
+    let found = caller
+        .run(state.app.elder_assessments(&caller.actor, &elder_id))
+        .await?;
     let levels = found.levels.as_ref().map(|l| {
         json!({
             "ability_grade": l.ability_grade,
@@ -311,11 +309,9 @@ pub async fn get(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let view = state
-        .app
-        .get_assessment(&caller.actor, &id)
-        .await
-        .or_api(caller.lang)?;
+    let view = caller
+        .run(state.app.get_assessment(&caller.actor, &id))
+        .await?;
     Ok(Json(assessment_json(&view)))
 }
 
@@ -325,11 +321,9 @@ pub async fn confirm(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    state
-        .app
-        .confirm_assessment(&caller.actor, &id)
-        .await
-        .or_api(caller.lang)?;
+    caller
+        .run(state.app.confirm_assessment(&caller.actor, &id))
+        .await?;
     assessment_now(&state, &caller, &id).await
 }
 
@@ -339,11 +333,9 @@ async fn assessment_now(
     caller: &Caller,
     id: &str,
 ) -> Result<Json<Value>, ApiError> {
-    let view = state
-        .app
-        .get_assessment(&caller.actor, id)
-        .await
-        .or_api(caller.lang)?;
+    let view = caller
+        .run(state.app.get_assessment(&caller.actor, id))
+        .await?;
     Ok(Json(assessment_json(&view)))
 }
 
@@ -360,11 +352,13 @@ pub async fn return_for_correction(
     Path(id): Path<String>,
     JsonBody(body): JsonBody<ReturnBody>,
 ) -> Result<Json<Value>, ApiError> {
-    state
-        .app
-        .return_assessment(&caller.actor, &id, body.reason.as_deref())
-        .await
-        .or_api(caller.lang)?;
+    caller
+        .run(
+            state
+                .app
+                .return_assessment(&caller.actor, &id, body.reason.as_deref()),
+        )
+        .await?;
     assessment_now(&state, &caller, &id).await
 }
 
@@ -382,16 +376,14 @@ pub async fn request_reassessment(
     Path(elder_id): Path<String>,
     JsonBody(body): JsonBody<RequestBody>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let id = state
-        .app
-        .request_reassessment(
+    let id = caller
+        .run(state.app.request_reassessment(
             &caller.actor,
             &elder_id,
             body.instrument_id.as_deref(),
             body.reason.as_deref(),
-        )
-        .await
-        .or_api(caller.lang)?;
+        ))
+        .await?;
     Ok(created(id))
 }
 
@@ -414,11 +406,9 @@ pub async fn worklist(
     let days = int_param(&mut errors, "within_days", &params.within_days, 0, 366).unwrap_or(30);
     let page = crate::api::page_of(&mut errors, &params.page, &params.per_page);
     check(errors, caller.lang)?;
-    let list = state
-        .app
-        .assessment_worklist(&caller.actor, days, page)
-        .await
-        .or_api(caller.lang)?;
+    let list = caller
+        .run(state.app.assessment_worklist(&caller.actor, days, page))
+        .await?;
     Ok(Json(json!({
         "due_by": list.due_by,
         "due_total": list.due_total,
@@ -485,11 +475,13 @@ pub async fn stats(
     };
     check(errors, caller.lang)?;
     let prefix = region.as_ref().map(|r| r.prefix().to_string());
-    let rows = state
-        .app
-        .assessment_counts(&caller.actor, from, to, prefix.as_deref())
-        .await
-        .or_api(caller.lang)?;
+    let rows = caller
+        .run(
+            state
+                .app
+                .assessment_counts(&caller.actor, from, to, prefix.as_deref()),
+        )
+        .await?;
     let group_len = app::assessments::child_prefix_len(prefix.as_deref());
     let grouped = app::assessments::roll_up(&rows, group_len);
     Ok(Json(json!({
@@ -510,11 +502,9 @@ pub async fn subsidies(
     State(state): State<WebState>,
     caller: Caller,
 ) -> Result<Json<Value>, ApiError> {
-    let items = state
-        .app
-        .institution_subsidies(&caller.actor)
-        .await
-        .or_api(caller.lang)?;
+    let items = caller
+        .run(state.app.institution_subsidies(&caller.actor))
+        .await?;
     let policy = &state.app.assessment_settings().subsidy;
     Ok(Json(json!({
         "policy": {

@@ -1,4 +1,3 @@
-use crate::api::OrApi;
 use crate::extract::{client_ip, Caller};
 use crate::kit::{JsonBody, UserLang};
 use crate::{ApiError, WebState};
@@ -24,15 +23,16 @@ pub struct TokenBody {
     user: MeBody,
 }
 
+/// Who a user is: the body of `/auth/me`, and the first fields of a user in `/users`.
 #[derive(Serialize)]
 pub struct MeBody {
-    id: String,
-    username: String,
-    display_name: String,
-    role: &'static str,
-    org_id: Option<String>,
-    region_code: Option<String>,
-    elder_id: Option<String>,
+    pub(crate) id: String,
+    pub(crate) username: String,
+    pub(crate) display_name: String,
+    pub(crate) role: &'static str,
+    pub(crate) org_id: Option<String>,
+    pub(crate) region_code: Option<String>,
+    pub(crate) elder_id: Option<String>,
 }
 
 fn me_body(actor: &app::Actor) -> MeBody {
@@ -79,11 +79,9 @@ pub async fn login(
 }
 
 pub async fn logout(State(state): State<WebState>, caller: Caller) -> Result<StatusCode, ApiError> {
-    state
-        .app
-        .logout(&caller.actor, &caller.token)
-        .await
-        .or_api(caller.lang)?;
+    caller
+        .run(state.app.logout(&caller.actor, &caller.token))
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -1,6 +1,5 @@
 //! `/api/v1/dashboard`: the counts on the home page.
 
-use crate::api::OrApi;
 use crate::extract::Caller;
 use crate::{ApiError, WebState};
 use axum::extract::State;
@@ -10,11 +9,7 @@ pub async fn get(
     State(state): State<WebState>,
     caller: Caller,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let d = state
-        .app
-        .dashboard(&caller.actor)
-        .await
-        .or_api(caller.lang)?;
+    let d = caller.run(state.app.dashboard(&caller.actor)).await?;
     let c = &d.counts;
     Ok(Json(serde_json::json!({
         "elders": {

@@ -1,7 +1,7 @@
 //! `/api/v1/devices`: register a home device bound to an elder (its credential is shown once),
 //! list, read, bind anew, unbind.
 
-use crate::api::{ListBody, OrApi};
+use crate::api::ListBody;
 use crate::extract::Caller;
 use crate::kit::JsonBody;
 use crate::kit::{ListFilter, ListQuery};
@@ -80,16 +80,14 @@ pub async fn register(
     caller: Caller,
     JsonBody(body): JsonBody<RegisterBody>,
 ) -> Result<(StatusCode, Json<RegisteredJson>), ApiError> {
-    let registered = state
-        .app
-        .register_device(
+    let registered = caller
+        .run(state.app.register_device(
             &caller.actor,
             body.device_id.as_deref().unwrap_or(""),
             body.kind.as_deref().unwrap_or(""),
             body.elder_id.as_deref().unwrap_or(""),
-        )
-        .await
-        .or_api(caller.lang)?;
+        ))
+        .await?;
     Ok((StatusCode::CREATED, Json(registered.into())))
 }
 
@@ -128,11 +126,7 @@ pub async fn get(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<DeviceJson>, ApiError> {
-    let view = state
-        .app
-        .get_device(&caller.actor, &id)
-        .await
-        .or_api(caller.lang)?;
+    let view = caller.run(state.app.get_device(&caller.actor, &id)).await?;
     Ok(Json(view.into()))
 }
 
@@ -150,11 +144,13 @@ pub async fn bind(
     Path(id): Path<String>,
     JsonBody(body): JsonBody<BindBody>,
 ) -> Result<Json<RegisteredJson>, ApiError> {
-    let bound = state
-        .app
-        .bind_device(&caller.actor, &id, body.elder_id.as_deref().unwrap_or(""))
-        .await
-        .or_api(caller.lang)?;
+    let bound = caller
+        .run(
+            state
+                .app
+                .bind_device(&caller.actor, &id, body.elder_id.as_deref().unwrap_or("")),
+        )
+        .await?;
     Ok(Json(bound.into()))
 }
 
@@ -164,10 +160,8 @@ pub async fn unbind(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    state
-        .app
-        .unbind_device(&caller.actor, &id)
-        .await
-        .or_api(caller.lang)?;
+    caller
+        .run(state.app.unbind_device(&caller.actor, &id))
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,6 +1,6 @@
 //! `/api/v1/elders`: create, read, list and search, edit, history.
 
-use crate::api::{ListBody, OrApi};
+use crate::api::ListBody;
 use crate::extract::Caller;
 use crate::kit::JsonBody;
 use crate::kit::{ListFilter, ListQuery};
@@ -187,11 +187,9 @@ pub async fn create(
 ) -> Result<(StatusCode, Json<CreatedBody>), ApiError> {
     let mut input = ElderInput::default();
     body.apply_to(&mut input);
-    let id = state
-        .app
-        .create_elder(&caller.actor, &input)
-        .await
-        .or_api(caller.lang)?;
+    let id = caller
+        .run(state.app.create_elder(&caller.actor, &input))
+        .await?;
     Ok((StatusCode::CREATED, Json(CreatedBody { id })))
 }
 
@@ -200,11 +198,7 @@ pub async fn get(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<ElderJson>, ApiError> {
-    let view = state
-        .app
-        .get_elder(&caller.actor, &id)
-        .await
-        .or_api(caller.lang)?;
+    let view = caller.run(state.app.get_elder(&caller.actor, &id)).await?;
     Ok(Json(view.into()))
 }
 
@@ -215,24 +209,16 @@ pub async fn update(
     Path(id): Path<String>,
     JsonBody(body): JsonBody<ElderBody>,
 ) -> Result<Json<ElderJson>, ApiError> {
-    let row = state
-        .app
-        .elder_for_edit(&caller.actor, &id)
-        .await
-        .or_api(caller.lang)?;
+    let row = caller
+        .run(state.app.elder_for_edit(&caller.actor, &id))
+        .await?;
     let version = body.version;
     let mut input = input_from_row(&row);
     body.apply_to(&mut input);
-    state
-        .app
-        .update_elder(&caller.actor, &id, &input, version)
-        .await
-        .or_api(caller.lang)?;
-    let view = state
-        .app
-        .get_elder(&caller.actor, &id)
-        .await
-        .or_api(caller.lang)?;
+    caller
+        .run(state.app.update_elder(&caller.actor, &id, &input, version))
+        .await?;
+    let view = caller.run(state.app.get_elder(&caller.actor, &id)).await?;
     Ok(Json(view.into()))
 }
 
@@ -300,11 +286,9 @@ pub async fn history(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<ListBody<ChangeJson>>, ApiError> {
-    let rows = state
-        .app
-        .elder_history(&caller.actor, &id)
-        .await
-        .or_api(caller.lang)?;
+    let rows = caller
+        .run(state.app.elder_history(&caller.actor, &id))
+        .await?;
     let items: Vec<ChangeJson> = rows
         .into_iter()
         .map(|r| ChangeJson {

@@ -2,7 +2,6 @@
 //! `DELETE /api/v1/elders/{id}/grants/{grant_id}`. Who may grant, and what a grant opens, is
 //! decided in `app::grants`; this folder only translates.
 
-use crate::api::OrApi;
 use crate::extract::{parse_json, Caller};
 use crate::{ApiError, WebState};
 use access::grant::{GrantRequest, Grantee};
@@ -86,11 +85,9 @@ pub async fn create(
         reason: body.reason,
         until: body.until,
     };
-    let id = state
-        .app
-        .create_grant(&caller.actor, &elder_id, &request)
-        .await
-        .or_api(caller.lang)?;
+    let id = caller
+        .run(state.app.create_grant(&caller.actor, &elder_id, &request))
+        .await?;
     Ok((StatusCode::CREATED, Json(CreatedBody { id })))
 }
 
@@ -99,11 +96,9 @@ pub async fn list(
     caller: Caller,
     Path(elder_id): Path<String>,
 ) -> Result<Json<GrantList>, ApiError> {
-    let items: Vec<GrantJson> = state
-        .app
-        .list_grants(&caller.actor, &elder_id)
-        .await
-        .or_api(caller.lang)?
+    let items: Vec<GrantJson> = caller
+        .run(state.app.list_grants(&caller.actor, &elder_id))
+        .await?
         .into_iter()
         .map(GrantJson::from)
         .collect();
@@ -118,10 +113,8 @@ pub async fn revoke(
     caller: Caller,
     Path((elder_id, grant_id)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    state
-        .app
-        .revoke_grant(&caller.actor, &elder_id, &grant_id)
-        .await
-        .or_api(caller.lang)?;
+    caller
+        .run(state.app.revoke_grant(&caller.actor, &elder_id, &grant_id))
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,6 +1,6 @@
 //! `/api/v1/organizations`.
 
-use crate::api::{ListBody, OrApi};
+use crate::api::ListBody;
 use crate::extract::Caller;
 use crate::kit::{created, JsonBody};
 use crate::kit::{ListFilter, ListQuery};
@@ -179,11 +179,9 @@ pub async fn get(
     Path(id): Path<String>,
 ) -> Result<Json<OrgJson>, ApiError> {
     Ok(Json(
-        state
-            .app
-            .get_org(&caller.actor, &id)
-            .await
-            .or_api(caller.lang)?
+        caller
+            .run(state.app.get_org(&caller.actor, &id))
+            .await?
             .into(),
     ))
 }
@@ -195,11 +193,9 @@ pub async fn create(
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
     let mut input = OrgInput::default();
     body.apply_to(&mut input);
-    let id = state
-        .app
-        .create_org(&caller.actor, &input)
-        .await
-        .or_api(caller.lang)?;
+    let id = caller
+        .run(state.app.create_org(&caller.actor, &input))
+        .await?;
     Ok(created(id))
 }
 
@@ -209,17 +205,11 @@ pub async fn update(
     Path(id): Path<String>,
     JsonBody(body): JsonBody<OrgBody>,
 ) -> Result<Json<OrgJson>, ApiError> {
-    let row = state
-        .app
-        .get_org(&caller.actor, &id)
-        .await
-        .or_api(caller.lang)?;
+    let row = caller.run(state.app.get_org(&caller.actor, &id)).await?;
     let mut input = app::orgs::input_from_row(&row);
     body.apply_to(&mut input);
-    state
-        .app
-        .update_org(&caller.actor, &id, &input)
-        .await
-        .or_api(caller.lang)?;
+    caller
+        .run(state.app.update_org(&caller.actor, &id, &input))
+        .await?;
     get(State(state), caller, Path(id)).await
 }

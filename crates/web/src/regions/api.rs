@@ -1,6 +1,5 @@
 //! `/api/v1/regions`: the division tree, one level at a time.
 
-use crate::api::OrApi;
 use crate::extract::{parse_query, Caller};
 use crate::kit::ListBody;
 use crate::{ApiError, WebState};
@@ -47,14 +46,12 @@ pub async fn list(
     uri: Uri,
 ) -> Result<Json<ListBody<RegionJson>>, ApiError> {
     let params: ListParams = parse_query(uri.query(), caller.lang)?;
-    let rows = state
-        .app
-        .region_children(
+    let rows = caller
+        .run(state.app.region_children(
             &caller.actor,
             params.parent.as_deref().filter(|p| !p.is_empty()),
-        )
-        .await
-        .or_api(caller.lang)?;
+        ))
+        .await?;
     let items: Vec<RegionJson> = rows.into_iter().map(RegionJson::from).collect();
     Ok(ListBody::all(items))
 }
@@ -64,11 +61,9 @@ pub async fn get(
     caller: Caller,
     Path(code): Path<String>,
 ) -> Result<Json<RegionJson>, ApiError> {
-    let row = state
-        .app
-        .region(&code)
-        .await
-        .or_api(caller.lang)?
+    let row = caller
+        .run(state.app.region(&code))
+        .await?
         .ok_or(ApiError::new(AppError::NotFound, caller.lang))?;
     Ok(Json(row.into()))
 }

@@ -233,26 +233,24 @@ impl Session {
             }
             _ => {}
         }
-        if may(Action::ReadDashboard) {
-            item("/assessments".into(), t(lang, "评估"), Section::Assessments);
-        }
-        if may(Action::ReadMonitoring) {
-            item("/alerts".into(), t(lang, "告警"), Section::Alerts);
-        }
-        if may(Action::ManageDevices) {
-            item("/devices".into(), t(lang, "设备"), Section::Devices);
-        }
-        if may(Action::ReadOrganization) && role != Role::Family {
-            item("/orgs".into(), t(lang, "机构"), Section::Orgs);
-        }
-        if may(Action::ImportElders) {
-            item("/import".into(), t(lang, "花名册导入"), Section::Import);
-        }
-        if may(Action::ManageUsers) {
-            item("/users".into(), t(lang, "用户管理"), Section::Users);
-        }
-        if may(Action::ReadAudit) {
-            item("/audit".into(), t(lang, "审计日志"), Section::Audit);
+        // One row an area: who may see it, where it goes, its name, its section.
+        #[rustfmt::skip]
+        let areas = [
+            (Action::ReadDashboard, "/assessments", t(lang, "评估"), Section::Assessments),
+            (Action::ReadMonitoring, "/alerts", t(lang, "告警"), Section::Alerts),
+            (Action::ManageDevices, "/devices", t(lang, "设备"), Section::Devices),
+            (Action::ReadOrganization, "/orgs", t(lang, "机构"), Section::Orgs),
+            (Action::ImportElders, "/import", t(lang, "花名册导入"), Section::Import),
+            (Action::ManageUsers, "/users", t(lang, "用户管理"), Section::Users),
+            (Action::ReadAudit, "/audit", t(lang, "审计日志"), Section::Audit),
+        ];
+        for (action, href, label, this) in areas {
+            // A family member may read the organizations caring for the elder, but has no list
+            // of them to browse.
+            let browsable = !(this == Section::Orgs && role == Role::Family);
+            if may(action) && browsable {
+                item(href.into(), label, this);
+            }
         }
         Ui {
             lang,

@@ -1,6 +1,7 @@
 //! `/api/v1/users` (system admins).
 
-use crate::api::{ListBody, OrApi};
+use crate::api::ListBody;
+use crate::auth::api::MeBody;
 use crate::extract::Caller;
 use crate::kit::{created, JsonBody};
 use crate::kit::{ListQuery, NoFilter};
@@ -14,13 +15,8 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Serialize)]
 pub struct UserJson {
-    id: String,
-    username: String,
-    display_name: String,
-    role: &'static str,
-    org_id: Option<String>,
-    region_code: Option<String>,
-    elder_id: Option<String>,
+    #[serde(flatten)]
+    who: MeBody,
     phone: Option<String>,
     active: bool,
     caregiver_certified: bool,
@@ -31,17 +27,19 @@ pub struct UserJson {
 impl From<UserView> for UserJson {
     fn from(u: UserView) -> UserJson {
         UserJson {
-            id: u.id,
-            username: u.username,
-            display_name: u.display_name,
-            role: u.role.code(),
-            org_id: u.org_id,
-            region_code: u
-                .region_code
-                .as_deref()
-                .and_then(|c| region::RegionCode::parse(c).ok())
-                .map(|c| c.display_code()),
-            elder_id: u.elder_id,
+            who: MeBody {
+                id: u.id,
+                username: u.username,
+                display_name: u.display_name,
+                role: u.role.code(),
+                org_id: u.org_id,
+                region_code: u
+                    .region_code
+                    .as_deref()
+                    .and_then(|c| region::RegionCode::parse(c).ok())
+                    .map(|c| c.display_code()),
+                elder_id: u.elder_id,
+            },
             phone: u.phone.as_deref().map(registry::phone::mask_phone),
             active: u.active == 1,
             caregiver_certified: u.caregiver_certified == 1,
@@ -116,11 +114,9 @@ pub async fn get(
     Path(id): Path<String>,
 ) -> Result<Json<UserJson>, ApiError> {
     Ok(Json(
-        state
-            .app
-            .get_user(&caller.actor, &id)
-            .await
-            .or_api(caller.lang)?
+        caller
+            .run(state.app.get_user(&caller.actor, &id))
+            .await?
             .into(),
     ))
 }
@@ -130,11 +126,13 @@ pub async fn create(
     caller: Caller,
     JsonBody(body): JsonBody<UserBody>,
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
-    let id = state
-        .app
-        .create_user(&caller.actor, &body.into_input(UserInput::default()))
-        .await
-        .or_api(caller.lang)?;
+    let id = caller
+        .run(
+            state
+                .app
+                .create_user(&caller.actor, &body.into_input(UserInput::default())),
+        )
+        .await?;
     Ok(created(id))
 }
 
@@ -144,15 +142,13 @@ pub async fn update(
     Path(id): Path<String>,
     JsonBody(body): JsonBody<UserBody>,
 ) -> Result<Json<UserJson>, ApiError> {
-    let row = state
-        .app
-        .get_user(&caller.actor, &id)
-        .await
-        .or_api(caller.lang)?;
-    state
-        .app
-        .update_user(&caller.actor, &id, &body.into_input(input_from_row(&row)))
-        .await
-        .or_api(caller.lang)?;
+    let row = caller.run(state.app.get_user(&caller.actor, &id)).await?;
+    caller
+        .run(
+            state
+                .app
+                .update_user(&caller.actor, &id, &body.into_input(input_from_row(&row))),
+        )
+        .await?;
     get(State(state), caller, Path(id)).await
 }

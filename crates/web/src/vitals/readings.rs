@@ -2,8 +2,8 @@
 //! credential, answered only once its readings are stored) and
 //! `GET /api/v1/elders/{id}/readings` (a person reads an elder's readings by kind and time).
 
-use crate::api::{check, int_param, OrApi};
-use crate::extract::{lang_of, parse_query, Caller};
+use crate::api::{check, int_param};
+use crate::extract::{bearer_of, lang_of, parse_query, Caller};
 use crate::{ApiError, WebState};
 use app::monitoring::ingest::{IngestError, IngestReport, Source};
 use app::monitoring::{IngestDevice, ReadingRow};
@@ -37,17 +37,8 @@ impl FromRequestParts<WebState> for DeviceCaller {
         state: &WebState,
     ) -> Result<Self, Self::Rejection> {
         let lang = lang_of(parts);
-        let credential = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
-            .map(str::trim)
-            // Only device credentials: a person's token is not looked up as one.
-            .filter(|c| c.starts_with("yyd_"));
+        // Only device credentials: a person's token is not looked up as one.
+        let credential = bearer_of(parts).filter(|c| c.starts_with("yyd_"));
         let Some(credential) = credential else {
             return Err(ApiError::new(AppError::Unauthenticated, lang));
         };
@@ -287,18 +278,16 @@ pub async fn for_elder(
     // Up to now, and the few minutes a device's clock may run ahead.
     let to = to.unwrap_or_else(|| state.app.now() + monitoring::reading::max_ahead());
     let from = from.unwrap_or(to - Duration::days(30));
-    let rows = state
-        .app
-        .elder_readings(
+    let rows = caller
+        .run(state.app.elder_readings(
             &caller.actor,
             &elder_id,
             params.kind.as_deref(),
             from,
             to,
             limit,
-        )
-        .await
-        .or_api(caller.lang)?;
+        ))
+        .await?;
     let items: Vec<ReadingJson> = rows.into_iter().map(ReadingJson::from).collect();
     Ok(Json(json!({ "items": items })))
 }

@@ -1,7 +1,6 @@
 //! `/api/v1/elders/{id}/thresholds`: the alert thresholds of one elder, and the doctor's
 //! changes to them.
 
-use crate::api::OrApi;
 use crate::extract::Caller;
 use crate::kit::JsonBody;
 use crate::{ApiError, WebState};
@@ -54,11 +53,9 @@ pub async fn get(
     caller: Caller,
     Path(elder_id): Path<String>,
 ) -> Result<Json<ThresholdsJson>, ApiError> {
-    let view = state
-        .app
-        .elder_thresholds(&caller.actor, &elder_id)
-        .await
-        .or_api(caller.lang)?;
+    let view = caller
+        .run(state.app.elder_thresholds(&caller.actor, &elder_id))
+        .await?;
     Ok(Json(view.into()))
 }
 
@@ -70,10 +67,12 @@ pub async fn set(
     Path(elder_id): Path<String>,
     JsonBody(changes): JsonBody<Map<String, Value>>,
 ) -> Result<Json<ThresholdsJson>, ApiError> {
-    let view = state
-        .app
-        .set_elder_thresholds(&caller.actor, &elder_id, &changes)
-        .await
-        .or_api(caller.lang)?;
+    let view = caller
+        .run(
+            state
+                .app
+                .set_elder_thresholds(&caller.actor, &elder_id, &changes),
+        )
+        .await?;
     Ok(Json(view.into()))
 }
