@@ -919,6 +919,7 @@ pub struct OutboxRow {
     pub attempts: i64,
 }
 
+#[allow(clippy::too_many_arguments)]
 pub async fn insert_outbox(
     conn: &mut Conn,
     _authorized: &Authorized,
@@ -1004,6 +1005,7 @@ pub struct DispatchRow {
     pub created_at: String,
 }
 
+#[allow(clippy::too_many_arguments)]
 pub async fn insert_dispatch(
     conn: &mut Conn,
     _authorized: &Authorized,

@@ -340,12 +340,10 @@ impl App {
         let authorized = actor.reads(self.now());
         actor.require(self, Action::ReadMonitoring).await?;
         let mut conn = self.store.acquire().await?;
-        let Some(row) = store::monitoring::get_alert(&mut conn, &authorized, id).await? else {
-            drop(conn);
-            return Err(self
-                .denied(actor, "alert_read", None, AppError::NotFound)
-                .await);
-        };
+        let found = store::monitoring::get_alert(&mut conn, &authorized, id).await?;
+        let (mut conn, row) = self
+            .found_or_denied(conn, found, actor, "alert_read", None)
+            .await?;
         let mut view = AlertView::of(row);
         view.events = store::monitoring::alert_events(&mut conn, &authorized, id).await?;
         view.outbox = store::monitoring::outbox_of_alert(&mut conn, &authorized, id)
@@ -408,14 +406,10 @@ impl App {
         let now = self.now();
         let by = actor.display_name.as_str();
         let mut tx = self.store.begin().await?;
-        let Some(row) =
-            store::monitoring::get_alert(&mut tx, &actor.writes(self.now()), id).await?
-        else {
-            drop(tx);
-            return Err(self
-                .denied(actor, "alert_handle", None, AppError::NotFound)
-                .await);
-        };
+        let found = store::monitoring::get_alert(&mut tx, &authorized, id).await?;
+        let (mut tx, row) = self
+            .found_or_denied(tx, found, actor, "alert_handle", None)
+            .await?;
         let (changed, event, action) = match resolution {
             None => (
                 store::monitoring::acknowledge_alert(&mut tx, &authorized, id, by, now).await?,

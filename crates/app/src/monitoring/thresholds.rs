@@ -134,16 +134,10 @@ impl App {
     pub async fn elder_thresholds(&self, actor: &Actor, elder_id: &str) -> Result<ThresholdsView> {
         let authorized = actor.reads(self.now());
         actor.require(self, Action::ReadMonitoring).await?;
-        let mut conn = self.store.acquire().await?;
-        if store::elders::get(&mut conn, &authorized, elder_id)
-            .await?
-            .is_none()
-        {
-            drop(conn);
-            return Err(self
-                .denied(actor, "thresholds_read", Some(elder_id), AppError::NotFound)
-                .await);
-        }
+        let conn = self.store.acquire().await?;
+        let (mut conn, _) = self
+            .elder_in_scope(conn, &authorized, actor, elder_id, "thresholds_read")
+            .await?;
         let row = store::monitoring::thresholds_of(&mut conn, &authorized, elder_id).await?;
         audit_log::append(
             &mut conn,
@@ -179,16 +173,10 @@ impl App {
         let authorized = actor.writes(self.now());
         actor.require(self, Action::SetThresholds).await?;
         let now = self.now();
-        let mut tx = self.store.begin().await?;
-        if store::elders::get(&mut tx, &actor.writes(self.now()), elder_id)
-            .await?
-            .is_none()
-        {
-            drop(tx);
-            return Err(self
-                .denied(actor, "thresholds_set", Some(elder_id), AppError::NotFound)
-                .await);
-        }
+        let tx = self.store.begin().await?;
+        let (mut tx, _) = self
+            .elder_in_scope(tx, &authorized, actor, elder_id, "thresholds_set")
+            .await?;
         let current = store::monitoring::thresholds_of(&mut tx, &authorized, elder_id)
             .await?
             .map(|r| thresholds_from_json(&r.thresholds))
