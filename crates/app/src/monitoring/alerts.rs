@@ -255,28 +255,20 @@ impl AlertQuery {
                 .filter(|v| !v.is_empty())
                 .map(str::to_string)
         };
-        let status = clean(&self.status);
-        if let Some(s) = &status {
-            if !STATUSES.contains(&s.as_str()) {
+        let mut one_of = |field: &str, value: &Option<String>, allowed: &[&'static str]| {
+            let value = clean(value);
+            if value.as_deref().is_some_and(|v| !allowed.contains(&v)) {
                 errors.push(FieldError::new(
-                    "status",
+                    field,
                     Problem::OneOf {
-                        allowed: STATUSES.to_vec(),
+                        allowed: allowed.to_vec(),
                     },
                 ));
             }
-        }
-        let severity = clean(&self.severity);
-        if let Some(s) = &severity {
-            if !SEVERITIES.contains(&s.as_str()) {
-                errors.push(FieldError::new(
-                    "severity",
-                    Problem::OneOf {
-                        allowed: SEVERITIES.to_vec(),
-                    },
-                ));
-            }
-        }
+            value
+        };
+        let status = one_of("status", &self.status, &STATUSES);
+        let severity = one_of("severity", &self.severity, &SEVERITIES);
         let region_prefix = match clean(&self.region) {
             None => None,
             Some(code) => match region::RegionCode::parse(&code) {

@@ -56,26 +56,22 @@ pub struct ThresholdsView {
 pub fn apply_changes(current: &Thresholds, changes: &Map<String, Value>) -> Result<Thresholds> {
     let mut t = current.clone();
     let mut errors = Vec::new();
+    let invalid = |field: &str, zh: &str, en: &str| {
+        let (zh, en) = (zh.into(), en.into());
+        FieldError::new(field, Problem::Invalid { zh, en })
+    };
     for (field, value) in changes {
         if !THRESHOLD_FIELDS.contains(&field.as_str()) {
-            errors.push(FieldError::new(
+            errors.push(invalid(
                 field,
-                Problem::Invalid {
-                    zh: "不是可设置的阈值".into(),
-                    en: "is not a threshold that can be set".into(),
-                },
+                "不是可设置的阈值",
+                "is not a threshold that can be set",
             ));
             continue;
         }
         let Some(n) = value.as_f64() else {
             // `Problem::NotANumber` says "a whole number"; glucose and temperature are not.
-            errors.push(FieldError::new(
-                field,
-                Problem::Invalid {
-                    zh: "须为数字".into(),
-                    en: "must be a number".into(),
-                },
-            ));
+            errors.push(invalid(field, "须为数字", "must be a number"));
             continue;
         };
         if let Err(why) = t.set(field, n) {
