@@ -165,22 +165,22 @@ impl Sql {
     /// `column` starts with `prefix`, written as a range so both backends use the index
     /// (codes are digits, and ':' sorts right after '9').
     pub fn prefix_range(&mut self, column: &str, prefix: &str) -> &mut Sql {
-        self.push("(").push(column).push(" >= ").text(prefix);
-        self.push(" AND ")
-            .push(column)
-            .push(" < ")
-            .text(format!("{prefix}:"))
-            .push(")")
+        self.half_open(column, prefix, format!("{prefix}:"))
     }
 
     /// `column` starts with any text `prefix`: the upper bound is the prefix followed by the
     /// highest code point, which sorts after every continuation in UTF-8 byte order.
     pub fn text_prefix(&mut self, column: &str, prefix: &str) -> &mut Sql {
-        self.push("(").push(column).push(" >= ").text(prefix);
+        self.half_open(column, prefix, format!("{prefix}\u{10FFFF}"))
+    }
+
+    /// `(column >= low AND column < high)`.
+    fn half_open(&mut self, column: &str, low: &str, high: String) -> &mut Sql {
+        self.push("(").push(column).push(" >= ").text(low);
         self.push(" AND ")
             .push(column)
             .push(" < ")
-            .text(format!("{prefix}\u{10FFFF}"))
+            .text(high)
             .push(")")
     }
 }
