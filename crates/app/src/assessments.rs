@@ -457,19 +457,10 @@ impl App {
                     .await);
             }
         }
-        let mut tx = self.store.begin().await?;
-        let Some(elder) = store::elders::get(&mut tx, &actor.writes(self.now()), elder_id).await?
-        else {
-            drop(tx);
-            return Err(self
-                .denied(
-                    actor,
-                    "assessment_create",
-                    Some(elder_id),
-                    AppError::NotFound,
-                )
-                .await);
-        };
+        let tx = self.store.begin().await?;
+        let (mut tx, elder) = self
+            .elder_in_scope(tx, &authorized, actor, elder_id, "assessment_create")
+            .await?;
         if let (Some(date), Ok(birth)) = (
             assessed_on,
             NaiveDate::parse_from_str(&elder.birth_date, "%Y-%m-%d"),
@@ -601,13 +592,10 @@ impl App {
         actor.require(self, Action::ConfirmAssessment).await?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        let Some(row) = store::assessments::get(&mut tx, &actor.writes(self.now()), id).await?
-        else {
-            drop(tx);
-            return Err(self
-                .denied(actor, "assessment_confirm", Some(id), AppError::NotFound)
-                .await);
-        };
+        let found = store::assessments::get(&mut tx, &authorized, id).await?;
+        let (mut tx, row) = self
+            .found_or_denied(tx, found, actor, "assessment_confirm", Some(id))
+            .await?;
         if row.status != Status::AwaitingConfirmation {
             return Err(AppError::field(
                 "status",
@@ -676,13 +664,10 @@ impl App {
         let mut errors = Vec::new();
         let reason = registry::field::text(&mut errors, "reason", reason, 500, true);
         let mut tx = self.store.begin().await?;
-        let Some(row) = store::assessments::get(&mut tx, &actor.writes(self.now()), id).await?
-        else {
-            drop(tx);
-            return Err(self
-                .denied(actor, "assessment_return", Some(id), AppError::NotFound)
-                .await);
-        };
+        let found = store::assessments::get(&mut tx, &authorized, id).await?;
+        let (mut tx, row) = self
+            .found_or_denied(tx, found, actor, "assessment_return", Some(id))
+            .await?;
         if row.status != Status::AwaitingConfirmation {
             errors.push(FieldError::new(
                 "status",
@@ -726,12 +711,10 @@ impl App {
         let authorized = actor.reads(self.now());
         actor.require(self, Action::ReadElder).await?;
         let mut conn = self.store.acquire().await?;
-        let Some(row) = store::assessments::get(&mut conn, &authorized, id).await? else {
-            drop(conn);
-            return Err(self
-                .denied(actor, "assessment_read", Some(id), AppError::NotFound)
-                .await);
-        };
+        let found = store::assessments::get(&mut conn, &authorized, id).await?;
+        let (mut conn, row) = self
+            .found_or_denied(conn, found, actor, "assessment_read", Some(id))
+            .await?;
         audit_log::append(
             &mut conn,
             audit_log::entry(
@@ -753,13 +736,10 @@ impl App {
     ) -> Result<ElderAssessments> {
         let authorized = actor.reads(self.now());
         actor.require(self, Action::ReadElder).await?;
-        let mut conn = self.store.acquire().await?;
-        let Some(elder) = store::elders::get(&mut conn, &authorized, elder_id).await? else {
-            drop(conn);
-            return Err(self
-                .denied(actor, "assessment_list", Some(elder_id), AppError::NotFound)
-                .await);
-        };
+        let conn = self.store.acquire().await?;
+        let (mut conn, elder) = self
+            .elder_in_scope(conn, &authorized, actor, elder_id, "assessment_list")
+            .await?;
         let history = store::assessments::for_elder(&mut conn, &authorized, elder_id, None)
             .await?
             .into_iter()
@@ -834,21 +814,10 @@ impl App {
             return Err(AppError::Invalid(errors));
         }
         let now = self.now();
-        let mut tx = self.store.begin().await?;
-        if store::elders::get(&mut tx, &actor.writes(self.now()), elder_id)
-            .await?
-            .is_none()
-        {
-            drop(tx);
-            return Err(self
-                .denied(
-                    actor,
-                    "reassessment_request",
-                    Some(elder_id),
-                    AppError::NotFound,
-                )
-                .await);
-        }
+        let tx = self.store.begin().await?;
+        let (mut tx, _) = self
+            .elder_in_scope(tx, &authorized, actor, elder_id, "reassessment_request")
+            .await?;
         let id = store::assessments::insert_request(
             &mut tx,
             &authorized,

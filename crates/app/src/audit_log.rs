@@ -2,9 +2,11 @@
 
 use crate::{Actor, App, AppError, Page, Result};
 use access::{Action, AuditAction};
+use std::ops::DerefMut;
 use store::audit::AuditEntry;
 pub use store::audit::{AuditFilter, AuditRow};
-use store::Conn;
+use store::elders::ElderRow;
+use store::{Authorized, Conn};
 
 /// An audit row for `actor` doing `action` to a target.
 pub fn entry(
@@ -70,6 +72,42 @@ impl App {
             let _ = append(&mut conn, e).await;
         }
         error
+    }
+
+    /// `found`, the record a use case looked up; when it is absent or outside the caller's scope
+    /// the connection is released (the refusal is written on another one, and SQLite has one
+    /// writer), the refusal is audited as `what` and the answer is not found, the same as for a
+    /// record that does not exist.
+    pub(crate) async fn found_or_denied<C: Send, T>(
+        &self,
+        conn: C,
+        found: Option<T>,
+        actor: &Actor,
+        what: &str,
+        target: Option<&str>,
+    ) -> Result<(C, T)> {
+        match found {
+            Some(row) => Ok((conn, row)),
+            None => {
+                drop(conn);
+                Err(self.denied(actor, what, target, AppError::NotFound).await)
+            }
+        }
+    }
+
+    /// The elder `elder_id` if `authorized` reaches the record, with the connection given back;
+    /// otherwise the refusal, audited as `what` (see [`App::found_or_denied`]).
+    pub(crate) async fn elder_in_scope<C: DerefMut<Target = Conn> + Send>(
+        &self,
+        mut conn: C,
+        authorized: &Authorized,
+        actor: &Actor,
+        elder_id: &str,
+        what: &str,
+    ) -> Result<(C, ElderRow)> {
+        let found = store::elders::get(&mut conn, authorized, elder_id).await?;
+        self.found_or_denied(conn, found, actor, what, Some(elder_id))
+            .await
     }
 
     pub async fn search_audit(

@@ -424,15 +424,10 @@ impl App {
     pub async fn get_elder(&self, actor: &Actor, id: &str) -> Result<ElderView> {
         let authorized = actor.reads(self.now());
         actor.require(self, Action::ReadElder).await?;
-        let mut conn = self.store.acquire().await?;
-        let row = match store::elders::get(&mut conn, &authorized, id).await? {
-            Some(row) => row,
-            None => {
-                return Err(self
-                    .denied(actor, "elder_read", Some(id), AppError::NotFound)
-                    .await)
-            }
-        };
+        let conn = self.store.acquire().await?;
+        let (mut conn, row) = self
+            .elder_in_scope(conn, &authorized, actor, id, "elder_read")
+            .await?;
         let disclosure = if actor.may(Action::ReadElderIdentity) {
             Disclosure::Full
         } else {
@@ -451,25 +446,21 @@ impl App {
     pub async fn elder_for_edit(&self, actor: &Actor, id: &str) -> Result<ElderRow> {
         let authorized = actor.writes(self.now());
         actor.require(self, Action::UpdateElder).await?;
-        let mut conn = self.store.acquire().await?;
-        match store::elders::get(&mut conn, &authorized, id).await? {
-            Some(row) => {
-                audit_log::append(
-                    &mut conn,
-                    audit_log::entry(
-                        actor,
-                        AuditAction::ElderRead,
-                        Some(("elder", id)),
-                        Some("edit".into()),
-                    ),
-                )
-                .await?;
-                Ok(row)
-            }
-            None => Err(self
-                .denied(actor, "elder_edit", Some(id), AppError::NotFound)
-                .await),
-        }
+        let conn = self.store.acquire().await?;
+        let (mut conn, row) = self
+            .elder_in_scope(conn, &authorized, actor, id, "elder_edit")
+            .await?;
+        audit_log::append(
+            &mut conn,
+            audit_log::entry(
+                actor,
+                AuditAction::ElderRead,
+                Some(("elder", id)),
+                Some("edit".into()),
+            ),
+        )
+        .await?;
+        Ok(row)
     }
 
     /// A page of records in scope; numbers always masked in lists. One audit row per query.
@@ -518,16 +509,10 @@ impl App {
         let mut valid = input
             .validate(crate::today(now))
             .map_err(AppError::Invalid)?;
-        let mut tx = self.store.begin().await?;
-        let current = match store::elders::get(&mut tx, &actor.writes(self.now()), id).await? {
-            Some(row) => row,
-            None => {
-                drop(tx);
-                return Err(self
-                    .denied(actor, "elder_update", Some(id), AppError::NotFound)
-                    .await);
-            }
-        };
+        let tx = self.store.begin().await?;
+        let (mut tx, current) = self
+            .elder_in_scope(tx, &authorized, actor, id, "elder_update")
+            .await?;
         if expected_version.is_some_and(|v| v != current.version) {
             return Err(AppError::Stale);
         }
@@ -564,15 +549,10 @@ impl App {
     pub async fn elder_history(&self, actor: &Actor, id: &str) -> Result<Vec<ChangeRow>> {
         let authorized = actor.reads(self.now());
         actor.require(self, Action::ReadElder).await?;
-        let mut conn = self.store.acquire().await?;
-        if store::elders::get(&mut conn, &authorized, id)
-            .await?
-            .is_none()
-        {
-            return Err(self
-                .denied(actor, "elder_history", Some(id), AppError::NotFound)
-                .await);
-        }
+        let conn = self.store.acquire().await?;
+        let (mut conn, _) = self
+            .elder_in_scope(conn, &authorized, actor, id, "elder_history")
+            .await?;
         let mut rows = store::elders::history(&mut conn, &authorized, id).await?;
         if !actor.may(Action::ReadElderIdentity) {
             for row in &mut rows {

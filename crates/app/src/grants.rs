@@ -105,10 +105,10 @@ impl App {
                 GrantTo::Organization(org.clone())
             }
             Grantee::User(user) => {
-                let active = store::users::by_id(&mut tx, user)
+                if store::users::by_id(&mut tx, user)
                     .await?
-                    .is_some_and(|u| u.active == 1);
-                if !active {
+                    .is_none_or(|u| u.active != 1)
+                {
                     return Err(AppError::Invalid(vec![FieldError::new(
                         "user_id",
                         Problem::Invalid {

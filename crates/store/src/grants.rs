@@ -126,16 +126,8 @@ pub async fn in_force_for(
     let mut sql =
         Sql::new("SELECT g.id FROM record_grants g WHERE g.revoked_at IS NULL AND g.elder_id = ");
     sql.text(elder_id)
-        .push(" AND g.starts_at <= ")
-        .text(authorized.at())
-        .push(" AND g.until_at > ")
-        .text(authorized.at())
-        .push(" AND (g.grantee_user_id = ")
-        .text(grantee.user_id.clone());
-    if let Some(org) = &grantee.organization_id {
-        sql.push(" OR g.grantee_org_id = ").text(org.clone());
-    }
-    sql.push(") ORDER BY g.until_at DESC LIMIT 1");
+        .grant_in_force(authorized, grantee)
+        .push(" ORDER BY g.until_at DESC LIMIT 1");
     let row: Option<(String,)> = sql.query_as().fetch_optional(conn).await?;
     Ok(row.map(|r| r.0))
 }

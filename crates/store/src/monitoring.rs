@@ -919,7 +919,6 @@ pub struct OutboxRow {
     pub attempts: i64,
 }
 
-// The authorization comes on top of the record's own fields.
 #[allow(clippy::too_many_arguments)]
 pub async fn insert_outbox(
     conn: &mut Conn,
@@ -1006,7 +1005,6 @@ pub struct DispatchRow {
     pub created_at: String,
 }
 
-// The authorization comes on top of the record's own fields.
 #[allow(clippy::too_many_arguments)]
 pub async fn insert_dispatch(
     conn: &mut Conn,

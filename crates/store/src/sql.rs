@@ -13,6 +13,21 @@ enum Param {
     OptInt(Option<i64>),
 }
 
+/// Binds `params` in order to a `query` or a `query_as` (two types with the same `bind`).
+macro_rules! bind_params {
+    ($query:expr, $params:expr) => {{
+        let mut query = $query;
+        for param in $params {
+            query = match param {
+                Param::Text(v) => query.bind(v.clone()),
+                Param::Int(v) => query.bind(*v),
+                Param::OptInt(v) => query.bind(*v),
+            };
+        }
+        query
+    }};
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Sql {
     text: String,
@@ -84,30 +99,14 @@ impl Sql {
     }
 
     pub fn query(&self) -> Query<'_, Any, AnyArguments<'_>> {
-        let mut query = sqlx::query(&self.text);
-        for param in &self.params {
-            query = match param {
-                Param::Text(v) => query.bind(v.clone()),
-                Param::Int(v) => query.bind(*v),
-                Param::OptInt(v) => query.bind(*v),
-            };
-        }
-        query
+        bind_params!(sqlx::query(&self.text), &self.params)
     }
 
     pub fn query_as<T>(&self) -> QueryAs<'_, Any, T, AnyArguments<'_>>
     where
         T: for<'r> FromRow<'r, sqlx::any::AnyRow>,
     {
-        let mut query = sqlx::query_as(&self.text);
-        for param in &self.params {
-            query = match param {
-                Param::Text(v) => query.bind(v.clone()),
-                Param::Int(v) => query.bind(*v),
-                Param::OptInt(v) => query.bind(*v),
-            };
-        }
-        query
+        bind_params!(sqlx::query_as(&self.text), &self.params)
     }
 
     /// Adds the condition that keeps elder rows (aliased `e`) inside what the caller may reach:
@@ -123,7 +122,19 @@ impl Sql {
         };
         self.push("(");
         self.base_scope(authorized.scope());
-        self.push(" OR e.id IN (SELECT g.elder_id FROM record_grants g WHERE g.revoked_at IS NULL AND g.starts_at <= ")
+        self.push(" OR e.id IN (SELECT g.elder_id FROM record_grants g WHERE g.revoked_at IS NULL")
+            .grant_in_force(authorized, grantee)
+            .push("))")
+    }
+
+    /// ` AND` the record grant aliased `g` is in force at the authorization's moment and made
+    /// to `grantee` or their organization.
+    pub(crate) fn grant_in_force(
+        &mut self,
+        authorized: &crate::Authorized,
+        grantee: &crate::Grantee,
+    ) -> &mut Sql {
+        self.push(" AND g.starts_at <= ")
             .text(authorized.at())
             .push(" AND g.until_at > ")
             .text(authorized.at())
@@ -132,7 +143,7 @@ impl Sql {
         if let Some(org) = &grantee.organization_id {
             self.push(" OR g.grantee_org_id = ").text(org.clone());
         }
-        self.push(")))")
+        self.push(")")
     }
 
     fn base_scope(&mut self, scope: &access::Scope) -> &mut Sql {
@@ -154,22 +165,22 @@ impl Sql {
     /// `column` starts with `prefix`, written as a range so both backends use the index
     /// (codes are digits, and ':' sorts right after '9').
     pub fn prefix_range(&mut self, column: &str, prefix: &str) -> &mut Sql {
-        self.push("(").push(column).push(" >= ").text(prefix);
-        self.push(" AND ")
-            .push(column)
-            .push(" < ")
-            .text(format!("{prefix}:"))
-            .push(")")
+        self.half_open(column, prefix, format!("{prefix}:"))
     }
 
     /// `column` starts with any text `prefix`: the upper bound is the prefix followed by the
     /// highest code point, which sorts after every continuation in UTF-8 byte order.
     pub fn text_prefix(&mut self, column: &str, prefix: &str) -> &mut Sql {
-        self.push("(").push(column).push(" >= ").text(prefix);
+        self.half_open(column, prefix, format!("{prefix}\u{10FFFF}"))
+    }
+
+    /// `(column >= low AND column < high)`.
+    fn half_open(&mut self, column: &str, low: &str, high: String) -> &mut Sql {
+        self.push("(").push(column).push(" >= ").text(low);
         self.push(" AND ")
             .push(column)
             .push(" < ")
-            .text(format!("{prefix}\u{10FFFF}"))
+            .text(high)
             .push(")")
     }
 }

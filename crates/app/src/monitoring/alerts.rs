@@ -255,28 +255,20 @@ impl AlertQuery {
                 .filter(|v| !v.is_empty())
                 .map(str::to_string)
         };
-        let status = clean(&self.status);
-        if let Some(s) = &status {
-            if !STATUSES.contains(&s.as_str()) {
+        let mut one_of = |field: &str, value: &Option<String>, allowed: &[&'static str]| {
+            let value = clean(value);
+            if value.as_deref().is_some_and(|v| !allowed.contains(&v)) {
                 errors.push(FieldError::new(
-                    "status",
+                    field,
                     Problem::OneOf {
-                        allowed: STATUSES.to_vec(),
+                        allowed: allowed.to_vec(),
                     },
                 ));
             }
-        }
-        let severity = clean(&self.severity);
-        if let Some(s) = &severity {
-            if !SEVERITIES.contains(&s.as_str()) {
-                errors.push(FieldError::new(
-                    "severity",
-                    Problem::OneOf {
-                        allowed: SEVERITIES.to_vec(),
-                    },
-                ));
-            }
-        }
+            value
+        };
+        let status = one_of("status", &self.status, &STATUSES);
+        let severity = one_of("severity", &self.severity, &SEVERITIES);
         let region_prefix = match clean(&self.region) {
             None => None,
             Some(code) => match region::RegionCode::parse(&code) {
@@ -340,12 +332,10 @@ impl App {
         let authorized = actor.reads(self.now());
         actor.require(self, Action::ReadMonitoring).await?;
         let mut conn = self.store.acquire().await?;
-        let Some(row) = store::monitoring::get_alert(&mut conn, &authorized, id).await? else {
-            drop(conn);
-            return Err(self
-                .denied(actor, "alert_read", None, AppError::NotFound)
-                .await);
-        };
+        let found = store::monitoring::get_alert(&mut conn, &authorized, id).await?;
+        let (mut conn, row) = self
+            .found_or_denied(conn, found, actor, "alert_read", None)
+            .await?;
         let mut view = AlertView::of(row);
         view.events = store::monitoring::alert_events(&mut conn, &authorized, id).await?;
         view.outbox = store::monitoring::outbox_of_alert(&mut conn, &authorized, id)
@@ -408,14 +398,10 @@ impl App {
         let now = self.now();
         let by = actor.display_name.as_str();
         let mut tx = self.store.begin().await?;
-        let Some(row) =
-            store::monitoring::get_alert(&mut tx, &actor.writes(self.now()), id).await?
-        else {
-            drop(tx);
-            return Err(self
-                .denied(actor, "alert_handle", None, AppError::NotFound)
-                .await);
-        };
+        let found = store::monitoring::get_alert(&mut tx, &authorized, id).await?;
+        let (mut tx, row) = self
+            .found_or_denied(tx, found, actor, "alert_handle", None)
+            .await?;
         let (changed, event, action) = match resolution {
             None => (
                 store::monitoring::acknowledge_alert(&mut tx, &authorized, id, by, now).await?,

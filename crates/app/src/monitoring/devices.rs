@@ -108,16 +108,11 @@ impl App {
         let elder_id = elder_id.trim();
         let now = self.now();
         let credential = new_credential();
-        let mut tx = self.store.begin().await?;
-        if store::elders::get(&mut tx, &actor.writes(self.now()), elder_id)
-            .await?
-            .is_none()
-        {
-            drop(tx);
-            return Err(self
-                .denied(actor, "device_register", Some(elder_id), unknown_elder())
-                .await);
-        }
+        let tx = self.store.begin().await?;
+        let (mut tx, _) = self
+            .elder_in_scope(tx, &authorized, actor, elder_id, "device_register")
+            .await
+            .map_err(unknown_if_not_found)?;
         if store::monitoring::device_exists(&mut tx, &id).await? {
             return Err(AppError::Invalid(vec![FieldError::new(
                 "device_id",
@@ -205,15 +200,10 @@ impl App {
                 AppError::NotFound
             });
         }
-        if store::elders::get(&mut tx, &actor.writes(self.now()), elder_id)
-            .await?
-            .is_none()
-        {
-            drop(tx);
-            return Err(self
-                .denied(actor, "device_bind", Some(elder_id), unknown_elder())
-                .await);
-        }
+        let (mut tx, _) = self
+            .elder_in_scope(tx, &authorized, actor, elder_id, "device_bind")
+            .await
+            .map_err(unknown_if_not_found)?;
         store::monitoring::bind_device(
             &mut tx,
             &authorized,
@@ -249,14 +239,10 @@ impl App {
         actor.require(self, Action::ManageDevices).await?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        let Some(row) =
-            store::monitoring::get_device(&mut tx, &actor.writes(self.now()), device_id).await?
-        else {
-            drop(tx);
-            return Err(self
-                .denied(actor, "device_unbind", None, AppError::NotFound)
-                .await);
-        };
+        let found = store::monitoring::get_device(&mut tx, &authorized, device_id).await?;
+        let (mut tx, row) = self
+            .found_or_denied(tx, found, actor, "device_unbind", None)
+            .await?;
         let Some(elder_id) = row
             .elder_id
             .clone()
@@ -296,13 +282,10 @@ impl App {
         let authorized = actor.reads(self.now());
         actor.require(self, Action::ReadMonitoring).await?;
         let mut conn = self.store.acquire().await?;
-        let Some(row) = store::monitoring::get_device(&mut conn, &authorized, device_id).await?
-        else {
-            drop(conn);
-            return Err(self
-                .denied(actor, "device_read", None, AppError::NotFound)
-                .await);
-        };
+        let found = store::monitoring::get_device(&mut conn, &authorized, device_id).await?;
+        let (mut conn, row) = self
+            .found_or_denied(conn, found, actor, "device_read", None)
+            .await?;
         audit_log::append(
             &mut conn,
             audit_log::entry(
@@ -361,6 +344,14 @@ impl App {
         )
         .await?
         .ok_or(AppError::Unauthenticated)
+    }
+}
+
+/// A device names its elder in a field, so an elder out of scope is that field's problem.
+fn unknown_if_not_found(error: AppError) -> AppError {
+    match error {
+        AppError::NotFound => unknown_elder(),
+        other => other,
     }
 }
 

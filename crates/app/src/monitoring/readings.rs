@@ -60,16 +60,10 @@ impl App {
         if !errors.is_empty() {
             return Err(AppError::Invalid(errors));
         }
-        let mut conn = self.store.acquire().await?;
-        if store::elders::get(&mut conn, &authorized, elder_id)
-            .await?
-            .is_none()
-        {
-            drop(conn);
-            return Err(self
-                .denied(actor, "readings_read", Some(elder_id), AppError::NotFound)
-                .await);
-        }
+        let conn = self.store.acquire().await?;
+        let (mut conn, _) = self
+            .elder_in_scope(conn, &authorized, actor, elder_id, "readings_read")
+            .await?;
         let rows = store::monitoring::elder_readings(
             &mut conn,
             &authorized,

@@ -56,26 +56,22 @@ pub struct ThresholdsView {
 pub fn apply_changes(current: &Thresholds, changes: &Map<String, Value>) -> Result<Thresholds> {
     let mut t = current.clone();
     let mut errors = Vec::new();
+    let invalid = |field: &str, zh: &str, en: &str| {
+        let (zh, en) = (zh.into(), en.into());
+        FieldError::new(field, Problem::Invalid { zh, en })
+    };
     for (field, value) in changes {
         if !THRESHOLD_FIELDS.contains(&field.as_str()) {
-            errors.push(FieldError::new(
+            errors.push(invalid(
                 field,
-                Problem::Invalid {
-                    zh: "不是可设置的阈值".into(),
-                    en: "is not a threshold that can be set".into(),
-                },
+                "不是可设置的阈值",
+                "is not a threshold that can be set",
             ));
             continue;
         }
         let Some(n) = value.as_f64() else {
             // `Problem::NotANumber` says "a whole number"; glucose and temperature are not.
-            errors.push(FieldError::new(
-                field,
-                Problem::Invalid {
-                    zh: "须为数字".into(),
-                    en: "must be a number".into(),
-                },
-            ));
+            errors.push(invalid(field, "须为数字", "must be a number"));
             continue;
         };
         if let Err(why) = t.set(field, n) {
@@ -134,16 +130,10 @@ impl App {
     pub async fn elder_thresholds(&self, actor: &Actor, elder_id: &str) -> Result<ThresholdsView> {
         let authorized = actor.reads(self.now());
         actor.require(self, Action::ReadMonitoring).await?;
-        let mut conn = self.store.acquire().await?;
-        if store::elders::get(&mut conn, &authorized, elder_id)
-            .await?
-            .is_none()
-        {
-            drop(conn);
-            return Err(self
-                .denied(actor, "thresholds_read", Some(elder_id), AppError::NotFound)
-                .await);
-        }
+        let conn = self.store.acquire().await?;
+        let (mut conn, _) = self
+            .elder_in_scope(conn, &authorized, actor, elder_id, "thresholds_read")
+            .await?;
         let row = store::monitoring::thresholds_of(&mut conn, &authorized, elder_id).await?;
         audit_log::append(
             &mut conn,
@@ -179,16 +169,10 @@ impl App {
         let authorized = actor.writes(self.now());
         actor.require(self, Action::SetThresholds).await?;
         let now = self.now();
-        let mut tx = self.store.begin().await?;
-        if store::elders::get(&mut tx, &actor.writes(self.now()), elder_id)
-            .await?
-            .is_none()
-        {
-            drop(tx);
-            return Err(self
-                .denied(actor, "thresholds_set", Some(elder_id), AppError::NotFound)
-                .await);
-        }
+        let tx = self.store.begin().await?;
+        let (mut tx, _) = self
+            .elder_in_scope(tx, &authorized, actor, elder_id, "thresholds_set")
+            .await?;
         let current = store::monitoring::thresholds_of(&mut tx, &authorized, elder_id)
             .await?
             .map(|r| thresholds_from_json(&r.thresholds))
