@@ -3,7 +3,7 @@
 
 #[macro_use]
 mod code_enum;
-pub use code_enum::UnknownCode;
+pub use code_enum::{CodeEnum, UnknownCode};
 pub mod elder;
 pub mod field;
 pub mod id_number;
