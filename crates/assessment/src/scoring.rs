@@ -71,6 +71,28 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// Records that `name` lies outside `min..=max`; the answer reads as absent.
+    fn out_of_range<T>(&mut self, name: &str, min: impl ToString, max: impl ToString) -> Option<T> {
+        let (min, max) = (min.to_string(), max.to_string());
+        self.error(name, AnswerProblem::OutOfRange { min, max });
+        None
+    }
+
+    /// Records that `name` is not of the expected kind; the answer reads as absent.
+    fn wrong_type<T>(
+        &mut self,
+        name: &str,
+        expected_zh: &'static str,
+        expected_en: &'static str,
+    ) -> Option<T> {
+        let problem = AnswerProblem::WrongType {
+            expected_zh,
+            expected_en,
+        };
+        self.error(name, problem);
+        None
+    }
+
     fn error(&mut self, key: &str, problem: AnswerProblem) {
         let (zh, en) = match (self.instrument.item(key), self.instrument.input(key)) {
             (Some(item), _) => (item.name_zh.clone(), item.name_en.clone()),
@@ -186,26 +208,8 @@ impl<'a> Reader<'a> {
         let (min, max) = (*min, *max);
         match whole_number(value) {
             Some(n) if (min..=max).contains(&n) => Some(n),
-            Some(_) => {
-                self.error(
-                    name,
-                    AnswerProblem::OutOfRange {
-                        min: min.to_string(),
-                        max: max.to_string(),
-                    },
-                );
-                None
-            }
-            None => {
-                self.error(
-                    name,
-                    AnswerProblem::WrongType {
-                        expected_zh: "整数",
-                        expected_en: "a whole number",
-                    },
-                );
-                None
-            }
+            Some(_) => self.out_of_range(name, min, max),
+            None => self.wrong_type(name, "整数", "a whole number"),
         }
     }
 
@@ -225,26 +229,10 @@ impl<'a> Reader<'a> {
                 if (min..=max).contains(&v) {
                     Some(v)
                 } else {
-                    self.error(
-                        name,
-                        AnswerProblem::OutOfRange {
-                            min: min.to_string(),
-                            max: max.to_string(),
-                        },
-                    );
-                    None
+                    self.out_of_range(name, min, max)
                 }
             }
-            None => {
-                self.error(
-                    name,
-                    AnswerProblem::WrongType {
-                        expected_zh: "数值",
-                        expected_en: "a number",
-                    },
-                );
-                None
-            }
+            None => self.wrong_type(name, "数值", "a number"),
         }
     }
 
@@ -254,16 +242,7 @@ impl<'a> Reader<'a> {
             (Value::Bool(b), _, _) => Some(*b),
             (_, Some(1), _) | (_, _, Some(YesNo::Yes)) => Some(true),
             (_, Some(0), _) | (_, _, Some(YesNo::No)) => Some(false),
-            _ => {
-                self.error(
-                    name,
-                    AnswerProblem::WrongType {
-                        expected_zh: "true 或 false",
-                        expected_en: "true or false",
-                    },
-                );
-                None
-            }
+            _ => self.wrong_type(name, "true 或 false", "true or false"),
         }
     }
 
@@ -303,27 +282,8 @@ impl<'a> Reader<'a> {
         };
         match value {
             Value::String(s) if s.chars().count() <= *max_chars => Some(s.clone()),
-            Value::String(_) => {
-                let max = max_chars.to_string();
-                self.error(
-                    name,
-                    AnswerProblem::OutOfRange {
-                        min: "1".into(),
-                        max,
-                    },
-                );
-                None
-            }
-            _ => {
-                self.error(
-                    name,
-                    AnswerProblem::WrongType {
-                        expected_zh: "文本",
-                        expected_en: "text",
-                    },
-                );
-                None
-            }
+            Value::String(_) => self.out_of_range(name, 1, max_chars),
+            _ => self.wrong_type(name, "文本", "text"),
         }
     }
 }

@@ -39,6 +39,14 @@ macro_rules! code_enum {
             }
         }
 
+        impl $crate::CodeEnum for $name {
+            const CODES: &'static [&'static str] = $name::CODES;
+
+            fn parse_loose(text: &str) -> Option<$name> {
+                $name::parse_loose(text)
+            }
+        }
+
         impl ::core::convert::TryFrom<String> for $name {
             type Error = $crate::UnknownCode;
 
@@ -50,6 +58,13 @@ macro_rules! code_enum {
             }
         }
     };
+}
+
+/// What input checking needs of an enum declared with [`code_enum!`]: its codes (for the
+/// "must be one of" message) and its loose parser.
+pub trait CodeEnum: Sized {
+    const CODES: &'static [&'static str];
+    fn parse_loose(text: &str) -> Option<Self>;
 }
 
 /// A stored code that names no variant of its enum: the data is corrupt (or written by a newer

@@ -113,39 +113,21 @@ impl ElderInput {
     pub fn validate(&self, today: NaiveDate) -> Result<ValidElder, Vec<FieldError>> {
         let mut errors = Vec::new();
         let name = field::text(&mut errors, "name", self.name.as_deref(), NAME_MAX, true);
-        let id_number = match self
-            .id_number
-            .as_deref()
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-        {
-            None => {
-                errors.push(FieldError::new("id_number", Problem::Required));
-                None
-            }
-            Some(text) => match IdNumber::parse(text, today) {
-                Ok(id) => Some(id),
-                Err(e) => {
-                    errors.push(FieldError::new("id_number", Problem::IdNumber(e)));
-                    None
-                }
-            },
-        };
-        let sex = optional_code(&mut errors, "sex", &self.sex, Sex::parse_loose, Sex::CODES);
-        let birth_date = match non_empty(&self.birth_date) {
-            None => None,
-            Some(text) => match parse_date(text) {
-                None => {
-                    errors.push(FieldError::new("birth_date", Problem::Date));
-                    None
-                }
-                Some(d) if d > today => {
-                    errors.push(FieldError::new("birth_date", Problem::DateInFuture));
-                    None
-                }
-                Some(d) => Some(d),
-            },
-        };
+        let id_number = field::required(&mut errors, "id_number", &self.id_number, |t| {
+            IdNumber::parse(t, today).map_err(Problem::IdNumber)
+        });
+        let sex = field::optional(&mut errors, "sex", &self.sex, field::code::<Sex>);
+        let birth_date =
+            field::optional(
+                &mut errors,
+                "birth_date",
+                &self.birth_date,
+                |t| match parse_date(t) {
+                    None => Err(Problem::Date),
+                    Some(d) if d > today => Err(Problem::DateInFuture),
+                    Some(d) => Ok(d),
+                },
+            );
         if let Some(id) = &id_number {
             if sex.is_some_and(|s| s != id.sex()) {
                 errors.push(FieldError::new(
@@ -162,16 +144,9 @@ impl ElderInput {
                 ));
             }
         }
-        let phone = match non_empty(&self.phone) {
-            None => None,
-            Some(text) => match Phone::parse(text) {
-                Some(p) => Some(p),
-                None => {
-                    errors.push(FieldError::new("phone", Problem::Phone));
-                    None
-                }
-            },
-        };
+        let phone = field::optional(&mut errors, "phone", &self.phone, |t| {
+            Phone::parse(t).ok_or(Problem::Phone)
+        });
         let address = field::text(
             &mut errors,
             "address",
@@ -179,43 +154,19 @@ impl ElderInput {
             ADDRESS_MAX,
             false,
         );
-        let region_code = match non_empty(&self.region_code) {
-            None => None,
-            Some(text) => match RegionCode::parse(text) {
-                Ok(code) => Some(code),
-                Err(_) => {
-                    errors.push(FieldError::new("region_code", Problem::RegionCode));
-                    None
-                }
-            },
-        };
-        let living_situation = optional_code(
+        let region_code = field::optional(&mut errors, "region_code", &self.region_code, |t| {
+            RegionCode::parse(t).map_err(|_| Problem::RegionCode)
+        });
+        let living_situation = field::optional(
             &mut errors,
             "living_situation",
             &self.living_situation,
-            LivingSituation::parse_loose,
-            LivingSituation::CODES,
+            field::code::<LivingSituation>,
         );
-        let mut special_categories = Vec::new();
-        for text in self
-            .special_categories
-            .iter()
-            .map(|t| t.trim())
-            .filter(|t| !t.is_empty())
-        {
-            match SpecialCategory::parse_loose(text) {
-                // Age-derived; whatever the input says, it is recomputed below.
-                Some(SpecialCategory::Aged80Plus) => {}
-                Some(c) if !special_categories.contains(&c) => special_categories.push(c),
-                Some(_) => {}
-                None => errors.push(FieldError::new(
-                    "special_categories",
-                    Problem::OneOf {
-                        allowed: SpecialCategory::CODES.to_vec(),
-                    },
-                )),
-            }
-        }
+        let mut special_categories: Vec<SpecialCategory> =
+            field::codes(&mut errors, "special_categories", &self.special_categories);
+        // Age-derived; whatever the input says, it is recomputed below.
+        special_categories.retain(|c| *c != SpecialCategory::Aged80Plus);
         if special_categories.contains(&SpecialCategory::Disabled)
             && special_categories.contains(&SpecialCategory::SemiDisabled)
         {
@@ -227,12 +178,11 @@ impl ElderInput {
                 },
             ));
         }
-        let medical_insurance = optional_code(
+        let medical_insurance = field::optional(
             &mut errors,
             "medical_insurance",
             &self.medical_insurance,
-            MedicalInsurance::parse_loose,
-            MedicalInsurance::CODES,
+            field::code::<MedicalInsurance>,
         );
         let mut chronic_conditions = Vec::new();
         for text in self
@@ -261,14 +211,8 @@ impl ElderInput {
                 },
             ));
         }
-        let status = optional_code(
-            &mut errors,
-            "status",
-            &self.status,
-            ElderStatus::parse_loose,
-            ElderStatus::CODES,
-        )
-        .unwrap_or(ElderStatus::Alive);
+        let status = field::optional(&mut errors, "status", &self.status, field::code)
+            .unwrap_or(ElderStatus::Alive);
         let mut contacts = Vec::new();
         if self.contacts.len() > MAX_CONTACTS {
             errors.push(FieldError::new(
@@ -282,7 +226,7 @@ impl ElderInput {
         for (i, (c_name, c_relation, c_phone)) in self.contacts.iter().enumerate() {
             let blank = [c_name, c_relation, c_phone]
                 .iter()
-                .all(|v| non_empty(v).is_none());
+                .all(|v| field::non_empty(v).is_none());
             if blank {
                 continue;
             }
@@ -300,25 +244,10 @@ impl ElderInput {
                 RELATION_MAX,
                 false,
             );
-            let phone = match non_empty(c_phone) {
-                None => {
-                    errors.push(FieldError::new(
-                        format!("contacts[{i}].phone"),
-                        Problem::Required,
-                    ));
-                    None
-                }
-                Some(text) => match Phone::parse(text) {
-                    Some(p) => Some(p),
-                    None => {
-                        errors.push(FieldError::new(
-                            format!("contacts[{i}].phone"),
-                            Problem::Phone,
-                        ));
-                        None
-                    }
-                },
-            };
+            let phone =
+                field::required(&mut errors, &format!("contacts[{i}].phone"), c_phone, |t| {
+                    Phone::parse(t).ok_or(Problem::Phone)
+                });
             if let (Some(name), Some(phone)) = (name, phone) {
                 contacts.push(Contact {
                     name,
@@ -327,8 +256,8 @@ impl ElderInput {
                 });
             }
         }
-        let responsible_org_id = non_empty(&self.responsible_org_id).map(str::to_string);
-        let residence_org_id = non_empty(&self.residence_org_id).map(str::to_string);
+        let responsible_org_id = field::non_empty(&self.responsible_org_id).map(str::to_string);
+        let residence_org_id = field::non_empty(&self.residence_org_id).map(str::to_string);
 
         if !errors.is_empty() {
             return Err(errors);
@@ -360,30 +289,6 @@ impl ElderInput {
             residence_org_id,
         })
     }
-}
-
-fn non_empty(value: &Option<String>) -> Option<&str> {
-    value.as_deref().map(str::trim).filter(|t| !t.is_empty())
-}
-
-fn optional_code<T>(
-    errors: &mut Vec<FieldError>,
-    field: &str,
-    value: &Option<String>,
-    parse: fn(&str) -> Option<T>,
-    allowed: &[&'static str],
-) -> Option<T> {
-    let text = non_empty(value)?;
-    let parsed = parse(text);
-    if parsed.is_none() {
-        errors.push(FieldError::new(
-            field,
-            Problem::OneOf {
-                allowed: allowed.to_vec(),
-            },
-        ));
-    }
-    parsed
 }
 
 /// `YYYY-MM-DD` (also `YYYY/MM/DD` and `YYYYMMDD`, as rosters write them); the date must exist.

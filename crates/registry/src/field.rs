@@ -1,6 +1,7 @@
 //! Field-level validation problems, translated at the edge into the user's language.
 
 use crate::lang::Lang;
+use crate::CodeEnum;
 
 /// Why one input field was refused. Each variant carries what the message needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -118,4 +119,62 @@ pub fn text(
         }
         Some(v) => Some(v.to_string()),
     }
+}
+
+/// The trimmed text of an input field, or `None` when it is missing or blank.
+pub fn non_empty(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|t| !t.is_empty())
+}
+
+/// Reads an optional field: blank is `None`; otherwise `parse` decides, and the problem it
+/// reports is recorded against `field`.
+pub fn optional<T>(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    value: &Option<String>,
+    parse: impl FnOnce(&str) -> Result<T, Problem>,
+) -> Option<T> {
+    let text = non_empty(value)?;
+    parse(text)
+        .map_err(|problem| errors.push(FieldError::new(field, problem)))
+        .ok()
+}
+
+/// Reads a required field: blank is recorded as [`Problem::Required`]; otherwise as [`optional`].
+pub fn required<T>(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    value: &Option<String>,
+    parse: impl FnOnce(&str) -> Result<T, Problem>,
+) -> Option<T> {
+    if non_empty(value).is_none() {
+        errors.push(FieldError::new(field, Problem::Required));
+        return None;
+    }
+    optional(errors, field, value, parse)
+}
+
+/// Parses one code (or label) of a [`code_enum!`] enum; anything else lists the codes allowed.
+pub fn code<T: CodeEnum>(text: &str) -> Result<T, Problem> {
+    T::parse_loose(text).ok_or_else(|| Problem::OneOf {
+        allowed: T::CODES.to_vec(),
+    })
+}
+
+/// Reads a multiple choice of codes: blanks are skipped, repeats kept once, and every unknown
+/// value is recorded against `field`.
+pub fn codes<T: CodeEnum + PartialEq>(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    values: &[String],
+) -> Vec<T> {
+    let mut chosen = Vec::new();
+    for text in values.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
+        match code(text) {
+            Ok(c) if !chosen.contains(&c) => chosen.push(c),
+            Ok(_) => {}
+            Err(problem) => errors.push(FieldError::new(field, problem)),
+        }
+    }
+    chosen
 }

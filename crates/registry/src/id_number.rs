@@ -130,13 +130,7 @@ impl IdNumber {
 
 /// Masks any stored identity-number text the same way, whether or not it parses today.
 pub fn mask_identity(text: &str) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    if chars.len() <= 10 {
-        return "*".repeat(chars.len());
-    }
-    let head: String = chars[..6].iter().collect();
-    let tail: String = chars[chars.len() - 4..].iter().collect();
-    format!("{head}{}{tail}", "*".repeat(chars.len() - 10))
+    crate::mask_middle(text, 6, 4)
 }
 
 fn birth_date_of(text: &str) -> Option<NaiveDate> {

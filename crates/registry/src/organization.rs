@@ -131,90 +131,20 @@ impl OrgInput {
     pub fn validate(&self) -> Result<ValidOrg, Vec<FieldError>> {
         let mut errors = Vec::new();
         let name = field::text(&mut errors, "name", self.name.as_deref(), 100, true);
-        let kind = match self
-            .kind
-            .as_deref()
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-        {
-            None => {
-                errors.push(FieldError::new("kind", Problem::Required));
-                None
-            }
-            Some(t) => OrgKind::parse_loose(t).or_else(|| {
-                errors.push(FieldError::new(
-                    "kind",
-                    Problem::OneOf {
-                        allowed: OrgKind::CODES.to_vec(),
-                    },
-                ));
-                None
-            }),
-        };
-        let grade = match self
-            .grade
-            .as_deref()
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-        {
-            None => None,
-            Some(t) => OrgGrade::parse_loose(t).or_else(|| {
-                errors.push(FieldError::new(
-                    "grade",
-                    Problem::OneOf {
-                        allowed: OrgGrade::CODES.to_vec(),
-                    },
-                ));
-                None
-            }),
-        };
-        let operator = match self
-            .operator
-            .as_deref()
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-        {
-            None => Some(Operator::Government),
-            Some(t) => Operator::parse_loose(t).or_else(|| {
-                errors.push(FieldError::new(
-                    "operator",
-                    Problem::OneOf {
-                        allowed: Operator::CODES.to_vec(),
-                    },
-                ));
-                None
-            }),
-        };
-        let region_code = match self
-            .region_code
-            .as_deref()
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-        {
-            None => {
-                errors.push(FieldError::new("region_code", Problem::Required));
-                None
-            }
-            Some(t) => region::RegionCode::parse(t).ok().or_else(|| {
-                errors.push(FieldError::new("region_code", Problem::RegionCode));
-                None
-            }),
-        };
+        let kind = field::required(&mut errors, "kind", &self.kind, field::code::<OrgKind>);
+        let grade = field::optional(&mut errors, "grade", &self.grade, field::code::<OrgGrade>);
+        // A missing operator means a government one; an unknown one is an error.
+        let operator = field::optional(&mut errors, "operator", &self.operator, field::code)
+            .unwrap_or(Operator::Government);
+        let region_code = field::required(&mut errors, "region_code", &self.region_code, |t| {
+            region::RegionCode::parse(t).map_err(|_| Problem::RegionCode)
+        });
         let address = field::text(&mut errors, "address", self.address.as_deref(), 200, false);
-        let phone = match self
-            .phone
-            .as_deref()
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-        {
-            None => None,
-            Some(t) => crate::Phone::parse(t)
+        let phone = field::optional(&mut errors, "phone", &self.phone, |t| {
+            crate::Phone::parse(t)
                 .map(|p| p.as_str().to_string())
-                .or_else(|| {
-                    errors.push(FieldError::new("phone", Problem::Phone));
-                    None
-                }),
-        };
+                .ok_or(Problem::Phone)
+        });
         let medical_licence = field::text(
             &mut errors,
             "medical_licence",
@@ -264,19 +194,7 @@ impl OrgInput {
                 },
             ));
         }
-        let mut services = Vec::new();
-        for s in self.services.iter().filter(|s| !s.trim().is_empty()) {
-            match OrgService::parse_loose(s) {
-                Some(s) if !services.contains(&s) => services.push(s),
-                Some(_) => {}
-                None => errors.push(FieldError::new(
-                    "services",
-                    Problem::OneOf {
-                        allowed: OrgService::CODES.to_vec(),
-                    },
-                )),
-            }
-        }
+        let mut services: Vec<OrgService> = field::codes(&mut errors, "services", &self.services);
         if let Some(kind) = kind {
             if kind == OrgKind::Combined
                 && (medical_licence.is_none() || elderly_care_licence.is_none())
@@ -298,7 +216,7 @@ impl OrgInput {
             name: name.expect("checked"),
             kind: kind.expect("checked"),
             grade,
-            operator: operator.expect("checked"),
+            operator,
             region_code: region_code.expect("checked"),
             address,
             phone,

@@ -49,13 +49,7 @@ impl Phone {
 
 /// `138****5678`: the first three and last four characters stay visible.
 pub fn mask_phone(text: &str) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    if chars.len() <= 7 {
-        return "*".repeat(chars.len());
-    }
-    let head: String = chars[..3].iter().collect();
-    let tail: String = chars[chars.len() - 4..].iter().collect();
-    format!("{head}{}{tail}", "*".repeat(chars.len() - 7))
+    crate::mask_middle(text, 3, 4)
 }
 
 pub fn phone_hint(lang: Lang) -> &'static str {

@@ -196,105 +196,85 @@ impl Fixture {
             .collect();
         app.upsert_regions(&regions).await.expect("regions");
         let admin = bootstrap_admin(app).await;
-        let org = |name: &str, kind: &str, region: &str| OrgInput {
-            name: Some(name.into()),
-            kind: Some(kind.into()),
-            region_code: Some(region.into()),
-            beds: [None, Some("120".into()), Some("60".into()), None, None],
-            ..Default::default()
+        let create_org = async |name: &str, kind: &str, region: &str, what: &str| {
+            let input = OrgInput {
+                name: Some(name.into()),
+                kind: Some(kind.into()),
+                region_code: Some(region.into()),
+                beds: [None, Some("120".into()), Some("60".into()), None, None],
+                ..Default::default()
+            };
+            app.create_org(&admin, &input).await.expect(what)
         };
-        let org_a1 = app
-            .create_org(
-                &admin,
-                &org(
-                    "新华街道社区卫生服务中心",
-                    "community_health_centre",
-                    "371402001",
-                ),
-            )
-            .await
-            .expect("org a1");
-        let org_b1 = app
-            .create_org(
-                &admin,
-                &org(
-                    "安德街道社区卫生服务中心",
-                    "community_health_centre",
-                    "371403001",
-                ),
-            )
-            .await
-            .expect("org b1");
-        let home_a = app
-            .create_org(&admin, &org("黄河涯镇敬老院", "nursing_home", "371402002"))
-            .await
-            .expect("home a");
-        let elder = |name: &str,
-                     id: String,
-                     region: &str,
-                     responsible: Option<&String>,
-                     residence: Option<&String>| ElderInput {
-            name: Some(name.into()),
-            id_number: Some(id),
-            region_code: Some(region.into()),
-            phone: Some("13812345678".into()),
-            responsible_org_id: responsible.cloned(),
-            residence_org_id: residence.cloned(),
-            chronic_conditions: vec!["I10".into()],
-            ..Default::default()
+        let org_a1 = create_org(
+            "新华街道社区卫生服务中心",
+            "community_health_centre",
+            "371402001",
+            "org a1",
+        )
+        .await;
+        let org_b1 = create_org(
+            "安德街道社区卫生服务中心",
+            "community_health_centre",
+            "371403001",
+            "org b1",
+        )
+        .await;
+        let home_a = create_org("黄河涯镇敬老院", "nursing_home", "371402002", "home a").await;
+        let create_elder = async |name: &str,
+                                  id: String,
+                                  region: &str,
+                                  responsible: Option<&String>,
+                                  residence: Option<&String>,
+                                  what: &str| {
+            let input = ElderInput {
+                name: Some(name.into()),
+                id_number: Some(id),
+                region_code: Some(region.into()),
+                phone: Some("13812345678".into()),
+                responsible_org_id: responsible.cloned(),
+                residence_org_id: residence.cloned(),
+                chronic_conditions: vec!["I10".into()],
+                ..Default::default()
+            };
+            app.create_elder(&admin, &input).await.expect(what)
         };
-        let elder_a1 = app
-            .create_elder(
-                &admin,
-                &elder(
-                    "王秀英",
-                    id_number(COUNTY_A, 1945, 11, Sex::Female),
-                    "371402001",
-                    Some(&org_a1),
-                    None,
-                ),
-            )
-            .await
-            .expect("elder a1");
-        let elder_b1 = app
-            .create_elder(
-                &admin,
-                &elder(
-                    "李建国",
-                    id_number(COUNTY_B, 1950, 21, Sex::Male),
-                    "371403001",
-                    Some(&org_b1),
-                    None,
-                ),
-            )
-            .await
-            .expect("elder b1");
-        let home_resident = app
-            .create_elder(
-                &admin,
-                &elder(
-                    "张桂兰",
-                    id_number(COUNTY_A, 1938, 31, Sex::Female),
-                    "371402002",
-                    Some(&org_a1),
-                    Some(&home_a),
-                ),
-            )
-            .await
-            .expect("home resident");
-        let unmanaged_a2 = app
-            .create_elder(
-                &admin,
-                &elder(
-                    "刘德华",
-                    id_number(COUNTY_A, 1955, 41, Sex::Male),
-                    "371402002",
-                    None,
-                    None,
-                ),
-            )
-            .await
-            .expect("unmanaged");
+        let elder_a1 = create_elder(
+            "王秀英",
+            id_number(COUNTY_A, 1945, 11, Sex::Female),
+            "371402001",
+            Some(&org_a1),
+            None,
+            "elder a1",
+        )
+        .await;
+        let elder_b1 = create_elder(
+            "李建国",
+            id_number(COUNTY_B, 1950, 21, Sex::Male),
+            "371403001",
+            Some(&org_b1),
+            None,
+            "elder b1",
+        )
+        .await;
+        let home_resident = create_elder(
+            "张桂兰",
+            id_number(COUNTY_A, 1938, 31, Sex::Female),
+            "371402002",
+            Some(&org_a1),
+            Some(&home_a),
+            "home resident",
+        )
+        .await;
+        let unmanaged_a2 = create_elder(
+            "刘德华",
+            id_number(COUNTY_A, 1955, 41, Sex::Male),
+            "371402002",
+            None,
+            None,
+            "unmanaged",
+        )
+        .await;
         // (role and username, organization, region, linked elder)
         type Placement<'a> = (
             &'a str,

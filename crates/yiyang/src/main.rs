@@ -390,39 +390,62 @@ async fn serve(args: ServeArgs, config: Config) -> Result<()> {
 
 /// Deletes expired sessions once an hour; they are refused anyway, this only keeps the table small.
 async fn expire_sessions(app: app::App) {
-    let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
-    loop {
-        tick.tick().await;
-        match app.expire_sessions().await {
-            Ok(n) if n > 0 => tracing::info!(sessions = n, "expired sessions removed"),
-            Ok(_) => {}
-            Err(e) => tracing::warn!("removing expired sessions: {e}"),
-        }
-    }
+    repeat_every(
+        std::time::Duration::from_secs(3600),
+        || app.expire_sessions(),
+        |n| tracing::info!(sessions = n, "expired sessions removed"),
+        "removing expired sessions",
+    )
+    .await
 }
 
 /// Takes due escalation steps of unacknowledged alerts every `every`.
 async fn run_escalations(app: app::App, every: std::time::Duration) {
-    let mut tick = tokio::time::interval(every);
-    loop {
-        tick.tick().await;
-        match app.run_escalations(chrono::Utc::now()).await {
-            Ok(n) if n > 0 => tracing::info!(steps = n, "alerts escalated"),
-            Ok(_) => {}
-            Err(e) => tracing::warn!("escalating alerts: {e}"),
-        }
-    }
+    let app = &app;
+    repeat_every(
+        every,
+        async || {
+            app.run_escalations(chrono::Utc::now())
+                .await
+                .map(|n| n as u64)
+        },
+        |n| tracing::info!(steps = n, "alerts escalated"),
+        "escalating alerts",
+    )
+    .await
 }
 
 /// Runs the periodic monitoring rules (silence, rising pressure) every `every`.
 async fn sweep_monitoring(app: app::App, every: std::time::Duration) {
-    let mut tick = tokio::time::interval(every);
+    let app = &app;
+    repeat_every(
+        every,
+        async || {
+            app.sweep_monitoring(chrono::Utc::now())
+                .await
+                .map(|n| n as u64)
+        },
+        |n| tracing::info!(findings = n, "monitoring sweep"),
+        "monitoring sweep",
+    )
+    .await
+}
+
+/// Runs `job` at every tick of `period` for as long as the server runs. A run that did something
+/// is logged by `did`; a failed one is logged as a warning and tried again at the next tick.
+async fn repeat_every<Run: std::future::Future<Output = app::Result<u64>>>(
+    period: std::time::Duration,
+    job: impl Fn() -> Run,
+    did: impl Fn(u64),
+    failing: &str,
+) {
+    let mut tick = tokio::time::interval(period);
     loop {
         tick.tick().await;
-        match app.sweep_monitoring(chrono::Utc::now()).await {
-            Ok(n) if n > 0 => tracing::info!(findings = n, "monitoring sweep"),
-            Ok(_) => {}
-            Err(e) => tracing::warn!("monitoring sweep: {e}"),
+        match job().await {
+            Ok(0) => {}
+            Ok(n) => did(n),
+            Err(e) => tracing::warn!("{failing}: {e}"),
         }
     }
 }

@@ -24,6 +24,18 @@ fn fields(row: &RosterRow) -> Vec<&str> {
 
 const ID: &str = "371402194503150228";
 
+/// The fixtures' first elder, read without a problem: identity number, phone, the birth date as
+/// the file writes it, and long-term-care insurance.
+fn first_row_reads<'r>(roster: &'r Roster, birth_date: &str) -> &'r RosterRow {
+    let first = &roster.rows[0];
+    assert!(first.problems.is_empty(), "{:?}", first.problems);
+    assert_eq!(first.input.id_number.as_deref(), Some(ID));
+    assert_eq!(first.input.phone.as_deref(), Some("13812345678"));
+    assert_eq!(first.input.birth_date.as_deref(), Some(birth_date));
+    assert_eq!(first.input.ltc_insurance, Some(true));
+    first
+}
+
 #[test]
 fn headers_in_chinese_and_english_are_recognized() {
     let check = |header: &str, expected: Option<Field>| {
@@ -256,12 +268,7 @@ fn cells_as_counties_write_them() {
          甲,'３７１４０２１９４５０３１５０２２８,'13812345678,1945/03/15 0:00,√,五保、高龄,新农合,已去世,与子女同住,女性\n\
          乙,3.71402E+17,,1945.3.15,也许,,,,,\n",
     );
-    let first = &roster.rows[0];
-    assert!(first.problems.is_empty(), "{:?}", first.problems);
-    assert_eq!(first.input.id_number.as_deref(), Some(ID));
-    assert_eq!(first.input.phone.as_deref(), Some("13812345678"));
-    assert_eq!(first.input.birth_date.as_deref(), Some("1945/03/15"));
-    assert_eq!(first.input.ltc_insurance, Some(true));
+    let first = first_row_reads(&roster, "1945/03/15");
     assert_eq!(first.input.special_categories, ["tekun", "aged_80_plus"]);
     assert_eq!(
         first.input.medical_insurance.as_deref(),
@@ -513,12 +520,7 @@ fn an_xlsx_is_read_from_its_first_visible_worksheet() {
         rows,
         [(2, "王秀英"), (3, "=cmd|' /C calc'!A0"), (5, "李四")]
     );
-    let first = &roster.rows[0];
-    assert!(first.problems.is_empty(), "{:?}", first.problems);
-    assert_eq!(first.input.id_number.as_deref(), Some(ID));
-    assert_eq!(first.input.phone.as_deref(), Some("13812345678"));
-    assert_eq!(first.input.birth_date.as_deref(), Some("1945-03-15"));
-    assert_eq!(first.input.ltc_insurance, Some(true));
+    let first = first_row_reads(&roster, "1945-03-15");
     assert_eq!(
         first.input.address.as_deref(),
         Some("缓存值"),
@@ -558,13 +560,8 @@ fn an_xlsx_written_by_openpyxl_is_read() {
     let warnings: Vec<&str> = roster.warnings.iter().map(|w| w.column.as_str()).collect();
     assert_eq!(warnings, ["爱好"]);
     assert_eq!(roster.rows.len(), 3);
-    let first = &roster.rows[0];
+    let first = first_row_reads(&roster, "1945-03-15");
     assert_eq!(first.row, 3);
-    assert!(first.problems.is_empty(), "{:?}", first.problems);
-    assert_eq!(first.input.id_number.as_deref(), Some(ID));
-    assert_eq!(first.input.birth_date.as_deref(), Some("1945-03-15"));
-    assert_eq!(first.input.phone.as_deref(), Some("13812345678"));
-    assert_eq!(first.input.ltc_insurance, Some(true));
     assert_eq!(first.input.chronic_conditions, ["I10", "E11.9"]);
     assert_eq!(first.input.special_categories, ["低保", "半失能"]);
     let second = &roster.rows[1];
