@@ -126,8 +126,15 @@ impl Store {
         &self.pool
     }
 
+    /// A write transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`): a
+    /// deferred transaction that reads and then writes is refused with "database is locked",
+    /// without waiting, when another connection committed in between; an immediate one waits
+    /// its turn under `busy_timeout` like any other writer.
     pub async fn begin(&self) -> Result<Tx> {
-        Ok(self.pool.begin().await?)
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
     }
 
     pub async fn acquire(&self) -> Result<sqlx::pool::PoolConnection<Any>> {
