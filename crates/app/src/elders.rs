@@ -83,11 +83,7 @@ impl ElderView {
                 .unwrap_or(0),
             phone: row.phone.as_deref().map(show_phone),
             address: row.address.clone(),
-            region_code: row.region_code.as_deref().map(|c| {
-                region::RegionCode::parse(c)
-                    .map(|r| r.display_code())
-                    .unwrap_or_else(|_| c.to_string())
-            }),
+            region_code: row.region_code.as_deref().map(region::display_code_of),
             living_situation: row.living_situation.clone(),
             special_categories: store::unframe_list(&row.special_categories),
             medical_insurance: row.medical_insurance.clone(),

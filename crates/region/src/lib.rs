@@ -258,8 +258,24 @@ pub fn parse_division_list(text: &str) -> Result<Vec<Region>, Vec<ListError>> {
     }
 }
 
+/// A stored code as published (`display_code`), or the text itself when it is not a code: for
+/// showing what is stored without hiding a corrupt value.
+pub fn display_code_of(stored: &str) -> String {
+    RegionCode::parse(stored)
+        .map(|c| c.display_code())
+        .unwrap_or_else(|_| stored.to_string())
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn stored_codes_show_as_published_and_anything_else_as_it_is() {
+        assert_eq!(display_code_of("3714"), "371400");
+        assert_eq!(display_code_of("371402001"), "371402001");
+        assert_eq!(display_code_of("not a code"), "not a code");
+    }
+
     use super::*;
 
     fn check(input: &str, expected: Result<(&str, Level), RegionCodeError>) {

@@ -100,9 +100,7 @@ pub async fn page(State(state): State<WebState>, session: Session) -> PageResult
             .by_region
             .into_iter()
             .map(|(code, name, n)| {
-                let display = region::RegionCode::parse(&code)
-                    .map(|c| c.display_code())
-                    .unwrap_or(code);
+                let display = region::display_code_of(&code);
                 (name, n, Some(list(&[("region", &display)])))
             })
             .collect(),

@@ -514,9 +514,7 @@ async fn history_value(
         },
         "region_code" => {
             let name = RegionNames::default().short_path(app, value).await;
-            let code = region::RegionCode::parse(value)
-                .map(|c| c.display_code())
-                .unwrap_or_else(|_| value.to_string());
+            let code = region::display_code_of(value);
             if name == code {
                 code
             } else {
@@ -586,11 +584,7 @@ impl ElderValues {
             region_code: input
                 .region_code
                 .as_deref()
-                .map(|c| {
-                    region::RegionCode::parse(c)
-                        .map(|r| r.display_code())
-                        .unwrap_or_else(|_| c.to_string())
-                })
+                .map(region::display_code_of)
                 .unwrap_or_default(),
             living_situation: s(&input.living_situation),
             special_categories: input.special_categories.clone(),
@@ -814,17 +808,7 @@ async fn form_page(
         },
         livings: enum_options!(LivingSituation, lang, &v.living_situation, blank),
         insurances: enum_options!(MedicalInsurance, lang, &v.medical_insurance, blank),
-        statuses: ElderStatus::ALL
-            .iter()
-            .map(|s| {
-                let current = if v.status.is_empty() {
-                    "alive"
-                } else {
-                    &v.status
-                };
-                Opt::new(s.code(), s.label(lang), current)
-            })
-            .collect(),
+        statuses: enum_options!(ElderStatus, lang, &v.status, default = "alive"),
         categories: SpecialCategory::ALL
             .iter()
             // Derived from the birth date, never entered.

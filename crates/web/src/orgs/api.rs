@@ -43,9 +43,7 @@ pub struct OrgJson {
 impl From<OrgRow> for OrgJson {
     fn from(r: OrgRow) -> OrgJson {
         OrgJson {
-            region_code: region::RegionCode::parse(&r.region_code)
-                .map(|c| c.display_code())
-                .unwrap_or(r.region_code),
+            region_code: region::display_code_of(&r.region_code),
             id: r.id,
             name: r.name,
             kind: r.kind.code(),

@@ -325,11 +325,7 @@ impl OrgValues {
             region_code: input
                 .region_code
                 .as_deref()
-                .map(|c| {
-                    region::RegionCode::parse(c)
-                        .map(|r| r.display_code())
-                        .unwrap_or_else(|_| c.to_string())
-                })
+                .map(region::display_code_of)
                 .unwrap_or_default(),
             address: s(&input.address),
             phone: s(&input.phone),
@@ -457,17 +453,7 @@ async fn form_page(
         },
         kinds: enum_options!(OrgKind, lang, &v.kind, blank),
         grades: enum_options!(OrgGrade, lang, &v.grade, blank),
-        operators: Operator::ALL
-            .iter()
-            .map(|o| {
-                let current = if v.operator.is_empty() {
-                    "government"
-                } else {
-                    &v.operator
-                };
-                Opt::new(o.code(), o.label(lang), current)
-            })
-            .collect(),
+        operators: enum_options!(Operator, lang, &v.operator, default = "government"),
         beds: BED_FIELDS
             .iter()
             .zip(v.beds.iter())

@@ -20,11 +20,7 @@ pub struct RegionJson {
 
 impl From<RegionRow> for RegionJson {
     fn from(r: RegionRow) -> RegionJson {
-        let display = |c: &str| {
-            region::RegionCode::parse(c)
-                .map(|c| c.display_code())
-                .unwrap_or_else(|_| c.to_string())
-        };
+        let display = region::display_code_of;
         RegionJson {
             code: display(&r.code),
             name: r.name,

@@ -115,8 +115,21 @@ pub fn code_options<T: Copy>(
     options
 }
 
-/// [`code_options`] over a `code_enum!` type, labelled in `lang`.
+/// [`code_options`] over a `code_enum!` type, labelled in `lang`; with `default = code`, no
+/// blank option and `code` chosen while nothing is.
 macro_rules! enum_options {
+    ($ty:ident, $lang:expr, $current:expr, default = $default:expr) => {{
+        let current: &str = $current;
+        let current = if current.is_empty() {
+            $default
+        } else {
+            current
+        };
+        $ty::ALL
+            .iter()
+            .map(|v| $crate::ui::form::Opt::new(v.code(), v.label($lang), current))
+            .collect()
+    }};
     ($ty:ident, $lang:expr, $current:expr, $blank:expr) => {
         $crate::ui::form::code_options($ty::ALL, $ty::code, |v| v.label($lang), $current, $blank)
     };

@@ -87,11 +87,7 @@ pub async fn list(
             region: u
                 .region_code
                 .as_deref()
-                .map(|c| {
-                    region::RegionCode::parse(c)
-                        .map(|r| r.display_code())
-                        .unwrap_or_else(|_| c.to_string())
-                })
+                .map(region::display_code_of)
                 .unwrap_or_default(),
             linked_elder: u.elder_id.is_some(),
             active: u.active == 1,
@@ -135,11 +131,7 @@ impl UserValues {
             region_code: u
                 .region_code
                 .as_deref()
-                .map(|c| {
-                    region::RegionCode::parse(c)
-                        .map(|r| r.display_code())
-                        .unwrap_or_else(|_| c.to_string())
-                })
+                .map(region::display_code_of)
                 .unwrap_or_default(),
             elder_id: s(&u.elder_id),
             phone: s(&u.phone),

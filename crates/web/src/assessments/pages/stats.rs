@@ -161,9 +161,7 @@ pub async fn stats(
         let line: Vec<i64> = line.into_iter().take(width).collect();
         let (label, href) = match &code {
             Some(code) => {
-                let display = region::RegionCode::parse(code)
-                    .map(|c| c.display_code())
-                    .unwrap_or_else(|_| code.clone());
+                let display = region::display_code_of(code);
                 let label = names
                     .name(&state.app, code)
                     .await
