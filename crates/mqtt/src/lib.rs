@@ -17,6 +17,9 @@ use std::time::Duration;
 
 pub use rumqttc;
 
+pub mod accounts;
+pub use accounts::{AccountError, BrokerAccounts};
+
 /// Where the broker is: `mqtt://[user[:password]@]host[:port]` (also `tcp://`).
 #[derive(Clone, PartialEq, Eq)]
 pub struct BrokerUrl {
@@ -99,7 +102,7 @@ impl BrokerUrl {
     }
 }
 
-const REQUEST_CAPACITY: usize = 16_384;
+pub(crate) const REQUEST_CAPACITY: usize = 16_384;
 
 /// What the subscriber reports about itself (`/healthz`, tests waiting for the subscription).
 #[derive(Debug, Default)]

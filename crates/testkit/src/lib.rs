@@ -25,6 +25,8 @@ impl Backend {
     }
 }
 
+pub mod broker;
+
 /// SQLite always; PostgreSQL too when `YIYANG_TEST_DATABASE_URL` is set.
 pub fn backends() -> Vec<Backend> {
     let mut all = vec![Backend::Sqlite];
