@@ -103,6 +103,8 @@ pub enum RosterError {
     TooManyRows { max: usize },
     #[error("the workbook's cells hold too much text")]
     TooLarge,
+    #[error("the workbook unpacks to more than {max_mib} MiB")]
+    Unpacks { max_mib: u64 },
 }
 
 impl RosterError {
@@ -141,6 +143,10 @@ impl RosterError {
             RosterError::TooLarge => (
                 "工作表内容过大".into(),
                 "holds too much text".into(),
+            ),
+            RosterError::Unpacks { max_mib } => (
+                format!("Excel 文件解压后超过 {max_mib} MiB（或共享字符串过多），不像是名册；请检查文件，或另存为 CSV 后导入"),
+                format!("unpacks to more than {max_mib} MiB (or holds too many shared strings), which no roster does; check the file, or save it as CSV and import that"),
             ),
         };
         Problem::Invalid { zh, en }

@@ -22,8 +22,99 @@ const LAST_SERIAL_DAY: f64 = 2_958_466.0;
 pub(crate) fn read(bytes: &[u8]) -> Result<Vec<SheetRow>, RosterError> {
     // The zip and XML decoders are third-party code fed with untrusted bytes; should one of
     // them panic on a malformed file, that is a damaged file, not a crashed import.
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_first_sheet(bytes)))
-        .unwrap_or(Err(RosterError::UnreadableWorkbook))
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        check_unpacked_size(bytes)?;
+        read_first_sheet(bytes)
+    }))
+    .unwrap_or(Err(RosterError::UnreadableWorkbook))
+}
+
+/// What a workbook may unpack to at most, whatever its size: far above a million-row roster.
+const MAX_UNPACKED_BYTES: u64 = 1024 * 1024 * 1024;
+/// What any workbook may unpack to, however small.
+const MIN_UNPACKED_ALLOWANCE: u64 = 32 * 1024 * 1024;
+/// Real workbooks unpack to 5–20 times their size; a zip bomb to thousands.
+const MAX_UNPACK_RATIO: u64 = 50;
+/// The shared-strings table is read whole into memory by the workbook reader, each string at
+/// least a `String` (24 bytes) plus its text: its estimated size may not pass this.
+const MAX_SHARED_STRINGS_MEMORY: u64 = 256 * 1024 * 1024;
+const SHARED_STRING_OVERHEAD: u64 = 48;
+/// Parts a workbook may hold (sheets, styles, relationships…).
+const MAX_PARTS: usize = 10_000;
+
+/// Unpacks every part of the archive into nothing, counting, before the workbook reader sees
+/// it: the declared sizes in a zip are the sender's word, so only the bytes that actually come
+/// out of the decompressor count, and reading stops at the first byte past the allowance. The
+/// shared-strings table is also counted in strings, since that is what costs memory.
+fn check_unpacked_size(bytes: &[u8]) -> Result<(), RosterError> {
+    use std::io::Read;
+    let mut archive =
+        zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| RosterError::UnreadableWorkbook)?;
+    if archive.len() > MAX_PARTS {
+        return Err(RosterError::Unpacks {
+            max_mib: MAX_UNPACKED_BYTES >> 20,
+        });
+    }
+    let allowance = (bytes.len() as u64)
+        .saturating_mul(MAX_UNPACK_RATIO)
+        .clamp(MIN_UNPACKED_ALLOWANCE, MAX_UNPACKED_BYTES);
+    let too_large = RosterError::Unpacks {
+        max_mib: allowance >> 20,
+    };
+    let mut unpacked = 0u64;
+    let mut buffer = vec![0u8; 64 * 1024];
+    for index in 0..archive.len() {
+        let mut part = archive
+            .by_index(index)
+            .map_err(|_| RosterError::UnreadableWorkbook)?;
+        let shared_strings = part.name().eq_ignore_ascii_case("xl/sharedStrings.xml");
+        let mut strings = StringCounter::default();
+        let mut part_bytes = 0u64;
+        loop {
+            let n = match part.read(&mut buffer) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(_) => return Err(RosterError::UnreadableWorkbook),
+            };
+            unpacked += n as u64;
+            part_bytes += n as u64;
+            if unpacked > allowance {
+                return Err(too_large);
+            }
+            if shared_strings {
+                strings.feed(&buffer[..n]);
+                if strings.count * SHARED_STRING_OVERHEAD + part_bytes > MAX_SHARED_STRINGS_MEMORY {
+                    return Err(too_large);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Counts `<si` (one shared string each) across chunk boundaries.
+#[derive(Default)]
+struct StringCounter {
+    count: u64,
+    /// How much of `<si` the previous chunk ended with.
+    matched: usize,
+}
+
+impl StringCounter {
+    fn feed(&mut self, chunk: &[u8]) {
+        const OPEN: &[u8] = b"<si";
+        for &byte in chunk {
+            if byte == OPEN[self.matched] {
+                self.matched += 1;
+                if self.matched == OPEN.len() {
+                    self.count += 1;
+                    self.matched = 0;
+                }
+            } else {
+                self.matched = usize::from(byte == OPEN[0]);
+            }
+        }
+    }
 }
 
 fn read_first_sheet(bytes: &[u8]) -> Result<Vec<SheetRow>, RosterError> {
