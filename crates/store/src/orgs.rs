@@ -1,44 +1,49 @@
 //! Organizations and their bed counts and declared services.
 
+use crate::sql::row;
 use crate::{frame_list, new_id, time_text, Conn, Result, Sql};
 use registry::organization::ValidOrg;
 use registry::{Operator, OrgCategory, OrgKind};
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct OrgRow {
-    pub id: String,
-    pub name: String,
-    #[sqlx(try_from = "String")]
-    pub kind: OrgKind,
-    #[sqlx(try_from = "String")]
-    pub category: OrgCategory,
-    pub grade: Option<String>,
-    #[sqlx(try_from = "String")]
-    pub operator: Operator,
-    pub region_code: String,
-    pub address: Option<String>,
-    pub phone: Option<String>,
-    pub medical_licence: Option<String>,
-    pub elderly_care_licence: Option<String>,
-    pub beds_medical: i64,
-    pub beds_elderly_care: i64,
-    pub beds_nursing: i64,
-    pub beds_hospice: i64,
-    pub beds_home: i64,
-    pub services: String,
-    pub created_at: String,
-    pub updated_at: String,
+row! {
+    #[derive(Debug, Clone)]
+    pub struct OrgRow {
+        pub id: String,
+        pub name: String,
+        #[sqlx(try_from = "String")]
+        pub kind: OrgKind,
+        #[sqlx(try_from = "String")]
+        pub category: OrgCategory,
+        pub grade: Option<String>,
+        #[sqlx(try_from = "String")]
+        pub operator: Operator,
+        pub region_code: String,
+        pub address: Option<String>,
+        pub phone: Option<String>,
+        pub medical_licence: Option<String>,
+        pub elderly_care_licence: Option<String>,
+        pub beds_medical: i64,
+        pub beds_elderly_care: i64,
+        pub beds_nursing: i64,
+        pub beds_hospice: i64,
+        pub beds_home: i64,
+        pub services: String,
+        pub created_at: String,
+        pub updated_at: String,
+    }
 }
 
-const COLUMNS: &str = "id, name, kind, category, grade, operator, region_code, address, phone, \
+/// The columns an organization's form sets, bound by `bind_org` in this order.
+const FORM_COLUMNS: &str = "name, kind, category, grade, operator, region_code, address, phone, \
     medical_licence, elderly_care_licence, beds_medical, beds_elderly_care, beds_nursing, \
-    beds_hospice, beds_home, services, created_at, updated_at";
+    beds_hospice, beds_home, services";
 
 pub async fn insert(conn: &mut Conn, org: &ValidOrg, id: Option<String>) -> Result<String> {
     let id = id.unwrap_or_else(new_id);
     let now = time_text(chrono::Utc::now());
-    let mut sql = Sql::new("INSERT INTO organizations (");
-    sql.push(COLUMNS).push(") VALUES (");
+    let mut sql = Sql::new(&format!(
+        "INSERT INTO organizations (id, {FORM_COLUMNS}, created_at, updated_at) VALUES ("
+    ));
     sql.text(id.clone()).push(", ");
     bind_org(&mut sql, org);
     sql.push(", ")
@@ -51,12 +56,9 @@ pub async fn insert(conn: &mut Conn, org: &ValidOrg, id: Option<String>) -> Resu
 }
 
 pub async fn update(conn: &mut Conn, id: &str, org: &ValidOrg) -> Result<()> {
-    let mut sql = Sql::new("UPDATE organizations SET (");
-    sql.push(
-        "name, kind, category, grade, operator, region_code, address, phone, medical_licence, \
-              elderly_care_licence, beds_medical, beds_elderly_care, beds_nursing, beds_hospice, \
-              beds_home, services, updated_at) = (",
-    );
+    let mut sql = Sql::new(&format!(
+        "UPDATE organizations SET ({FORM_COLUMNS}, updated_at) = ("
+    ));
     bind_org(&mut sql, org);
     sql.push(", ")
         .text(time_text(chrono::Utc::now()))
@@ -96,11 +98,7 @@ fn bind_org(sql: &mut Sql, org: &ValidOrg) {
 }
 
 pub async fn get(conn: &mut Conn, id: &str) -> Result<Option<OrgRow>> {
-    let mut sql = Sql::new("SELECT ");
-    sql.push(COLUMNS)
-        .push(" FROM organizations WHERE id = ")
-        .text(id);
-    Ok(sql.query_as().fetch_optional(conn).await?)
+    Sql::find(conn, "organizations", "id", id).await
 }
 
 #[derive(Debug, Clone, Default)]
@@ -127,14 +125,9 @@ pub async fn list(conn: &mut Conn, filter: &OrgFilter) -> Result<(Vec<OrgRow>, i
     if let Some(name) = &filter.name_prefix {
         condition.push(" AND ").text_prefix("name", name);
     }
-    let count = Sql::prefixed("SELECT COUNT(*)", &condition);
-    let (total,): (i64,) = count.query_as().fetch_one(&mut *conn).await?;
-    let mut rows = Sql::prefixed(&format!("SELECT {COLUMNS}"), &condition);
-    rows.push(" ORDER BY region_code, name LIMIT ")
-        .int(filter.limit)
-        .push(" OFFSET ")
-        .int(filter.offset);
-    Ok((rows.query_as().fetch_all(conn).await?, total))
+    condition
+        .page(conn, "region_code, name", filter.offset, filter.limit)
+        .await
 }
 
 /// Staff of an organization (users with that `org_id`).

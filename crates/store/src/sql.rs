@@ -6,6 +6,8 @@ use sqlx::any::AnyArguments;
 use sqlx::query::{Query, QueryAs};
 use sqlx::{Any, FromRow};
 
+use crate::{Conn, Result};
+
 #[derive(Debug, Clone)]
 enum Param {
     Text(Option<String>),
@@ -40,6 +42,23 @@ impl Sql {
             text: text.to_string(),
             params: Vec::new(),
         }
+    }
+
+    /// `SELECT` every column of `T` `FROM` `from` (tables and joins; a condition follows).
+    pub fn select<T: Row>(from: &str) -> Sql {
+        Sql::new(&format!("SELECT {} FROM {from}", T::COLUMNS))
+    }
+
+    /// The row of `T` in `table` whose unique `column` holds `value`.
+    pub async fn find<T: Row>(
+        conn: &mut Conn,
+        table: &str,
+        column: &str,
+        value: &str,
+    ) -> Result<Option<T>> {
+        let mut sql = Sql::select::<T>(&format!("{table} WHERE {column} = "));
+        sql.text(value);
+        Ok(sql.query_as().fetch_optional(conn).await?)
     }
 
     /// `head` (which has no parameters) followed by `body`: one filter serves both the count
@@ -107,6 +126,35 @@ impl Sql {
         T: for<'r> FromRow<'r, sqlx::any::AnyRow>,
     {
         bind_params!(sqlx::query_as(&self.text), &self.params)
+    }
+
+    /// How many rows this `FROM … WHERE …` body (as for [`Sql::prefixed`]) matches.
+    pub async fn count(&self, conn: &mut Conn) -> Result<i64> {
+        let (total,): (i64,) = Sql::prefixed("SELECT COUNT(*)", self)
+            .query_as()
+            .fetch_one(conn)
+            .await?;
+        Ok(total)
+    }
+
+    /// The two queries of every list: one page of `T` over this `FROM … WHERE …` body in
+    /// `order_by`, and how many rows the body matches in all.
+    pub async fn page<T: Row>(
+        &self,
+        conn: &mut Conn,
+        order_by: &str,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(Vec<T>, i64)> {
+        let total = self.count(&mut *conn).await?;
+        let mut page = Sql::prefixed(&format!("SELECT {}", T::COLUMNS), self);
+        page.push(" ORDER BY ")
+            .push(order_by)
+            .push(" LIMIT ")
+            .int(limit)
+            .push(" OFFSET ")
+            .int(offset);
+        Ok((page.query_as().fetch_all(conn).await?, total))
     }
 
     /// Adds the condition that keeps elder rows (aliased `e`) inside what the caller may reach:
@@ -182,5 +230,153 @@ impl Sql {
             .push(" < ")
             .text(high)
             .push(")")
+    }
+}
+
+/// A row type declared with [`row!`]: read by column name, with the select list that reads it.
+pub trait Row: for<'r> FromRow<'r, sqlx::any::AnyRow> + Send + Unpin {
+    /// Every field's column, in order, for a `SELECT`.
+    const COLUMNS: &'static str;
+    /// Every field's name, in order: the columns an insert of the whole row writes.
+    const FIELDS: &'static str;
+}
+
+/// Declares a row type that `sqlx` reads by column name together with its select list, so that
+/// the two are written once and cannot drift apart: `Row::COLUMNS` names every field in order,
+/// as `alias.field` for a struct declared `in "alias"`, as the bare field otherwise, or as
+/// `expr AS field` where the field says `= "expr"` (a column of a joined table).
+///
+/// ```text
+/// row! {
+///     pub struct DeviceRow in "d" {
+///         pub id: String,
+///         pub elder_name: Option<String> = "e.name",
+///     }
+/// }
+/// // DeviceRow::COLUMNS == "d.id, e.name AS elder_name"
+/// ```
+macro_rules! row {
+    (@prefixed $prefix:expr;
+        $(#[$meta:meta])*
+        $vis:vis struct $name:ident {
+            $(
+                $(#[$field_meta:meta])*
+                $field_vis:vis $field:ident : $ty:ty $(= $expr:literal)?
+            ),* $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(sqlx::FromRow)]
+        $vis struct $name {
+            $(
+                $(#[$field_meta])*
+                $field_vis $field: $ty,
+            )*
+        }
+
+        impl $crate::sql::Row for $name {
+            const COLUMNS: &'static str = $crate::sql::column_list(concat!($(
+                ", ",
+                $crate::sql::column!($prefix, $field $(, $expr)?),
+            )*));
+            const FIELDS: &'static str =
+                $crate::sql::column_list(concat!($(", ", stringify!($field),)*));
+        }
+    };
+    ($(#[$meta:meta])* $vis:vis struct $name:ident in $alias:literal { $($body:tt)* }) => {
+        $crate::sql::row!(@prefixed concat!($alias, ".");
+            $(#[$meta])* $vis struct $name { $($body)* });
+    };
+    ($(#[$meta:meta])* $vis:vis struct $name:ident { $($body:tt)* }) => {
+        $crate::sql::row!(@prefixed ""; $(#[$meta])* $vis struct $name { $($body)* });
+    };
+}
+pub(crate) use row;
+
+/// One entry of a [`row!`] select list.
+macro_rules! column {
+    ($prefix:expr, $field:ident) => {
+        concat!($prefix, stringify!($field))
+    };
+    ($prefix:expr, $field:ident, $expr:literal) => {
+        concat!($expr, " AS ", stringify!($field))
+    };
+}
+pub(crate) use column;
+
+/// `", a, b"` → `"a, b"`, at compile time.
+pub(crate) const fn column_list(separated: &'static str) -> &'static str {
+    let (_, list) = separated.as_bytes().split_at(2);
+    match std::str::from_utf8(list) {
+        Ok(list) => list,
+        Err(_) => panic!("a column list is ASCII"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Row;
+
+    // Declared only for their select lists.
+    row! {
+        #[allow(dead_code)]
+        struct Joined in "d" {
+            id: String,
+            kind: String,
+            elder_name: Option<String> = "e.name",
+        }
+    }
+
+    row! {
+        #[allow(dead_code)]
+        struct Plain {
+            id: String,
+            seq: i64,
+        }
+    }
+
+    #[test]
+    fn a_row_names_its_columns_in_field_order_with_alias_or_expression() {
+        assert_eq!(Joined::COLUMNS, "d.id, d.kind, e.name AS elder_name");
+        assert_eq!(Joined::FIELDS, "id, kind, elder_name");
+        assert_eq!(Plain::COLUMNS, "id, seq");
+        assert_eq!(Plain::FIELDS, "id, seq");
+    }
+
+    #[test]
+    fn the_select_lists_are_those_written_out_before_row_declared_them() {
+        let same = |derived: &str, written: &str| {
+            let words = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert_eq!(words(derived), words(written));
+        };
+        same(
+            crate::monitoring::AlertRow::COLUMNS,
+            "a.id, a.elder_id, e.name AS elder_name, e.region_code AS region_code, \
+             e.responsible_org_id AS responsible_org_id, e.residence_org_id AS residence_org_id, \
+             a.rule, a.severity, a.status, a.message_zh, a.message_en, a.device_id, \
+             a.reading_seq, a.occurrences, a.opened_at, a.last_seen_at, a.escalation_level, \
+             a.next_escalation_at, a.acknowledged_at, a.acknowledged_by, a.resolved_at, \
+             a.resolved_by, a.resolution_note",
+        );
+        same(
+            crate::assessments::AssessmentRow::COLUMNS,
+            "a.id, a.elder_id, e.name AS elder_name, a.instrument_id, a.instrument_version, \
+             a.assessed_on, a.place, a.reason, a.org_id, a.region_code, a.answers, a.result, \
+             a.total, a.grade, a.band, a.provisional, a.status, a.assessor_id, a.assessor_name, \
+             a.signed_at, a.second_assessor_id, a.second_assessor_name, a.confirmed_at, \
+             a.returned_by_name, a.return_reason, a.note, a.next_due_on, a.created_at",
+        );
+        same(
+            crate::elders::ElderRow::FIELDS,
+            "id, name, name_initials, id_number, sex, birth_date, phone, address, region_code, \
+             living_situation, special_categories, medical_insurance, ltc_insurance, \
+             chronic_conditions, status, contacts, responsible_org_id, residence_org_id, \
+             created_at, updated_at, version",
+        );
+        same(
+            crate::audit::AuditRow::COLUMNS,
+            "id, at, user_id, username, role, action, target_kind, target_id, ip, outcome, \
+             detail, grant_id",
+        );
     }
 }

@@ -1,30 +1,30 @@
 //! User accounts. Staff belong to an organization; a supervisor to a region; a family account
 //! to one elder's record.
 
+use crate::sql::row;
 use crate::{new_id, time_text, Conn, Result, Sql, StoreError};
 use access::Role;
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct UserRow {
-    pub id: String,
-    pub username: String,
-    pub display_name: String,
-    pub password_hash: String,
-    #[sqlx(try_from = "String")]
-    pub role: Role,
-    pub org_id: Option<String>,
-    pub region_code: Option<String>,
-    pub elder_id: Option<String>,
-    pub phone: Option<String>,
-    pub active: i64,
-    pub caregiver_certified: i64,
-    pub trained_on: Option<String>,
-    pub created_at: String,
-    pub updated_at: String,
+row! {
+    #[derive(Debug, Clone)]
+    pub struct UserRow {
+        pub id: String,
+        pub username: String,
+        pub display_name: String,
+        pub password_hash: String,
+        #[sqlx(try_from = "String")]
+        pub role: Role,
+        pub org_id: Option<String>,
+        pub region_code: Option<String>,
+        pub elder_id: Option<String>,
+        pub phone: Option<String>,
+        pub active: i64,
+        pub caregiver_certified: i64,
+        pub trained_on: Option<String>,
+        pub created_at: String,
+        pub updated_at: String,
+    }
 }
-
-const COLUMNS: &str = "id, username, display_name, password_hash, role, org_id, region_code, \
-    elder_id, phone, active, caregiver_certified, trained_on, created_at, updated_at";
 
 /// What a new or edited account holds; the password hash is set separately.
 #[derive(Debug, Clone, Default)]
@@ -103,35 +103,19 @@ pub async fn set_password(conn: &mut Conn, id: &str, password_hash: &str) -> Res
 }
 
 pub async fn by_username(conn: &mut Conn, username: &str) -> Result<Option<UserRow>> {
-    let mut sql = Sql::new("SELECT ");
-    sql.push(COLUMNS)
-        .push(" FROM users WHERE username = ")
-        .text(username);
-    Ok(sql.query_as().fetch_optional(conn).await?)
+    Sql::find(conn, "users", "username", username).await
 }
 
 pub async fn by_id(conn: &mut Conn, id: &str) -> Result<Option<UserRow>> {
-    let mut sql = Sql::new("SELECT ");
-    sql.push(COLUMNS).push(" FROM users WHERE id = ").text(id);
-    Ok(sql.query_as().fetch_optional(conn).await?)
+    Sql::find(conn, "users", "id", id).await
 }
 
 pub async fn list(conn: &mut Conn, offset: i64, limit: i64) -> Result<(Vec<UserRow>, i64)> {
-    let (total,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users")
-        .fetch_one(&mut *conn)
-        .await?;
-    let mut sql = Sql::new("SELECT ");
-    sql.push(COLUMNS)
-        .push(" FROM users ORDER BY username LIMIT ")
-        .int(limit)
-        .push(" OFFSET ")
-        .int(offset);
-    Ok((sql.query_as().fetch_all(conn).await?, total))
+    Sql::new(" FROM users")
+        .page(conn, "username", offset, limit)
+        .await
 }
 
 pub async fn count(conn: &mut Conn) -> Result<i64> {
-    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users")
-        .fetch_one(conn)
-        .await?;
-    Ok(n)
+    Sql::new(" FROM users").count(conn).await
 }
