@@ -1,6 +1,6 @@
 //! The elderly record and its change history. Every read takes the caller's scope.
 
-use crate::sql::{row, Row};
+use crate::sql::{row, Param, Row};
 use crate::Authorized;
 use crate::{frame_list, new_id, time_text, Conn, Result, Sql, StoreError};
 use registry::{Contact, ElderStatus, SearchTerm, ValidElder};
@@ -34,7 +34,7 @@ row! {
     }
 }
 
-/// The columns of [`ElderColumns`], in the order of its fields and of `ElderColumns::bind`.
+/// The columns of [`ElderColumns`], in the order of its fields and of `ElderColumns::values`.
 const FIELD_COLUMNS: &str = "name, name_initials, id_number, sex, birth_date, phone, address, \
     region_code, living_situation, special_categories, medical_insurance, ltc_insurance, \
     chronic_conditions, status, contacts, responsible_org_id, residence_org_id";
@@ -144,24 +144,27 @@ impl ElderColumns {
         ]
     }
 
-    fn bind(&self, sql: &mut Sql) {
-        sql.text(self.name.clone()).push(", ");
-        sql.text(self.name_initials.clone()).push(", ");
-        sql.text(self.id_number.clone()).push(", ");
-        sql.text(self.sex.clone()).push(", ");
-        sql.text(self.birth_date.clone()).push(", ");
-        sql.opt_text(self.phone.clone()).push(", ");
-        sql.opt_text(self.address.clone()).push(", ");
-        sql.opt_text(self.region_code.clone()).push(", ");
-        sql.opt_text(self.living_situation.clone()).push(", ");
-        sql.text(self.special_categories.clone()).push(", ");
-        sql.opt_text(self.medical_insurance.clone()).push(", ");
-        sql.int(self.ltc_insurance).push(", ");
-        sql.text(self.chronic_conditions.clone()).push(", ");
-        sql.text(self.status.clone()).push(", ");
-        sql.text(self.contacts.clone()).push(", ");
-        sql.opt_text(self.responsible_org_id.clone()).push(", ");
-        sql.opt_text(self.residence_org_id.clone());
+    /// The values of [`FIELD_COLUMNS`], in order.
+    fn values(&self) -> Vec<Param> {
+        vec![
+            self.name.clone().into(),
+            self.name_initials.clone().into(),
+            self.id_number.clone().into(),
+            self.sex.clone().into(),
+            self.birth_date.clone().into(),
+            self.phone.clone().into(),
+            self.address.clone().into(),
+            self.region_code.clone().into(),
+            self.living_situation.clone().into(),
+            self.special_categories.clone().into(),
+            self.medical_insurance.clone().into(),
+            self.ltc_insurance.into(),
+            self.chronic_conditions.clone().into(),
+            self.status.clone().into(),
+            self.contacts.clone().into(),
+            self.responsible_org_id.clone().into(),
+            self.residence_org_id.clone().into(),
+        ]
     }
 }
 
@@ -595,7 +598,7 @@ pub async fn update(
     let mut sql = Sql::new(&format!(
         "UPDATE elders SET ({FIELD_COLUMNS}, updated_at, version) = ("
     ));
-    new.bind(&mut sql);
+    sql.values(new.values());
     sql.push(", ")
         .text(now_text.clone())
         .push(", ")

@@ -1,7 +1,7 @@
 //! Organizations and their bed counts and declared services.
 
-use crate::sql::row;
-use crate::{frame_list, new_id, time_text, Conn, Result, Sql};
+use crate::sql::{row, Param, Record};
+use crate::{frame_list, new_id, Conn, Result, Sql};
 use registry::organization::ValidOrg;
 use registry::{Operator, OrgCategory, OrgKind};
 
@@ -33,68 +33,52 @@ row! {
     }
 }
 
-/// The columns an organization's form sets, bound by `bind_org` in this order.
+/// The columns an organization's form sets.
 const FORM_COLUMNS: &str = "name, kind, category, grade, operator, region_code, address, phone, \
     medical_licence, elderly_care_licence, beds_medical, beds_elderly_care, beds_nursing, \
     beds_hospice, beds_home, services";
 
 pub async fn insert(conn: &mut Conn, org: &ValidOrg, id: Option<String>) -> Result<String> {
     let id = id.unwrap_or_else(new_id);
-    let now = time_text(chrono::Utc::now());
-    let mut sql = Sql::new(&format!(
-        "INSERT INTO organizations (id, {FORM_COLUMNS}, created_at, updated_at) VALUES ("
-    ));
-    sql.text(id.clone()).push(", ");
-    bind_org(&mut sql, org);
-    sql.push(", ")
-        .text(now.clone())
-        .push(", ")
-        .text(now)
-        .push(")");
-    sql.query().execute(conn).await?;
+    Record {
+        table: "organizations",
+        id: &id,
+    }
+    .insert(conn, FORM_COLUMNS, form_values(org))
+    .await?;
     Ok(id)
 }
 
 pub async fn update(conn: &mut Conn, id: &str, org: &ValidOrg) -> Result<()> {
-    let mut sql = Sql::new(&format!(
-        "UPDATE organizations SET ({FORM_COLUMNS}, updated_at) = ("
-    ));
-    bind_org(&mut sql, org);
-    sql.push(", ")
-        .text(time_text(chrono::Utc::now()))
-        .push(") WHERE id = ")
-        .text(id);
-    let done = sql.query().execute(conn).await?;
-    if done.rows_affected() == 0 {
-        return Err(crate::StoreError::NotFound);
+    Record {
+        table: "organizations",
+        id,
     }
-    Ok(())
+    .update(conn, FORM_COLUMNS, form_values(org))
+    .await
 }
 
-fn bind_org(sql: &mut Sql, org: &ValidOrg) {
-    sql.text(org.name.clone()).push(", ");
-    sql.text(org.kind.code()).push(", ");
-    sql.text(org.kind.category().code()).push(", ");
-    sql.opt_text(org.grade.map(|g| g.code().to_string()))
-        .push(", ");
-    sql.text(org.operator.code()).push(", ");
-    sql.text(org.region_code.prefix()).push(", ");
-    sql.opt_text(org.address.clone()).push(", ");
-    sql.opt_text(org.phone.clone()).push(", ");
-    sql.opt_text(org.medical_licence.clone()).push(", ");
-    sql.opt_text(org.elderly_care_licence.clone()).push(", ");
+/// The stored values of [`FORM_COLUMNS`].
+fn form_values(org: &ValidOrg) -> Vec<Param> {
     let b = org.beds;
-    for (i, n) in [b.medical, b.elderly_care, b.nursing, b.hospice, b.home]
-        .into_iter()
-        .enumerate()
-    {
-        if i > 0 {
-            sql.push(", ");
-        }
-        sql.int(n);
-    }
-    sql.push(", ")
-        .text(frame_list(org.services.iter().map(|s| s.code())));
+    vec![
+        org.name.clone().into(),
+        org.kind.code().into(),
+        org.kind.category().code().into(),
+        org.grade.map(|g| g.code().to_string()).into(),
+        org.operator.code().into(),
+        org.region_code.prefix().into(),
+        org.address.clone().into(),
+        org.phone.clone().into(),
+        org.medical_licence.clone().into(),
+        org.elderly_care_licence.clone().into(),
+        b.medical.into(),
+        b.elderly_care.into(),
+        b.nursing.into(),
+        b.hospice.into(),
+        b.home.into(),
+        frame_list(org.services.iter().map(|s| s.code())).into(),
+    ]
 }
 
 pub async fn get(conn: &mut Conn, id: &str) -> Result<Option<OrgRow>> {

@@ -8,11 +8,42 @@ use sqlx::{Any, FromRow};
 
 use crate::{Conn, Result};
 
+/// One parameter's value; [`Sql::values`] takes a list of them, each written `value.into()`.
 #[derive(Debug, Clone)]
-enum Param {
+pub enum Param {
     Text(Option<String>),
     Int(i64),
     OptInt(Option<i64>),
+}
+
+impl From<String> for Param {
+    fn from(value: String) -> Param {
+        Param::Text(Some(value))
+    }
+}
+
+impl From<&str> for Param {
+    fn from(value: &str) -> Param {
+        Param::Text(Some(value.to_string()))
+    }
+}
+
+impl From<Option<String>> for Param {
+    fn from(value: Option<String>) -> Param {
+        Param::Text(value)
+    }
+}
+
+impl From<i64> for Param {
+    fn from(value: i64) -> Param {
+        Param::Int(value)
+    }
+}
+
+impl From<Option<i64>> for Param {
+    fn from(value: Option<i64>) -> Param {
+        Param::OptInt(value)
+    }
 }
 
 /// Binds `params` in order to a `query` or a `query_as` (two types with the same `bind`).
@@ -82,11 +113,17 @@ impl Sql {
 
     /// `$n, $n+1, …`: one text parameter per item, for `IN (…)`.
     pub fn text_list(&mut self, items: &[&str]) -> &mut Sql {
-        for (i, item) in items.iter().enumerate() {
+        self.values(items.iter().map(|item| Param::from(*item)))
+    }
+
+    /// `$n, $n+1, …`: one parameter per value, for `VALUES (…)` and `SET (…) = (…)`.
+    pub fn values(&mut self, values: impl IntoIterator<Item = Param>) -> &mut Sql {
+        for (i, value) in values.into_iter().enumerate() {
             if i > 0 {
                 self.push(", ");
             }
-            self.text(*item);
+            self.params.push(value);
+            self.placeholder();
         }
         self
     }
@@ -230,6 +267,50 @@ impl Sql {
             .push(" < ")
             .text(high)
             .push(")")
+    }
+}
+
+/// A record written from a form (an organization, a user account): its table and id; the
+/// store keeps its `created_at` and `updated_at`.
+pub(crate) struct Record<'a> {
+    pub table: &'a str,
+    pub id: &'a str,
+}
+
+impl Record<'_> {
+    /// Inserts the record with `columns` set to `values`, in order, and both times to now.
+    pub async fn insert(&self, conn: &mut Conn, columns: &str, values: Vec<Param>) -> Result<()> {
+        let now = crate::time_text(chrono::Utc::now());
+        let mut sql = Sql::new(&format!(
+            "INSERT INTO {} (id, {columns}, created_at, updated_at) VALUES (",
+            self.table
+        ));
+        let id = Param::from(self.id);
+        sql.values(
+            [id].into_iter()
+                .chain(values)
+                .chain([now.clone().into(), now.into()]),
+        )
+        .push(")");
+        sql.query().execute(conn).await?;
+        Ok(())
+    }
+
+    /// Sets `columns` to `values`, in order, and `updated_at` to now; `NotFound` when there is
+    /// no such record.
+    pub async fn update(&self, conn: &mut Conn, columns: &str, values: Vec<Param>) -> Result<()> {
+        let now = crate::time_text(chrono::Utc::now());
+        let mut sql = Sql::new(&format!(
+            "UPDATE {} SET ({columns}, updated_at) = (",
+            self.table
+        ));
+        sql.values(values.into_iter().chain([now.into()]))
+            .push(") WHERE id = ")
+            .text(self.id);
+        if sql.query().execute(conn).await?.rows_affected() == 0 {
+            return Err(crate::StoreError::NotFound);
+        }
+        Ok(())
     }
 }
 

@@ -1,8 +1,8 @@
 //! User accounts. Staff belong to an organization; a supervisor to a region; a family account
 //! to one elder's record.
 
-use crate::sql::row;
-use crate::{new_id, time_text, Conn, Result, Sql, StoreError};
+use crate::sql::{row, Param, Record};
+use crate::{new_id, time_text, Conn, Result, Sql};
 use access::Role;
 
 row! {
@@ -45,51 +45,42 @@ pub struct UserFields {
 const PROFILE_COLUMNS: &str = "display_name, role, org_id, region_code, elder_id, phone, active, \
     caregiver_certified, trained_on";
 
-fn bind_profile(sql: &mut Sql, user: &UserFields) {
-    sql.text(user.display_name.clone()).push(", ");
-    sql.text(user.role.clone()).push(", ");
-    sql.opt_text(user.org_id.clone()).push(", ");
-    sql.opt_text(user.region_code.clone()).push(", ");
-    sql.opt_text(user.elder_id.clone()).push(", ");
-    sql.opt_text(user.phone.clone()).push(", ");
-    sql.int(i64::from(user.active)).push(", ");
-    sql.int(i64::from(user.caregiver_certified)).push(", ");
-    sql.opt_text(user.trained_on.clone());
+/// The stored values of [`PROFILE_COLUMNS`].
+fn profile_values(user: &UserFields) -> Vec<Param> {
+    vec![
+        user.display_name.clone().into(),
+        user.role.clone().into(),
+        user.org_id.clone().into(),
+        user.region_code.clone().into(),
+        user.elder_id.clone().into(),
+        user.phone.clone().into(),
+        i64::from(user.active).into(),
+        i64::from(user.caregiver_certified).into(),
+        user.trained_on.clone().into(),
+    ]
 }
 
 pub async fn insert(conn: &mut Conn, user: &UserFields, password_hash: &str) -> Result<String> {
     let id = new_id();
-    let now = time_text(chrono::Utc::now());
-    let mut sql = Sql::new(&format!(
-        "INSERT INTO users (id, username, password_hash, {PROFILE_COLUMNS}, created_at, updated_at) VALUES ("
-    ));
-    sql.text(id.clone())
-        .push(", ")
-        .text(user.username.clone())
-        .push(", ")
-        .text(password_hash)
-        .push(", ");
-    bind_profile(&mut sql, user);
-    sql.push(", ")
-        .text(now.clone())
-        .push(", ")
-        .text(now)
-        .push(")");
-    sql.query().execute(conn).await?;
+    let mut values = vec![user.username.clone().into(), password_hash.into()];
+    values.extend(profile_values(user));
+    Record {
+        table: "users",
+        id: &id,
+    }
+    .insert(
+        conn,
+        &format!("username, password_hash, {PROFILE_COLUMNS}"),
+        values,
+    )
+    .await?;
     Ok(id)
 }
 
 pub async fn update(conn: &mut Conn, id: &str, user: &UserFields) -> Result<()> {
-    let mut sql = Sql::new(&format!(
-        "UPDATE users SET ({PROFILE_COLUMNS}, updated_at) = ("
-    ));
-    bind_profile(&mut sql, user);
-    sql.push(", ").text(time_text(chrono::Utc::now()));
-    sql.push(") WHERE id = ").text(id);
-    if sql.query().execute(conn).await?.rows_affected() == 0 {
-        return Err(StoreError::NotFound);
-    }
-    Ok(())
+    Record { table: "users", id }
+        .update(conn, PROFILE_COLUMNS, profile_values(user))
+        .await
 }
 
 pub async fn set_password(conn: &mut Conn, id: &str, password_hash: &str) -> Result<()> {
