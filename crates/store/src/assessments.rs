@@ -2,7 +2,7 @@
 //! reassessment requests. Every read of an elder's assessments joins `elders e` and applies the
 //! caller's scope, as the elder queries do.
 
-use crate::sql::{row, Row};
+use crate::sql::row;
 use crate::Authorized;
 use crate::{new_id, time_text, Conn, Result, Sql};
 use assessment::record::{Place, Reason, Status};
@@ -200,23 +200,22 @@ pub async fn make_current(
     _authorized: &Authorized,
     row: &CurrentRow,
 ) -> Result<()> {
-    sqlx::query(&format!(
-        "INSERT INTO assessment_current ({}) VALUES ($1, $2, $3, $4, $5, $6, $7) \
-         ON CONFLICT (elder_id, instrument_id) DO UPDATE SET \
-         assessment_id = excluded.assessment_id, assessed_on = excluded.assessed_on, \
-         band = excluded.band, grade = excluded.grade, next_due_on = excluded.next_due_on \
-         WHERE assessment_current.assessed_on <= excluded.assessed_on",
-        CurrentRow::FIELDS
-    ))
-    .bind(row.elder_id.clone())
-    .bind(row.instrument_id.clone())
-    .bind(row.assessment_id.clone())
-    .bind(row.assessed_on.clone())
-    .bind(row.band.clone())
-    .bind(row.grade)
-    .bind(row.next_due_on.clone())
-    .execute(conn)
-    .await?;
+    let mut sql = Sql::upsert::<CurrentRow>(
+        "assessment_current",
+        "elder_id, instrument_id",
+        vec![
+            row.elder_id.clone().into(),
+            row.instrument_id.clone().into(),
+            row.assessment_id.clone().into(),
+            row.assessed_on.clone().into(),
+            row.band.clone().into(),
+            row.grade.into(),
+            row.next_due_on.clone().into(),
+        ],
+    );
+    // A later assessment stays current when an earlier one is recorded after it.
+    sql.push(" WHERE assessment_current.assessed_on <= excluded.assessed_on");
+    sql.execute(conn).await?;
     Ok(())
 }
 
@@ -253,24 +252,20 @@ pub async fn save_care_levels(
     _authorized: &Authorized,
     row: &CareLevelsRow,
 ) -> Result<()> {
-    sqlx::query(&format!(
-        "INSERT INTO elder_care_levels ({}) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-         ON CONFLICT (elder_id) DO UPDATE SET ability_grade = excluded.ability_grade, \
-         ability_band = excluded.ability_band, care_level = excluded.care_level, \
-         care_level_instrument = excluded.care_level_instrument, \
-         ltc_level = excluded.ltc_level, \
-         assessment_id = excluded.assessment_id, updated_at = excluded.updated_at",
-        CareLevelsRow::FIELDS
-    ))
-    .bind(row.elder_id.clone())
-    .bind(row.ability_grade)
-    .bind(row.ability_band.clone())
-    .bind(row.care_level.clone())
-    .bind(row.care_level_instrument.clone())
-    .bind(row.ltc_level)
-    .bind(row.assessment_id.clone())
-    .bind(row.updated_at.clone())
+    Sql::upsert::<CareLevelsRow>(
+        "elder_care_levels",
+        "elder_id",
+        vec![
+            row.elder_id.clone().into(),
+            row.ability_grade.into(),
+            row.ability_band.clone().into(),
+            row.care_level.clone().into(),
+            row.care_level_instrument.clone().into(),
+            row.ltc_level.into(),
+            row.assessment_id.clone().into(),
+            row.updated_at.clone().into(),
+        ],
+    )
     .execute(conn)
     .await?;
     Ok(())

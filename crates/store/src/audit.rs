@@ -47,7 +47,7 @@ pub async fn append(
     sqlx::query(&format!(
         "INSERT INTO audit_log ({}) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-        AuditRow::COLUMNS
+        AuditRow::FIELDS
     ))
     .bind(new_id())
     .bind(time_text(at))

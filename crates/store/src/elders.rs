@@ -607,8 +607,7 @@ pub async fn update(
         .text(current.id.clone())
         .push(" AND version = ")
         .int(current.version);
-    let done = sql.query().execute(&mut *conn).await?;
-    if done.rows_affected() == 0 {
+    if sql.execute(&mut *conn).await? == 0 {
         return Err(StoreError::StaleVersion);
     }
     for (field, old_value, new_value) in &changes {

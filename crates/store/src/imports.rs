@@ -62,7 +62,6 @@ pub async fn advance(
     skipped: i64,
 ) -> Result<()> {
     progress(id, next_row, stored, skipped)
-        .query()
         .execute(conn)
         .await?;
     Ok(())
@@ -84,7 +83,7 @@ pub async fn advance_from(
     sql.push(" AND next_row = ")
         .int(from_row)
         .push(" AND status = 'running'");
-    Ok(sql.query().execute(conn).await?.rows_affected() == 1)
+    Ok(sql.execute(conn).await? == 1)
 }
 
 /// The marker moved to `next_row` and the counts added, on batch `id`.

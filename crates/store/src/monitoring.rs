@@ -234,7 +234,7 @@ pub async fn touch_devices(conn: &mut Conn, ids: &[&str], at: DateTime<Utc>) -> 
         sql.push(") AND (last_seen_at IS NULL OR last_seen_at < ")
             .text(at.clone())
             .push(")");
-        sql.query().execute(&mut *conn).await?;
+        sql.execute(&mut *conn).await?;
     }
     Ok(())
 }
@@ -480,16 +480,16 @@ pub async fn set_thresholds(
     set_by: &str,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    sqlx::query(&format!(
-        "INSERT INTO elder_thresholds ({}) \
-         VALUES ($1, $2, $3, $4) ON CONFLICT (elder_id) DO UPDATE SET \
-         thresholds = excluded.thresholds, set_by = excluded.set_by, set_at = excluded.set_at",
-        ThresholdRow::FIELDS
-    ))
-    .bind(elder_id)
-    .bind(thresholds_json)
-    .bind(set_by)
-    .bind(time_text(now))
+    Sql::upsert::<ThresholdRow>(
+        "elder_thresholds",
+        "elder_id",
+        vec![
+            elder_id.into(),
+            thresholds_json.into(),
+            set_by.into(),
+            time_text(now).into(),
+        ],
+    )
     .execute(conn)
     .await?;
     Ok(())
@@ -667,7 +667,7 @@ pub async fn repeat_alert(
             .opt_text(next_escalation_at.map(time_text));
     }
     sql.push(" WHERE id = ").text(id);
-    sql.query().execute(conn).await?;
+    sql.execute(conn).await?;
     Ok(())
 }
 

@@ -80,6 +80,30 @@ impl Sql {
         Sql::new(&format!("SELECT {} FROM {from}", T::COLUMNS))
     }
 
+    /// `INSERT INTO table (columns) VALUES ($1, …)`, one value per column, in order.
+    pub fn insert(table: &str, columns: &str, values: impl IntoIterator<Item = Param>) -> Sql {
+        let mut sql = Sql::new(&format!("INSERT INTO {table} ({columns}) VALUES ("));
+        sql.values(values).push(")");
+        sql
+    }
+
+    /// [`Sql::insert`] of every field of `T`; where a row with the same `key` (its columns, comma
+    /// separated) is stored, that row's other fields are set to the new values instead.
+    pub fn upsert<T: Row>(table: &str, key: &str, values: Vec<Param>) -> Sql {
+        let keys: Vec<&str> = key.split(", ").collect();
+        let set: Vec<String> = T::FIELDS
+            .split(", ")
+            .filter(|field| !keys.contains(field))
+            .map(|field| format!("{field} = excluded.{field}"))
+            .collect();
+        let mut sql = Sql::insert(table, T::FIELDS, values);
+        sql.push(&format!(
+            " ON CONFLICT ({key}) DO UPDATE SET {}",
+            set.join(", ")
+        ));
+        sql
+    }
+
     /// The row of `T` in `table` whose unique `column` holds `value`.
     pub async fn find<T: Row>(
         conn: &mut Conn,
@@ -152,6 +176,11 @@ impl Sql {
 
     pub fn as_str(&self) -> &str {
         &self.text
+    }
+
+    /// Runs the statement; returns how many rows it changed.
+    pub async fn execute(&self, conn: &mut Conn) -> Result<u64> {
+        Ok(self.query().execute(conn).await?.rows_affected())
     }
 
     pub fn query(&self) -> Query<'_, Any, AnyArguments<'_>> {
@@ -292,7 +321,7 @@ impl Record<'_> {
                 .chain([now.clone().into(), now.into()]),
         )
         .push(")");
-        sql.query().execute(conn).await?;
+        sql.execute(conn).await?;
         Ok(())
     }
 
@@ -307,7 +336,7 @@ impl Record<'_> {
         sql.values(values.into_iter().chain([now.into()]))
             .push(") WHERE id = ")
             .text(self.id);
-        if sql.query().execute(conn).await?.rows_affected() == 0 {
+        if sql.execute(conn).await? == 0 {
             return Err(crate::StoreError::NotFound);
         }
         Ok(())
@@ -422,6 +451,15 @@ mod tests {
         assert_eq!(Joined::FIELDS, "id, kind, elder_name");
         assert_eq!(Plain::COLUMNS, "id, seq");
         assert_eq!(Plain::FIELDS, "id, seq");
+    }
+
+    #[test]
+    fn an_upsert_sets_every_field_but_the_key_from_the_new_row() {
+        let sql = super::Sql::upsert::<Plain>("t", "id", vec!["a".into(), 1.into()]);
+        assert_eq!(
+            sql.as_str(),
+            "INSERT INTO t (id, seq) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq"
+        );
     }
 
     #[test]
