@@ -115,8 +115,7 @@ pub async fn insert(
 }
 
 pub async fn get(conn: &mut Conn, scope: &Authorized, id: &str) -> Result<Option<AssessmentRow>> {
-    let mut sql = Sql::select::<AssessmentRow>(&format!("{ASSESSMENTS} WHERE a.id = "));
-    sql.text(id).push(" AND ").elder_scope(scope);
+    let sql = Sql::scoped::<AssessmentRow>(ASSESSMENTS, "a.id", id, scope);
     Ok(sql.query_as().fetch_optional(conn).await?)
 }
 
@@ -127,8 +126,7 @@ pub async fn for_elder(
     elder_id: &str,
     instrument: Option<&str>,
 ) -> Result<Vec<AssessmentRow>> {
-    let mut sql = Sql::select::<AssessmentRow>(&format!("{ASSESSMENTS} WHERE a.elder_id = "));
-    sql.text(elder_id).push(" AND ").elder_scope(scope);
+    let mut sql = Sql::scoped::<AssessmentRow>(ASSESSMENTS, "a.elder_id", elder_id, scope);
     if let Some(instrument) = instrument {
         sql.push(" AND a.instrument_id = ").text(instrument);
     }
@@ -225,10 +223,12 @@ pub async fn current_for_elder(
     authorized: &Authorized,
     elder_id: &str,
 ) -> Result<Vec<CurrentRow>> {
-    let mut sql = Sql::select::<CurrentRow>(
-        "assessment_current c JOIN elders e ON e.id = c.elder_id WHERE c.elder_id = ",
+    let mut sql = Sql::scoped::<CurrentRow>(
+        "assessment_current c JOIN elders e ON e.id = c.elder_id",
+        "c.elder_id",
+        elder_id,
+        authorized,
     );
-    sql.text(elder_id).push(" AND ").elder_scope(authorized);
     sql.push(" ORDER BY c.instrument_id");
     Ok(sql.query_as().fetch_all(conn).await?)
 }
@@ -276,10 +276,12 @@ pub async fn care_levels(
     authorized: &Authorized,
     elder_id: &str,
 ) -> Result<Option<CareLevelsRow>> {
-    let mut sql = Sql::select::<CareLevelsRow>(
-        "elder_care_levels c JOIN elders e ON e.id = c.elder_id WHERE c.elder_id = ",
+    let sql = Sql::scoped::<CareLevelsRow>(
+        "elder_care_levels c JOIN elders e ON e.id = c.elder_id",
+        "c.elder_id",
+        elder_id,
+        authorized,
     );
-    sql.text(elder_id).push(" AND ").elder_scope(authorized);
     Ok(sql.query_as().fetch_optional(conn).await?)
 }
 

@@ -417,8 +417,7 @@ pub async fn id_by_identity_number(
 }
 
 pub async fn get(conn: &mut Conn, scope: &Authorized, id: &str) -> Result<Option<ElderRow>> {
-    let mut sql = Sql::select::<ElderRow>("elders e WHERE e.id = ");
-    sql.text(id).push(" AND ").elder_scope(scope);
+    let sql = Sql::scoped::<ElderRow>("elders e", "e.id", id, scope);
     Ok(sql.query_as().fetch_optional(conn).await?)
 }
 
@@ -642,10 +641,12 @@ row! {
 
 /// The change history of a record the caller can see, newest first.
 pub async fn history(conn: &mut Conn, scope: &Authorized, id: &str) -> Result<Vec<ChangeRow>> {
-    let mut sql = Sql::select::<ChangeRow>(
-        "elder_changes c JOIN elders e ON e.id = c.elder_id WHERE c.elder_id = ",
+    let mut sql = Sql::scoped::<ChangeRow>(
+        "elder_changes c JOIN elders e ON e.id = c.elder_id",
+        "c.elder_id",
+        id,
+        scope,
     );
-    sql.text(id).push(" AND ").elder_scope(scope);
     sql.push(" ORDER BY c.changed_at DESC, c.id DESC LIMIT 500");
     Ok(sql.query_as().fetch_all(conn).await?)
 }

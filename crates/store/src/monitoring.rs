@@ -410,10 +410,12 @@ pub async fn elder_readings(
     to: DateTime<Utc>,
     limit: i64,
 ) -> Result<Vec<ReadingRow>> {
-    let mut sql = Sql::select::<StoredReading>(
-        "readings r JOIN elders e ON e.id = r.elder_id WHERE r.elder_id = ",
+    let mut sql = Sql::scoped::<StoredReading>(
+        "readings r JOIN elders e ON e.id = r.elder_id",
+        "r.elder_id",
+        elder_id,
+        scope,
     );
-    sql.text(elder_id).push(" AND ").elder_scope(scope);
     if let Some(kind) = kind {
         sql.push(" AND r.kind = ").text(kind);
     }
@@ -465,10 +467,12 @@ pub async fn thresholds_of(
     authorized: &Authorized,
     elder_id: &str,
 ) -> Result<Option<ThresholdRow>> {
-    let mut sql = Sql::select::<ThresholdRow>(
-        "elder_thresholds t JOIN elders e ON e.id = t.elder_id WHERE t.elder_id = ",
+    let sql = Sql::scoped::<ThresholdRow>(
+        "elder_thresholds t JOIN elders e ON e.id = t.elder_id",
+        "t.elder_id",
+        elder_id,
+        authorized,
     );
-    sql.text(elder_id).push(" AND ").elder_scope(authorized);
     Ok(sql.query_as().fetch_optional(conn).await?)
 }
 
@@ -739,8 +743,7 @@ pub async fn alert_counts(
 }
 
 pub async fn get_alert(conn: &mut Conn, scope: &Authorized, id: &str) -> Result<Option<AlertRow>> {
-    let mut sql = Sql::select::<AlertRow>(&format!("{ALERTS} WHERE a.id = "));
-    sql.text(id).push(" AND ").elder_scope(scope);
+    let sql = Sql::scoped::<AlertRow>(ALERTS, "a.id", id, scope);
     Ok(sql.query_as().fetch_optional(conn).await?)
 }
 

@@ -104,6 +104,20 @@ impl Sql {
         sql
     }
 
+    /// `SELECT` every column of `T` `FROM` `from`, which joins the elder a record belongs to as
+    /// `e`, where `column` holds `value` and the elder is within `authorized`'s reach: the read
+    /// of one record, or of one elder's records.
+    pub fn scoped<T: Row>(
+        from: &str,
+        column: &str,
+        value: &str,
+        authorized: &crate::Authorized,
+    ) -> Sql {
+        let mut sql = Sql::select::<T>(&format!("{from} WHERE {column} = "));
+        sql.text(value).push(" AND ").elder_scope(authorized);
+        sql
+    }
+
     /// The row of `T` in `table` whose unique `column` holds `value`.
     pub async fn find<T: Row>(
         conn: &mut Conn,
