@@ -4,7 +4,7 @@
 //! Readings are keyed by `(device_id, seq)`: the insert skips a pair that is already stored, so a
 //! resend (an MQTT redelivery after a crash, an HTTP retry) is stored once. The ingest path
 //! reads devices without a scope (a device's credential or the broker authorizes it); every
-//! query a person makes takes a [`Scope`] over the elder the record belongs to.
+//! query a person makes takes an [`Authorized`] over the elder the record belongs to.
 
 use crate::sql::{row, Row};
 use crate::Authorized;

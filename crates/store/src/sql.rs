@@ -1,6 +1,12 @@
 //! A small builder for SQL with positional `$n` parameters, for the queries whose conditions
 //! depend on the request (filters, scopes). Numbers are assigned in order of appearance, which
 //! both backends require.
+//!
+//! With it live the statements every area shares, written once: a row type declared with
+//! [`row!`] names its own select list, so [`Sql::select`], [`Sql::find`], [`Sql::scoped`] (a
+//! read within the caller's reach), [`Sql::page`] (a list's page and total) and
+//! [`Sql::upsert`] need only the table and the condition; [`Record`] inserts and updates the
+//! records written from a form.
 
 use sqlx::any::AnyArguments;
 use sqlx::query::{Query, QueryAs};
