@@ -2,6 +2,7 @@
 //! reassessment requests. Every read of an elder's assessments joins `elders e` and applies the
 //! caller's scope, as the elder queries do.
 
+use crate::sql::row;
 use crate::Authorized;
 use crate::{new_id, time_text, Conn, Result, Sql};
 use assessment::record::{Place, Reason, Status};
@@ -31,46 +32,45 @@ pub struct NewAssessment {
     pub next_due_on: Option<String>,
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct AssessmentRow {
-    pub id: String,
-    pub elder_id: String,
-    pub elder_name: String,
-    pub instrument_id: String,
-    pub instrument_version: String,
-    pub assessed_on: String,
-    #[sqlx(try_from = "String")]
-    pub place: Place,
-    #[sqlx(try_from = "String")]
-    pub reason: Reason,
-    pub org_id: Option<String>,
-    pub region_code: Option<String>,
-    pub answers: String,
-    pub result: String,
-    pub total: Option<i64>,
-    pub grade: Option<i64>,
-    pub band: Option<String>,
-    pub provisional: i64,
-    #[sqlx(try_from = "String")]
-    pub status: Status,
-    pub assessor_id: String,
-    pub assessor_name: String,
-    pub signed_at: String,
-    pub second_assessor_id: Option<String>,
-    pub second_assessor_name: Option<String>,
-    pub confirmed_at: Option<String>,
-    pub returned_by_name: Option<String>,
-    pub return_reason: Option<String>,
-    pub note: Option<String>,
-    pub next_due_on: Option<String>,
-    pub created_at: String,
+row! {
+    #[derive(Debug, Clone)]
+    pub struct AssessmentRow in "a" {
+        pub id: String,
+        pub elder_id: String,
+        pub elder_name: String = "e.name",
+        pub instrument_id: String,
+        pub instrument_version: String,
+        pub assessed_on: String,
+        #[sqlx(try_from = "String")]
+        pub place: Place,
+        #[sqlx(try_from = "String")]
+        pub reason: Reason,
+        pub org_id: Option<String>,
+        pub region_code: Option<String>,
+        pub answers: String,
+        pub result: String,
+        pub total: Option<i64>,
+        pub grade: Option<i64>,
+        pub band: Option<String>,
+        pub provisional: i64,
+        #[sqlx(try_from = "String")]
+        pub status: Status,
+        pub assessor_id: String,
+        pub assessor_name: String,
+        pub signed_at: String,
+        pub second_assessor_id: Option<String>,
+        pub second_assessor_name: Option<String>,
+        pub confirmed_at: Option<String>,
+        pub returned_by_name: Option<String>,
+        pub return_reason: Option<String>,
+        pub note: Option<String>,
+        pub next_due_on: Option<String>,
+        pub created_at: String,
+    }
 }
 
-const COLUMNS: &str = "a.id, a.elder_id, e.name AS elder_name, a.instrument_id, \
-    a.instrument_version, a.assessed_on, a.place, a.reason, a.org_id, a.region_code, a.answers, \
-    a.result, a.total, a.grade, a.band, a.provisional, a.status, a.assessor_id, a.assessor_name, \
-    a.signed_at, a.second_assessor_id, a.second_assessor_name, a.confirmed_at, \
-    a.returned_by_name, a.return_reason, a.note, a.next_due_on, a.created_at";
+/// Assessments with their elder, whose scope every read applies.
+const ASSESSMENTS: &str = "assessments a JOIN elders e ON e.id = a.elder_id";
 
 pub async fn insert(
     conn: &mut Conn,
@@ -115,12 +115,7 @@ pub async fn insert(
 }
 
 pub async fn get(conn: &mut Conn, scope: &Authorized, id: &str) -> Result<Option<AssessmentRow>> {
-    let mut sql = Sql::new("SELECT ");
-    sql.push(COLUMNS)
-        .push(" FROM assessments a JOIN elders e ON e.id = a.elder_id WHERE a.id = ")
-        .text(id)
-        .push(" AND ");
-    sql.elder_scope(scope);
+    let sql = Sql::scoped::<AssessmentRow>(ASSESSMENTS, "a.id", id, scope);
     Ok(sql.query_as().fetch_optional(conn).await?)
 }
 
@@ -131,12 +126,7 @@ pub async fn for_elder(
     elder_id: &str,
     instrument: Option<&str>,
 ) -> Result<Vec<AssessmentRow>> {
-    let mut sql = Sql::new("SELECT ");
-    sql.push(COLUMNS)
-        .push(" FROM assessments a JOIN elders e ON e.id = a.elder_id WHERE a.elder_id = ")
-        .text(elder_id)
-        .push(" AND ");
-    sql.elder_scope(scope);
+    let mut sql = Sql::scoped::<AssessmentRow>(ASSESSMENTS, "a.elder_id", elder_id, scope);
     if let Some(instrument) = instrument {
         sql.push(" AND a.instrument_id = ").text(instrument);
     }
@@ -189,15 +179,17 @@ pub async fn return_for_correction(
     Ok(done.rows_affected() == 1)
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct CurrentRow {
-    pub elder_id: String,
-    pub instrument_id: String,
-    pub assessment_id: String,
-    pub assessed_on: String,
-    pub band: Option<String>,
-    pub grade: Option<i64>,
-    pub next_due_on: Option<String>,
+row! {
+    #[derive(Debug, Clone)]
+    pub struct CurrentRow in "c" {
+        pub elder_id: String,
+        pub instrument_id: String,
+        pub assessment_id: String,
+        pub assessed_on: String,
+        pub band: Option<String>,
+        pub grade: Option<i64>,
+        pub next_due_on: Option<String>,
+    }
 }
 
 /// Makes `row` the elder's current result for its instrument unless a later one is current.
@@ -206,23 +198,22 @@ pub async fn make_current(
     _authorized: &Authorized,
     row: &CurrentRow,
 ) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO assessment_current (elder_id, instrument_id, assessment_id, assessed_on, \
-         band, grade, next_due_on) VALUES ($1, $2, $3, $4, $5, $6, $7) \
-         ON CONFLICT (elder_id, instrument_id) DO UPDATE SET \
-         assessment_id = excluded.assessment_id, assessed_on = excluded.assessed_on, \
-         band = excluded.band, grade = excluded.grade, next_due_on = excluded.next_due_on \
-         WHERE assessment_current.assessed_on <= excluded.assessed_on",
-    )
-    .bind(row.elder_id.clone())
-    .bind(row.instrument_id.clone())
-    .bind(row.assessment_id.clone())
-    .bind(row.assessed_on.clone())
-    .bind(row.band.clone())
-    .bind(row.grade)
-    .bind(row.next_due_on.clone())
-    .execute(conn)
-    .await?;
+    let mut sql = Sql::upsert::<CurrentRow>(
+        "assessment_current",
+        "elder_id, instrument_id",
+        vec![
+            row.elder_id.clone().into(),
+            row.instrument_id.clone().into(),
+            row.assessment_id.clone().into(),
+            row.assessed_on.clone().into(),
+            row.band.clone().into(),
+            row.grade.into(),
+            row.next_due_on.clone().into(),
+        ],
+    );
+    // A later assessment stays current when an earlier one is recorded after it.
+    sql.push(" WHERE assessment_current.assessed_on <= excluded.assessed_on");
+    sql.execute(conn).await?;
     Ok(())
 }
 
@@ -232,26 +223,28 @@ pub async fn current_for_elder(
     authorized: &Authorized,
     elder_id: &str,
 ) -> Result<Vec<CurrentRow>> {
-    let mut sql = Sql::new(
-        "SELECT c.elder_id, c.instrument_id, c.assessment_id, c.assessed_on, c.band, c.grade, \
-         c.next_due_on FROM assessment_current c JOIN elders e ON e.id = c.elder_id \
-         WHERE c.elder_id = ",
+    let mut sql = Sql::scoped::<CurrentRow>(
+        "assessment_current c JOIN elders e ON e.id = c.elder_id",
+        "c.elder_id",
+        elder_id,
+        authorized,
     );
-    sql.text(elder_id).push(" AND ").elder_scope(authorized);
     sql.push(" ORDER BY c.instrument_id");
     Ok(sql.query_as().fetch_all(conn).await?)
 }
 
-#[derive(Debug, Clone, Default, sqlx::FromRow)]
-pub struct CareLevelsRow {
-    pub elder_id: String,
-    pub ability_grade: Option<i64>,
-    pub ability_band: Option<String>,
-    pub care_level: Option<String>,
-    pub care_level_instrument: Option<String>,
-    pub ltc_level: Option<i64>,
-    pub assessment_id: Option<String>,
-    pub updated_at: String,
+row! {
+    #[derive(Debug, Clone, Default)]
+    pub struct CareLevelsRow in "c" {
+        pub elder_id: String,
+        pub ability_grade: Option<i64>,
+        pub ability_band: Option<String>,
+        pub care_level: Option<String>,
+        pub care_level_instrument: Option<String>,
+        pub ltc_level: Option<i64>,
+        pub assessment_id: Option<String>,
+        pub updated_at: String,
+    }
 }
 
 pub async fn save_care_levels(
@@ -259,24 +252,20 @@ pub async fn save_care_levels(
     _authorized: &Authorized,
     row: &CareLevelsRow,
 ) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO elder_care_levels (elder_id, ability_grade, ability_band, care_level, \
-         care_level_instrument, ltc_level, assessment_id, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-         ON CONFLICT (elder_id) DO UPDATE SET ability_grade = excluded.ability_grade, \
-         ability_band = excluded.ability_band, care_level = excluded.care_level, \
-         care_level_instrument = excluded.care_level_instrument, \
-         ltc_level = excluded.ltc_level, \
-         assessment_id = excluded.assessment_id, updated_at = excluded.updated_at",
+    Sql::upsert::<CareLevelsRow>(
+        "elder_care_levels",
+        "elder_id",
+        vec![
+            row.elder_id.clone().into(),
+            row.ability_grade.into(),
+            row.ability_band.clone().into(),
+            row.care_level.clone().into(),
+            row.care_level_instrument.clone().into(),
+            row.ltc_level.into(),
+            row.assessment_id.clone().into(),
+            row.updated_at.clone().into(),
+        ],
     )
-    .bind(row.elder_id.clone())
-    .bind(row.ability_grade)
-    .bind(row.ability_band.clone())
-    .bind(row.care_level.clone())
-    .bind(row.care_level_instrument.clone())
-    .bind(row.ltc_level)
-    .bind(row.assessment_id.clone())
-    .bind(row.updated_at.clone())
     .execute(conn)
     .await?;
     Ok(())
@@ -287,24 +276,26 @@ pub async fn care_levels(
     authorized: &Authorized,
     elder_id: &str,
 ) -> Result<Option<CareLevelsRow>> {
-    let mut sql = Sql::new(
-        "SELECT c.elder_id, c.ability_grade, c.ability_band, c.care_level, \
-         c.care_level_instrument, c.ltc_level, c.assessment_id, c.updated_at \
-         FROM elder_care_levels c JOIN elders e ON e.id = c.elder_id WHERE c.elder_id = ",
+    let sql = Sql::scoped::<CareLevelsRow>(
+        "elder_care_levels c JOIN elders e ON e.id = c.elder_id",
+        "c.elder_id",
+        elder_id,
+        authorized,
     );
-    sql.text(elder_id).push(" AND ").elder_scope(authorized);
     Ok(sql.query_as().fetch_optional(conn).await?)
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct RequestRow {
-    pub id: String,
-    pub elder_id: String,
-    pub elder_name: String,
-    pub instrument_id: String,
-    pub reason: String,
-    pub requested_by_name: String,
-    pub requested_at: String,
+row! {
+    #[derive(Debug, Clone)]
+    pub struct RequestRow in "r" {
+        pub id: String,
+        pub elder_id: String,
+        pub elder_name: String = "e.name",
+        pub instrument_id: String,
+        pub reason: String,
+        pub requested_by_name: String,
+        pub requested_at: String,
+    }
 }
 
 pub async fn insert_request(
@@ -366,10 +357,9 @@ pub async fn open_requests(
     elder_id: Option<&str>,
     limit: i64,
 ) -> Result<Vec<RequestRow>> {
-    let mut sql = Sql::new(
-        "SELECT r.id, r.elder_id, e.name AS elder_name, r.instrument_id, r.reason, \
-         r.requested_by_name, r.requested_at FROM reassessment_requests r \
-         CROSS JOIN elders e WHERE e.id = r.elder_id AND r.resolved_at IS NULL AND ",
+    let mut sql = Sql::select::<RequestRow>(
+        "reassessment_requests r CROSS JOIN elders e \
+         WHERE e.id = r.elder_id AND r.resolved_at IS NULL AND ",
     );
     sql.elder_scope(scope);
     if let Some(elder_id) = elder_id {
@@ -379,15 +369,17 @@ pub async fn open_requests(
     Ok(sql.query_as().fetch_all(conn).await?)
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct DueRow {
-    pub elder_id: String,
-    pub elder_name: String,
-    pub region_code: Option<String>,
-    pub instrument_id: String,
-    pub assessed_on: String,
-    pub next_due_on: String,
-    pub band: Option<String>,
+row! {
+    #[derive(Debug, Clone)]
+    pub struct DueRow in "c" {
+        pub elder_id: String,
+        pub elder_name: String = "e.name",
+        pub region_code: Option<String> = "e.region_code",
+        pub instrument_id: String,
+        pub assessed_on: String,
+        pub next_due_on: String,
+        pub band: Option<String>,
+    }
 }
 
 /// Current results whose reassessment is due on or before `due_by`, soonest first, for elders
@@ -405,20 +397,8 @@ pub async fn due(
     );
     body.text(due_by).push(" AND e.status = 'alive' AND ");
     body.elder_scope(scope);
-    let count: (i64,) = Sql::prefixed("SELECT COUNT(*)", &body)
-        .query_as()
-        .fetch_one(&mut *conn)
-        .await?;
-    let mut page = Sql::prefixed(
-        "SELECT c.elder_id, e.name AS elder_name, e.region_code, c.instrument_id, \
-         c.assessed_on, c.next_due_on, c.band",
-        &body,
-    );
-    page.push(" ORDER BY c.next_due_on, e.name, c.elder_id LIMIT ")
-        .int(limit)
-        .push(" OFFSET ")
-        .int(offset);
-    Ok((page.query_as().fetch_all(conn).await?, count.0))
+    body.page(conn, "c.next_due_on, e.name, c.elder_id", offset, limit)
+        .await
 }
 
 /// Assessments in scope that wait for a second assessor, oldest first.
@@ -427,9 +407,8 @@ pub async fn awaiting_confirmation(
     scope: &Authorized,
     limit: i64,
 ) -> Result<Vec<AssessmentRow>> {
-    let mut sql = Sql::new("SELECT ");
-    sql.push(COLUMNS).push(
-        " FROM assessments a CROSS JOIN elders e WHERE e.id = a.elder_id \
+    let mut sql = Sql::select::<AssessmentRow>(
+        "assessments a CROSS JOIN elders e WHERE e.id = a.elder_id \
          AND a.status = 'awaiting_confirmation' AND ",
     );
     sql.elder_scope(scope);

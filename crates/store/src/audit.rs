@@ -1,6 +1,7 @@
 //! The append-only audit log. Identity and phone numbers never appear in it in full: the
 //! `detail` text is built by `app` from masked values.
 
+use crate::sql::{row, Row};
 use crate::{new_id, time_text, Conn, Result, Sql};
 
 #[derive(Debug, Clone, Default)]
@@ -18,22 +19,24 @@ pub struct AuditEntry {
     pub grant_id: Option<String>,
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct AuditRow {
-    pub id: String,
-    pub at: String,
-    pub user_id: Option<String>,
-    pub username: Option<String>,
-    pub role: Option<String>,
-    pub action: String,
-    pub target_kind: Option<String>,
-    pub target_id: Option<String>,
-    pub ip: Option<String>,
-    #[sqlx(try_from = "String")]
-    pub outcome: access::AuditOutcome,
-    pub detail: Option<String>,
-    /// The record grant that allowed this read, when the caller's own scope did not.
-    pub grant_id: Option<String>,
+row! {
+    #[derive(Debug, Clone)]
+    pub struct AuditRow {
+        pub id: String,
+        pub at: String,
+        pub user_id: Option<String>,
+        pub username: Option<String>,
+        pub role: Option<String>,
+        pub action: String,
+        pub target_kind: Option<String>,
+        pub target_id: Option<String>,
+        pub ip: Option<String>,
+        #[sqlx(try_from = "String")]
+        pub outcome: access::AuditOutcome,
+        pub detail: Option<String>,
+        /// The record grant that allowed this read, when the caller's own scope did not.
+        pub grant_id: Option<String>,
+    }
 }
 
 pub async fn append(
@@ -41,10 +44,11 @@ pub async fn append(
     entry: &AuditEntry,
     at: chrono::DateTime<chrono::Utc>,
 ) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO audit_log (id, at, user_id, username, role, action, target_kind, target_id, ip, outcome, detail, grant_id) \
+    sqlx::query(&format!(
+        "INSERT INTO audit_log ({}) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-    )
+        AuditRow::FIELDS
+    ))
     .bind(new_id())
     .bind(time_text(at))
     .bind(entry.user_id.clone())
@@ -96,17 +100,7 @@ pub async fn search(conn: &mut Conn, filter: &AuditFilter) -> Result<(Vec<AuditR
     if let Some(to) = &filter.to {
         condition.push(" AND at < ").text(to.clone());
     }
-    let (total,): (i64,) = Sql::prefixed("SELECT COUNT(*)", &condition)
-        .query_as()
-        .fetch_one(&mut *conn)
-        .await?;
-    let mut page = Sql::prefixed(
-        "SELECT id, at, user_id, username, role, action, target_kind, target_id, ip, outcome, detail, grant_id",
-        &condition,
-    );
-    page.push(" ORDER BY at DESC, id DESC LIMIT ")
-        .int(filter.limit)
-        .push(" OFFSET ")
-        .int(filter.offset);
-    Ok((page.query_as().fetch_all(conn).await?, total))
+    condition
+        .page(conn, "at DESC, id DESC", filter.offset, filter.limit)
+        .await
 }

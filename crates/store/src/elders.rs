@@ -1,46 +1,43 @@
 //! The elderly record and its change history. Every read takes the caller's scope.
 
+use crate::sql::{row, Param, Row};
 use crate::Authorized;
 use crate::{frame_list, new_id, time_text, Conn, Result, Sql, StoreError};
 use registry::{Contact, ElderStatus, SearchTerm, ValidElder};
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct ElderRow {
-    pub id: String,
-    pub name: String,
-    pub name_initials: String,
-    pub id_number: String,
-    pub sex: String,
-    pub birth_date: String,
-    pub phone: Option<String>,
-    pub address: Option<String>,
-    pub region_code: Option<String>,
-    pub living_situation: Option<String>,
-    pub special_categories: String,
-    pub medical_insurance: Option<String>,
-    pub ltc_insurance: i64,
-    pub chronic_conditions: String,
-    #[sqlx(try_from = "String")]
-    pub status: ElderStatus,
-    #[sqlx(try_from = "String")]
-    pub contacts: Contacts,
-    pub responsible_org_id: Option<String>,
-    pub residence_org_id: Option<String>,
-    pub created_at: String,
-    pub updated_at: String,
-    pub version: i64,
+row! {
+    #[derive(Debug, Clone)]
+    pub struct ElderRow in "e" {
+        pub id: String,
+        pub name: String,
+        pub name_initials: String,
+        pub id_number: String,
+        pub sex: String,
+        pub birth_date: String,
+        pub phone: Option<String>,
+        pub address: Option<String>,
+        pub region_code: Option<String>,
+        pub living_situation: Option<String>,
+        pub special_categories: String,
+        pub medical_insurance: Option<String>,
+        pub ltc_insurance: i64,
+        pub chronic_conditions: String,
+        #[sqlx(try_from = "String")]
+        pub status: ElderStatus,
+        #[sqlx(try_from = "String")]
+        pub contacts: Contacts,
+        pub responsible_org_id: Option<String>,
+        pub residence_org_id: Option<String>,
+        pub created_at: String,
+        pub updated_at: String,
+        pub version: i64,
+    }
 }
 
-const COLUMNS: &str = "e.id, e.name, e.name_initials, e.id_number, e.sex, e.birth_date, e.phone, \
-    e.address, e.region_code, e.living_situation, e.special_categories, e.medical_insurance, \
-    e.ltc_insurance, e.chronic_conditions, e.status, e.contacts, e.responsible_org_id, \
-    e.residence_org_id, e.created_at, e.updated_at, e.version";
-
-const INSERT_COLUMNS: &str =
-    "id, name, name_initials, id_number, sex, birth_date, phone, address, \
+/// The columns of [`ElderColumns`], in the order of its fields and of `ElderColumns::values`.
+const FIELD_COLUMNS: &str = "name, name_initials, id_number, sex, birth_date, phone, address, \
     region_code, living_situation, special_categories, medical_insurance, ltc_insurance, \
-    chronic_conditions, status, contacts, responsible_org_id, residence_org_id, created_at, \
-    updated_at, version";
+    chronic_conditions, status, contacts, responsible_org_id, residence_org_id";
 
 /// The stored text of each field, in one place so that insert, update and the change history
 /// agree on what a value looks like.
@@ -147,24 +144,27 @@ impl ElderColumns {
         ]
     }
 
-    fn bind(&self, sql: &mut Sql) {
-        sql.text(self.name.clone()).push(", ");
-        sql.text(self.name_initials.clone()).push(", ");
-        sql.text(self.id_number.clone()).push(", ");
-        sql.text(self.sex.clone()).push(", ");
-        sql.text(self.birth_date.clone()).push(", ");
-        sql.opt_text(self.phone.clone()).push(", ");
-        sql.opt_text(self.address.clone()).push(", ");
-        sql.opt_text(self.region_code.clone()).push(", ");
-        sql.opt_text(self.living_situation.clone()).push(", ");
-        sql.text(self.special_categories.clone()).push(", ");
-        sql.opt_text(self.medical_insurance.clone()).push(", ");
-        sql.int(self.ltc_insurance).push(", ");
-        sql.text(self.chronic_conditions.clone()).push(", ");
-        sql.text(self.status.clone()).push(", ");
-        sql.text(self.contacts.clone()).push(", ");
-        sql.opt_text(self.responsible_org_id.clone()).push(", ");
-        sql.opt_text(self.residence_org_id.clone());
+    /// The values of [`FIELD_COLUMNS`], in order.
+    fn values(&self) -> Vec<Param> {
+        vec![
+            self.name.clone().into(),
+            self.name_initials.clone().into(),
+            self.id_number.clone().into(),
+            self.sex.clone().into(),
+            self.birth_date.clone().into(),
+            self.phone.clone().into(),
+            self.address.clone().into(),
+            self.region_code.clone().into(),
+            self.living_situation.clone().into(),
+            self.special_categories.clone().into(),
+            self.medical_insurance.clone().into(),
+            self.ltc_insurance.into(),
+            self.chronic_conditions.clone().into(),
+            self.status.clone().into(),
+            self.contacts.clone().into(),
+            self.responsible_org_id.clone().into(),
+            self.residence_org_id.clone().into(),
+        ]
     }
 }
 
@@ -278,7 +278,7 @@ fn multi_row_insert(rows: usize, sqlite: bool, or_rollback: bool) -> String {
     } else {
         ""
     };
-    let mut text = format!("INSERT {or}INTO elders ({INSERT_COLUMNS}) VALUES ");
+    let mut text = format!("INSERT {or}INTO elders ({}) VALUES ", ElderRow::FIELDS);
     let mut n = 0;
     for row in 0..rows {
         text.push_str(if row == 0 { "(" } else { ", (" });
@@ -417,12 +417,7 @@ pub async fn id_by_identity_number(
 }
 
 pub async fn get(conn: &mut Conn, scope: &Authorized, id: &str) -> Result<Option<ElderRow>> {
-    let mut sql = Sql::new("SELECT ");
-    sql.push(COLUMNS)
-        .push(" FROM elders e WHERE e.id = ")
-        .text(id)
-        .push(" AND ");
-    sql.elder_scope(scope);
+    let sql = Sql::scoped::<ElderRow>("elders e", "e.id", id, scope);
     Ok(sql.query_as().fetch_optional(conn).await?)
 }
 
@@ -547,13 +542,15 @@ pub async fn list(
     filter: &ElderFilter,
 ) -> Result<(Vec<ElderRow>, i64)> {
     let condition = filter_condition(scope, filter);
-    let count = Sql::prefixed("SELECT COUNT(*)", &condition);
-    let (total,): (i64,) = count.query_as().fetch_one(&mut *conn).await?;
+    let total = condition.count(&mut *conn).await?;
     // The page's ids first, then their rows: the inner query orders and skips (name, id) pairs
     // read from an index that covers the condition, so a deep page or a broad search sorts
     // index entries instead of reading every matching record.
     let mut page = Sql::prefixed(
-        &format!("SELECT {COLUMNS} FROM elders e WHERE e.id IN (SELECT e.id"),
+        &format!(
+            "SELECT {} FROM elders e WHERE e.id IN (SELECT e.id",
+            ElderRow::COLUMNS
+        ),
         &condition,
     );
     // Initials follow name order (every 王 is a `w`), so reading the name index in order and
@@ -597,10 +594,10 @@ pub async fn update(
         return Ok(Vec::new());
     }
     let now_text = time_text(now);
-    let mut sql = Sql::new("UPDATE elders SET (name, name_initials, id_number, sex, birth_date, phone, \
-        address, region_code, living_situation, special_categories, medical_insurance, ltc_insurance, \
-        chronic_conditions, status, contacts, responsible_org_id, residence_org_id, updated_at, version) = (");
-    new.bind(&mut sql);
+    let mut sql = Sql::new(&format!(
+        "UPDATE elders SET ({FIELD_COLUMNS}, updated_at, version) = ("
+    ));
+    sql.values(new.values());
     sql.push(", ")
         .text(now_text.clone())
         .push(", ")
@@ -609,8 +606,7 @@ pub async fn update(
         .text(current.id.clone())
         .push(" AND version = ")
         .int(current.version);
-    let done = sql.query().execute(&mut *conn).await?;
-    if done.rows_affected() == 0 {
+    if sql.execute(&mut *conn).await? == 0 {
         return Err(StoreError::StaleVersion);
     }
     for (field, old_value, new_value) in &changes {
@@ -632,23 +628,25 @@ pub async fn update(
     Ok(changes.into_iter().map(|(f, _, _)| f).collect())
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct ChangeRow {
-    pub changed_at: String,
-    pub username: String,
-    pub field: String,
-    pub old_value: Option<String>,
-    pub new_value: Option<String>,
+row! {
+    #[derive(Debug, Clone)]
+    pub struct ChangeRow in "c" {
+        pub changed_at: String,
+        pub username: String,
+        pub field: String,
+        pub old_value: Option<String>,
+        pub new_value: Option<String>,
+    }
 }
 
 /// The change history of a record the caller can see, newest first.
 pub async fn history(conn: &mut Conn, scope: &Authorized, id: &str) -> Result<Vec<ChangeRow>> {
-    let mut sql = Sql::new(
-        "SELECT c.changed_at, c.username, c.field, c.old_value, c.new_value \
-         FROM elder_changes c JOIN elders e ON e.id = c.elder_id WHERE c.elder_id = ",
+    let mut sql = Sql::scoped::<ChangeRow>(
+        "elder_changes c JOIN elders e ON e.id = c.elder_id",
+        "c.elder_id",
+        id,
+        scope,
     );
-    sql.text(id).push(" AND ");
-    sql.elder_scope(scope);
     sql.push(" ORDER BY c.changed_at DESC, c.id DESC LIMIT 500");
     Ok(sql.query_as().fetch_all(conn).await?)
 }

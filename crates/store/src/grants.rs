@@ -2,6 +2,7 @@
 //! time until a time. The scope condition (`Sql::elder_scope`) reads this table in the same
 //! statement as the record, so a revoked or expired grant stops working at once.
 
+use crate::sql::row;
 use crate::{new_id, time_text, Authorized, Conn, Result, Sql};
 use chrono::{DateTime, Utc};
 
@@ -22,29 +23,25 @@ pub struct NewGrant<'a> {
     pub granted_by: (&'a str, &'a str),
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct GrantRow {
-    pub id: String,
-    pub elder_id: String,
-    pub grantee_user_id: Option<String>,
-    pub grantee_username: Option<String>,
-    pub grantee_org_id: Option<String>,
-    pub grantee_org_name: Option<String>,
-    pub reason: String,
-    pub starts_at: String,
-    pub until_at: String,
-    pub granted_by: String,
-    pub granted_by_name: String,
-    pub created_at: String,
-    pub revoked_at: Option<String>,
-    pub revoked_by: Option<String>,
+row! {
+    #[derive(Debug, Clone)]
+    pub struct GrantRow in "g" {
+        pub id: String,
+        pub elder_id: String,
+        pub grantee_user_id: Option<String>,
+        pub grantee_username: Option<String> = "u.username",
+        pub grantee_org_id: Option<String>,
+        pub grantee_org_name: Option<String> = "o.name",
+        pub reason: String,
+        pub starts_at: String,
+        pub until_at: String,
+        pub granted_by: String,
+        pub granted_by_name: String,
+        pub created_at: String,
+        pub revoked_at: Option<String>,
+        pub revoked_by: Option<String>,
+    }
 }
-
-const GRANT_COLUMNS: &str = "g.id, g.elder_id, g.grantee_user_id, u.username AS grantee_username, \
-     g.grantee_org_id, o.name AS grantee_org_name, g.reason, g.starts_at, g.until_at, \
-     g.granted_by, g.granted_by_name, g.created_at, g.revoked_at, g.revoked_by \
-     FROM record_grants g LEFT JOIN users u ON u.id = g.grantee_user_id \
-     LEFT JOIN organizations o ON o.id = g.grantee_org_id";
 
 pub async fn insert(
     conn: &mut Conn,
@@ -83,12 +80,13 @@ pub async fn of_elder(
     _authorized: &Authorized,
     elder_id: &str,
 ) -> Result<Vec<GrantRow>> {
-    Ok(sqlx::query_as(&format!(
-        "SELECT {GRANT_COLUMNS} WHERE g.elder_id = $1 ORDER BY g.created_at DESC, g.id DESC"
-    ))
-    .bind(elder_id)
-    .fetch_all(conn)
-    .await?)
+    let mut sql = Sql::select::<GrantRow>(
+        "record_grants g LEFT JOIN users u ON u.id = g.grantee_user_id \
+         LEFT JOIN organizations o ON o.id = g.grantee_org_id WHERE g.elder_id = ",
+    );
+    sql.text(elder_id)
+        .push(" ORDER BY g.created_at DESC, g.id DESC");
+    Ok(sql.query_as().fetch_all(conn).await?)
 }
 
 /// Marks a grant revoked; false when it does not exist for this elder or was already revoked.

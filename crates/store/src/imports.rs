@@ -1,41 +1,32 @@
 //! Roster import batches. A file is identified by its SHA-256; `next_row` is the first data row
 //! not yet committed, so an interrupted import resumes where its last committed batch ended.
 
-use crate::{new_id, time_text, Authorized, Conn, Result};
+use crate::sql::row;
+use crate::{new_id, time_text, Authorized, Conn, Result, Sql};
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct ImportBatchRow {
-    pub id: String,
-    pub file_sha256: String,
-    pub file_name: String,
-    pub total_rows: i64,
-    pub next_row: i64,
-    pub stored: i64,
-    pub skipped: i64,
-    #[sqlx(try_from = "String")]
-    pub status: interop::ImportStatus,
-    pub started_at: String,
-    pub finished_at: Option<String>,
+row! {
+    #[derive(Debug, Clone)]
+    pub struct ImportBatchRow {
+        pub id: String,
+        pub file_sha256: String,
+        pub file_name: String,
+        pub total_rows: i64,
+        pub next_row: i64,
+        pub stored: i64,
+        pub skipped: i64,
+        #[sqlx(try_from = "String")]
+        pub status: interop::ImportStatus,
+        pub started_at: String,
+        pub finished_at: Option<String>,
+    }
 }
 
-const COLUMNS: &str = "id, file_sha256, file_name, total_rows, next_row, stored, skipped, status, started_at, finished_at";
-
 pub async fn by_hash(conn: &mut Conn, sha256: &str) -> Result<Option<ImportBatchRow>> {
-    Ok(sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM import_batches WHERE file_sha256 = $1"
-    ))
-    .bind(sha256)
-    .fetch_optional(conn)
-    .await?)
+    Sql::find(conn, "import_batches", "file_sha256", sha256).await
 }
 
 pub async fn by_id(conn: &mut Conn, id: &str) -> Result<Option<ImportBatchRow>> {
-    Ok(sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM import_batches WHERE id = $1"
-    ))
-    .bind(id)
-    .fetch_optional(conn)
-    .await?)
+    Sql::find(conn, "import_batches", "id", id).await
 }
 
 pub async fn start(
@@ -70,11 +61,7 @@ pub async fn advance(
     stored: i64,
     skipped: i64,
 ) -> Result<()> {
-    sqlx::query("UPDATE import_batches SET next_row = $1, stored = stored + $2, skipped = skipped + $3 WHERE id = $4")
-        .bind(next_row)
-        .bind(stored)
-        .bind(skipped)
-        .bind(id)
+    progress(id, next_row, stored, skipped)
         .execute(conn)
         .await?;
     Ok(())
@@ -92,18 +79,24 @@ pub async fn advance_from(
     stored: i64,
     skipped: i64,
 ) -> Result<bool> {
-    let done = sqlx::query(
-        "UPDATE import_batches SET next_row = $1, stored = stored + $2, skipped = skipped + $3 \
-         WHERE id = $4 AND next_row = $5 AND status = 'running'",
-    )
-    .bind(next_row)
-    .bind(stored)
-    .bind(skipped)
-    .bind(id)
-    .bind(from_row)
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    let mut sql = progress(id, next_row, stored, skipped);
+    sql.push(" AND next_row = ")
+        .int(from_row)
+        .push(" AND status = 'running'");
+    Ok(sql.execute(conn).await? == 1)
+}
+
+/// The marker moved to `next_row` and the counts added, on batch `id`.
+fn progress(id: &str, next_row: i64, stored: i64, skipped: i64) -> Sql {
+    let mut sql = Sql::new("UPDATE import_batches SET next_row = ");
+    sql.int(next_row)
+        .push(", stored = stored + ")
+        .int(stored)
+        .push(", skipped = skipped + ")
+        .int(skipped)
+        .push(" WHERE id = ")
+        .text(id);
+    sql
 }
 
 pub async fn finish(conn: &mut Conn, id: &str) -> Result<()> {
@@ -149,10 +142,7 @@ pub async fn errors(
 }
 
 pub async fn recent(conn: &mut Conn, limit: i64) -> Result<Vec<ImportBatchRow>> {
-    Ok(sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM import_batches ORDER BY started_at DESC LIMIT $1"
-    ))
-    .bind(limit)
-    .fetch_all(conn)
-    .await?)
+    let mut sql = Sql::select::<ImportBatchRow>("import_batches ORDER BY started_at DESC LIMIT ");
+    sql.int(limit);
+    Ok(sql.query_as().fetch_all(conn).await?)
 }

@@ -4,8 +4,9 @@
 //! Readings are keyed by `(device_id, seq)`: the insert skips a pair that is already stored, so a
 //! resend (an MQTT redelivery after a crash, an HTTP retry) is stored once. The ingest path
 //! reads devices without a scope (a device's credential or the broker authorizes it); every
-//! query a person makes takes a [`Scope`] over the elder the record belongs to.
+//! query a person makes takes an [`Authorized`] over the elder the record belongs to.
 
+use crate::sql::{row, Row};
 use crate::Authorized;
 use crate::{new_id, time_text, Conn, Result, Sql, StoreError};
 use chrono::{DateTime, Utc};
@@ -17,35 +18,39 @@ use monitoring::{
 // ---------------------------------------------------------------------------------------------
 // Devices
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct DeviceRow {
-    pub id: String,
-    #[sqlx(try_from = "String")]
-    pub kind: DeviceKind,
-    pub elder_id: Option<String>,
-    pub elder_name: Option<String>,
-    #[sqlx(try_from = "String")]
-    pub status: DeviceStatus,
-    pub bound_at: Option<String>,
-    pub unbound_at: Option<String>,
-    pub last_seen_at: Option<String>,
-    pub rejected: i64,
-    pub last_rejection: Option<String>,
-    pub created_at: String,
+row! {
+    #[derive(Debug, Clone)]
+    pub struct DeviceRow in "d" {
+        pub id: String,
+        #[sqlx(try_from = "String")]
+        pub kind: DeviceKind,
+        pub elder_id: Option<String>,
+        pub elder_name: Option<String> = "e.name",
+        #[sqlx(try_from = "String")]
+        pub status: DeviceStatus,
+        pub bound_at: Option<String>,
+        pub unbound_at: Option<String>,
+        pub last_seen_at: Option<String>,
+        pub rejected: i64,
+        pub last_rejection: Option<String>,
+        pub created_at: String,
+    }
 }
 
-const DEVICE_COLUMNS: &str = "d.id, d.kind, d.elder_id, e.name AS elder_name, d.status, \
-     d.bound_at, d.unbound_at, d.last_seen_at, d.rejected, d.last_rejection, d.created_at";
+/// Devices with the elder each is bound to, if any.
+const DEVICES: &str = "devices d LEFT JOIN elders e ON e.id = d.elder_id";
 
-/// A device as the ingest pipeline needs it.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct IngestDevice {
-    pub id: String,
-    #[sqlx(try_from = "String")]
-    pub kind: DeviceKind,
-    pub elder_id: Option<String>,
-    #[sqlx(try_from = "String")]
-    pub status: DeviceStatus,
+row! {
+    /// A device as the ingest pipeline needs it.
+    #[derive(Debug, Clone)]
+    pub struct IngestDevice {
+        pub id: String,
+        #[sqlx(try_from = "String")]
+        pub kind: DeviceKind,
+        pub elder_id: Option<String>,
+        #[sqlx(try_from = "String")]
+        pub status: DeviceStatus,
+    }
 }
 
 /// Registers a device bound to `elder_id`; `Conflict` if the id is taken.
@@ -139,9 +144,7 @@ pub async fn get_device(
     scope: &Authorized,
     id: &str,
 ) -> Result<Option<DeviceRow>> {
-    let mut sql = Sql::new(&format!(
-        "SELECT {DEVICE_COLUMNS} FROM devices d LEFT JOIN elders e ON e.id = d.elder_id WHERE d.id = "
-    ));
+    let mut sql = Sql::select::<DeviceRow>(&format!("{DEVICES} WHERE d.id = "));
     sql.text(id).push(" AND ");
     device_scope(&mut sql, scope);
     Ok(sql.query_as().fetch_optional(conn).await?)
@@ -163,21 +166,12 @@ pub async fn list_devices(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<DeviceRow>, i64)> {
-    let mut condition = Sql::new(" FROM devices d LEFT JOIN elders e ON e.id = d.elder_id WHERE ");
+    let mut condition = Sql::new(&format!(" FROM {DEVICES} WHERE "));
     device_scope(&mut condition, scope);
     if let Some(elder) = elder_id {
         condition.push(" AND d.elder_id = ").text(elder);
     }
-    let (total,): (i64,) = Sql::prefixed("SELECT COUNT(*)", &condition)
-        .query_as()
-        .fetch_one(&mut *conn)
-        .await?;
-    let mut page = Sql::prefixed(&format!("SELECT {DEVICE_COLUMNS}"), &condition);
-    page.push(" ORDER BY d.id LIMIT ")
-        .int(limit)
-        .push(" OFFSET ")
-        .int(offset);
-    Ok((page.query_as().fetch_all(conn).await?, total))
+    condition.page(conn, "d.id", offset, limit).await
 }
 
 /// The devices among `ids` that exist (any status).
@@ -188,7 +182,7 @@ pub async fn devices_for_ingest(
 ) -> Result<Vec<IngestDevice>> {
     let mut found = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(500) {
-        let mut sql = Sql::new("SELECT id, kind, elder_id, status FROM devices WHERE id IN (");
+        let mut sql = Sql::select::<IngestDevice>("devices WHERE id IN (");
         sql.text_list(chunk);
         sql.push(")");
         found.extend(sql.query_as::<IngestDevice>().fetch_all(&mut *conn).await?);
@@ -202,13 +196,9 @@ pub async fn device_by_credential(
     _authorized: &Authorized,
     hash: &str,
 ) -> Result<Option<IngestDevice>> {
-    Ok(sqlx::query_as(
-        "SELECT id, kind, elder_id, status FROM devices WHERE credential_hash = $1 \
-         AND status = 'bound'",
-    )
-    .bind(hash)
-    .fetch_optional(conn)
-    .await?)
+    let mut sql = Sql::select::<IngestDevice>("devices WHERE credential_hash = ");
+    sql.text(hash).push(" AND status = 'bound'");
+    Ok(sql.query_as().fetch_optional(conn).await?)
 }
 
 /// Counts refused readings of a device and keeps the last reason for its page.
@@ -244,18 +234,20 @@ pub async fn touch_devices(conn: &mut Conn, ids: &[&str], at: DateTime<Utc>) -> 
         sql.push(") AND (last_seen_at IS NULL OR last_seen_at < ")
             .text(at.clone())
             .push(")");
-        sql.query().execute(&mut *conn).await?;
+        sql.execute(&mut *conn).await?;
     }
     Ok(())
 }
 
-/// A bound device of an elder living alone, for the silence rule.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct WatchedDevice {
-    pub id: String,
-    pub elder_id: String,
-    pub bound_at: String,
-    pub last_seen_at: Option<String>,
+row! {
+    /// A bound device of an elder living alone, for the silence rule.
+    #[derive(Debug, Clone)]
+    pub struct WatchedDevice in "d" {
+        pub id: String,
+        pub elder_id: String,
+        pub bound_at: String,
+        pub last_seen_at: Option<String>,
+    }
 }
 
 /// Bound devices of living elders who live alone that have been quiet since before `quiet_since`.
@@ -264,15 +256,13 @@ pub async fn quiet_devices_of_elders_alone(
     _authorized: &Authorized,
     quiet_since: DateTime<Utc>,
 ) -> Result<Vec<WatchedDevice>> {
-    Ok(sqlx::query_as(
-        "SELECT d.id, d.elder_id, d.bound_at, d.last_seen_at FROM devices d \
-         JOIN elders e ON e.id = d.elder_id \
+    let mut sql = Sql::select::<WatchedDevice>(
+        "devices d JOIN elders e ON e.id = d.elder_id \
          WHERE d.status = 'bound' AND e.living_situation = 'alone' AND e.status = 'alive' \
-         AND COALESCE(d.last_seen_at, d.bound_at) < $1",
-    )
-    .bind(time_text(quiet_since))
-    .fetch_all(conn)
-    .await?)
+         AND COALESCE(d.last_seen_at, d.bound_at) < ",
+    );
+    sql.text(time_text(quiet_since));
+    Ok(sql.query_as().fetch_all(conn).await?)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -289,21 +279,22 @@ pub struct ReadingRow {
     pub values: Values,
 }
 
-/// A reading's columns as they are stored.
-#[derive(sqlx::FromRow)]
-struct StoredReading {
-    device_id: String,
-    seq: i64,
-    elder_id: String,
-    #[sqlx(try_from = "String")]
-    kind: ReadingKind,
-    measured_at: String,
-    received_at: String,
-    value1: Option<f64>,
-    value2: Option<f64>,
-    value3: Option<f64>,
-    context: Option<String>,
-    detail: Option<String>,
+row! {
+    /// A reading's columns as they are stored.
+    struct StoredReading in "r" {
+        device_id: String,
+        seq: i64,
+        elder_id: String,
+        #[sqlx(try_from = "String")]
+        kind: ReadingKind,
+        measured_at: String,
+        received_at: String,
+        value1: Option<f64>,
+        value2: Option<f64>,
+        value3: Option<f64>,
+        context: Option<String>,
+        detail: Option<String>,
+    }
 }
 
 impl TryFrom<StoredReading> for ReadingRow {
@@ -330,8 +321,6 @@ impl TryFrom<StoredReading> for ReadingRow {
     }
 }
 
-const READING_COLUMNS: &str = "device_id, seq, elder_id, kind, measured_at, received_at, \
-     value1, value2, value3, context, detail";
 const READING_PARAMS: usize = 11;
 /// Rows per INSERT statement: 11 parameters each stays below SQLite's 32,766 and
 /// PostgreSQL's 65,535 bound parameters.
@@ -347,7 +336,7 @@ pub const READINGS_PER_STATEMENT: usize = 2_000;
 fn insert_readings_sql(rows: &[ReadingRow], sqlite: bool) -> String {
     let mut text = String::with_capacity(80 + rows.len() * 64);
     text.push_str("INSERT INTO readings (");
-    text.push_str(READING_COLUMNS);
+    text.push_str(StoredReading::FIELDS);
     text.push_str(") VALUES ");
     for i in 0..rows.len() {
         if i > 0 {
@@ -421,13 +410,12 @@ pub async fn elder_readings(
     to: DateTime<Utc>,
     limit: i64,
 ) -> Result<Vec<ReadingRow>> {
-    let mut sql = Sql::new(
-        "SELECT r.device_id, r.seq, r.elder_id, r.kind, r.measured_at, r.received_at, \
-         r.value1, r.value2, r.value3, r.context, r.detail \
-         FROM readings r JOIN elders e ON e.id = r.elder_id WHERE r.elder_id = ",
+    let mut sql = Sql::scoped::<StoredReading>(
+        "readings r JOIN elders e ON e.id = r.elder_id",
+        "r.elder_id",
+        elder_id,
+        scope,
     );
-    sql.text(elder_id).push(" AND ");
-    sql.elder_scope(scope);
     if let Some(kind) = kind {
         sql.push(" AND r.kind = ").text(kind);
     }
@@ -464,12 +452,14 @@ pub async fn systolic_since(
 // ---------------------------------------------------------------------------------------------
 // Thresholds
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct ThresholdRow {
-    pub elder_id: String,
-    pub thresholds: String,
-    pub set_by: String,
-    pub set_at: String,
+row! {
+    #[derive(Debug, Clone)]
+    pub struct ThresholdRow in "t" {
+        pub elder_id: String,
+        pub thresholds: String,
+        pub set_by: String,
+        pub set_at: String,
+    }
 }
 
 pub async fn thresholds_of(
@@ -477,11 +467,12 @@ pub async fn thresholds_of(
     authorized: &Authorized,
     elder_id: &str,
 ) -> Result<Option<ThresholdRow>> {
-    let mut sql = Sql::new(
-        "SELECT t.elder_id, t.thresholds, t.set_by, t.set_at FROM elder_thresholds t \
-         JOIN elders e ON e.id = t.elder_id WHERE t.elder_id = ",
+    let sql = Sql::scoped::<ThresholdRow>(
+        "elder_thresholds t JOIN elders e ON e.id = t.elder_id",
+        "t.elder_id",
+        elder_id,
+        authorized,
     );
-    sql.text(elder_id).push(" AND ").elder_scope(authorized);
     Ok(sql.query_as().fetch_optional(conn).await?)
 }
 
@@ -493,31 +484,34 @@ pub async fn set_thresholds(
     set_by: &str,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO elder_thresholds (elder_id, thresholds, set_by, set_at) \
-         VALUES ($1, $2, $3, $4) ON CONFLICT (elder_id) DO UPDATE SET \
-         thresholds = excluded.thresholds, set_by = excluded.set_by, set_at = excluded.set_at",
+    Sql::upsert::<ThresholdRow>(
+        "elder_thresholds",
+        "elder_id",
+        vec![
+            elder_id.into(),
+            thresholds_json.into(),
+            set_by.into(),
+            time_text(now).into(),
+        ],
     )
-    .bind(elder_id)
-    .bind(thresholds_json)
-    .bind(set_by)
-    .bind(time_text(now))
     .execute(conn)
     .await?;
     Ok(())
 }
 
-/// What the ingest pipeline needs to know about an elder: where the record belongs (for the
-/// live board's scope), whether the elder lives alone, and the doctor's thresholds.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct ElderWatch {
-    pub id: String,
-    pub name: String,
-    pub region_code: Option<String>,
-    pub responsible_org_id: Option<String>,
-    pub residence_org_id: Option<String>,
-    pub living_situation: Option<String>,
-    pub thresholds: Option<String>,
+row! {
+    /// What the ingest pipeline needs to know about an elder: where the record belongs (for the
+    /// live board's scope), whether the elder lives alone, and the doctor's thresholds.
+    #[derive(Debug, Clone)]
+    pub struct ElderWatch in "e" {
+        pub id: String,
+        pub name: String,
+        pub region_code: Option<String>,
+        pub responsible_org_id: Option<String>,
+        pub residence_org_id: Option<String>,
+        pub living_situation: Option<String>,
+        pub thresholds: Option<String> = "t.thresholds",
+    }
 }
 
 pub async fn elders_to_watch(
@@ -527,10 +521,8 @@ pub async fn elders_to_watch(
 ) -> Result<Vec<ElderWatch>> {
     let mut found = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(500) {
-        let mut sql = Sql::new(
-            "SELECT e.id, e.name, e.region_code, e.responsible_org_id, e.residence_org_id, \
-             e.living_situation, t.thresholds FROM elders e \
-             LEFT JOIN elder_thresholds t ON t.elder_id = e.id WHERE e.id IN (",
+        let mut sql = Sql::select::<ElderWatch>(
+            "elders e LEFT JOIN elder_thresholds t ON t.elder_id = e.id WHERE e.id IN (",
         );
         sql.text_list(chunk);
         sql.push(")");
@@ -542,52 +534,53 @@ pub async fn elders_to_watch(
 // ---------------------------------------------------------------------------------------------
 // Alerts
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct AlertRow {
-    pub id: String,
-    pub elder_id: String,
-    pub elder_name: String,
-    pub region_code: Option<String>,
-    pub responsible_org_id: Option<String>,
-    pub residence_org_id: Option<String>,
-    pub rule: String,
-    #[sqlx(try_from = "String")]
-    pub severity: Severity,
-    #[sqlx(try_from = "String")]
-    pub status: AlertStatus,
-    pub message_zh: String,
-    pub message_en: String,
-    pub device_id: Option<String>,
-    pub reading_seq: Option<i64>,
-    pub occurrences: i64,
-    pub opened_at: String,
-    pub last_seen_at: String,
-    pub escalation_level: i64,
-    pub next_escalation_at: Option<String>,
-    pub acknowledged_at: Option<String>,
-    pub acknowledged_by: Option<String>,
-    pub resolved_at: Option<String>,
-    pub resolved_by: Option<String>,
-    pub resolution_note: Option<String>,
+row! {
+    #[derive(Debug, Clone)]
+    pub struct AlertRow in "a" {
+        pub id: String,
+        pub elder_id: String,
+        pub elder_name: String = "e.name",
+        pub region_code: Option<String> = "e.region_code",
+        pub responsible_org_id: Option<String> = "e.responsible_org_id",
+        pub residence_org_id: Option<String> = "e.residence_org_id",
+        pub rule: String,
+        #[sqlx(try_from = "String")]
+        pub severity: Severity,
+        #[sqlx(try_from = "String")]
+        pub status: AlertStatus,
+        pub message_zh: String,
+        pub message_en: String,
+        pub device_id: Option<String>,
+        pub reading_seq: Option<i64>,
+        pub occurrences: i64,
+        pub opened_at: String,
+        pub last_seen_at: String,
+        pub escalation_level: i64,
+        pub next_escalation_at: Option<String>,
+        pub acknowledged_at: Option<String>,
+        pub acknowledged_by: Option<String>,
+        pub resolved_at: Option<String>,
+        pub resolved_by: Option<String>,
+        pub resolution_note: Option<String>,
+    }
 }
 
-const ALERT_COLUMNS: &str = "a.id, a.elder_id, e.name AS elder_name, e.region_code, \
-     e.responsible_org_id, e.residence_org_id, a.rule, a.severity, a.status, a.message_zh, \
-     a.message_en, a.device_id, a.reading_seq, a.occurrences, a.opened_at, a.last_seen_at, \
-     a.escalation_level, a.next_escalation_at, a.acknowledged_at, a.acknowledged_by, \
-     a.resolved_at, a.resolved_by, a.resolution_note";
+/// Alerts with their elder, whose scope every read by a person applies.
+const ALERTS: &str = "alerts a JOIN elders e ON e.id = a.elder_id";
 
-/// The unresolved alert of an elder for a rule, if any.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct OpenAlert {
-    pub id: String,
-    #[sqlx(try_from = "String")]
-    pub severity: Severity,
-    #[sqlx(try_from = "String")]
-    pub status: AlertStatus,
-    pub occurrences: i64,
-    pub opened_at: String,
-    pub escalation_level: i64,
+row! {
+    /// The unresolved alert of an elder for a rule, if any.
+    #[derive(Debug, Clone)]
+    pub struct OpenAlert {
+        pub id: String,
+        #[sqlx(try_from = "String")]
+        pub severity: Severity,
+        #[sqlx(try_from = "String")]
+        pub status: AlertStatus,
+        pub occurrences: i64,
+        pub opened_at: String,
+        pub escalation_level: i64,
+    }
 }
 
 pub fn open_key(elder_id: &str, rule: &str) -> String {
@@ -600,13 +593,7 @@ pub async fn open_alert(
     elder_id: &str,
     rule: &str,
 ) -> Result<Option<OpenAlert>> {
-    Ok(sqlx::query_as(
-        "SELECT id, severity, status, occurrences, opened_at, escalation_level FROM alerts \
-         WHERE open_key = $1",
-    )
-    .bind(open_key(elder_id, rule))
-    .fetch_optional(conn)
-    .await?)
+    Sql::find(conn, "alerts", "open_key", &open_key(elder_id, rule)).await
 }
 
 pub struct NewAlert<'a> {
@@ -684,7 +671,7 @@ pub async fn repeat_alert(
             .opt_text(next_escalation_at.map(time_text));
     }
     sql.push(" WHERE id = ").text(id);
-    sql.query().execute(conn).await?;
+    sql.execute(conn).await?;
     Ok(())
 }
 
@@ -702,7 +689,7 @@ pub struct AlertFilter {
 }
 
 fn alert_condition(scope: &Authorized, filter: &AlertFilter) -> Sql {
-    let mut sql = Sql::new(" FROM alerts a JOIN elders e ON e.id = a.elder_id WHERE ");
+    let mut sql = Sql::new(&format!(" FROM {ALERTS} WHERE "));
     sql.elder_scope(scope);
     if let Some(status) = &filter.status {
         sql.push(" AND a.status = ").text(status.clone());
@@ -730,20 +717,16 @@ pub async fn list_alerts(
     filter: &AlertFilter,
 ) -> Result<(Vec<AlertRow>, i64)> {
     let condition = alert_condition(scope, filter);
-    let (total,): (i64,) = Sql::prefixed("SELECT COUNT(*)", &condition)
-        .query_as()
-        .fetch_one(&mut *conn)
-        .await?;
-    let mut page = Sql::prefixed(&format!("SELECT {ALERT_COLUMNS}"), &condition);
-    page.push(
-        " ORDER BY CASE a.status WHEN 'open' THEN 0 WHEN 'acknowledged' THEN 1 ELSE 2 END, \
-         CASE a.severity WHEN 'critical' THEN 0 WHEN 'urgent' THEN 1 WHEN 'warning' THEN 2 \
-         ELSE 3 END, a.last_seen_at DESC, a.id LIMIT ",
-    )
-    .int(filter.limit)
-    .push(" OFFSET ")
-    .int(filter.offset);
-    Ok((page.query_as().fetch_all(conn).await?, total))
+    condition
+        .page(
+            conn,
+            "CASE a.status WHEN 'open' THEN 0 WHEN 'acknowledged' THEN 1 ELSE 2 END, \
+             CASE a.severity WHEN 'critical' THEN 0 WHEN 'urgent' THEN 1 WHEN 'warning' THEN 2 \
+             ELSE 3 END, a.last_seen_at DESC, a.id",
+            filter.offset,
+            filter.limit,
+        )
+        .await
 }
 
 /// `(status, severity, count)` of the alerts in `scope`.
@@ -751,21 +734,16 @@ pub async fn alert_counts(
     conn: &mut Conn,
     scope: &Authorized,
 ) -> Result<Vec<(String, String, i64)>> {
-    let mut sql = Sql::new(
-        "SELECT a.status, a.severity, COUNT(*) FROM alerts a JOIN elders e ON e.id = a.elder_id \
-         WHERE ",
-    );
+    let mut sql = Sql::new(&format!(
+        "SELECT a.status, a.severity, COUNT(*) FROM {ALERTS} WHERE "
+    ));
     sql.elder_scope(scope);
     sql.push(" GROUP BY a.status, a.severity");
     Ok(sql.query_as().fetch_all(conn).await?)
 }
 
 pub async fn get_alert(conn: &mut Conn, scope: &Authorized, id: &str) -> Result<Option<AlertRow>> {
-    let mut sql = Sql::new(&format!(
-        "SELECT {ALERT_COLUMNS} FROM alerts a JOIN elders e ON e.id = a.elder_id WHERE a.id = "
-    ));
-    sql.text(id).push(" AND ");
-    sql.elder_scope(scope);
+    let sql = Sql::scoped::<AlertRow>(ALERTS, "a.id", id, scope);
     Ok(sql.query_as().fetch_optional(conn).await?)
 }
 
@@ -821,15 +799,13 @@ pub async fn due_escalations(
     now: DateTime<Utc>,
     limit: i64,
 ) -> Result<Vec<AlertRow>> {
-    Ok(sqlx::query_as(&format!(
-        "SELECT {ALERT_COLUMNS} FROM alerts a JOIN elders e ON e.id = a.elder_id \
-         WHERE a.next_escalation_at IS NOT NULL AND a.next_escalation_at <= $1 \
-         AND a.status = 'open' ORDER BY a.next_escalation_at LIMIT $2"
-    ))
-    .bind(time_text(now))
-    .bind(limit)
-    .fetch_all(conn)
-    .await?)
+    let mut sql = Sql::select::<AlertRow>(&format!(
+        "{ALERTS} WHERE a.next_escalation_at IS NOT NULL AND a.next_escalation_at <= "
+    ));
+    sql.text(time_text(now))
+        .push(" AND a.status = 'open' ORDER BY a.next_escalation_at LIMIT ")
+        .int(limit);
+    Ok(sql.query_as().fetch_all(conn).await?)
 }
 
 /// Records the escalation steps taken and when the next one is due; only while still open.
@@ -854,14 +830,16 @@ pub async fn set_escalation(
     Ok(done.rows_affected() == 1)
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct AlertEventRow {
-    pub id: String,
-    pub alert_id: String,
-    pub at: String,
-    pub kind: String,
-    pub actor: Option<String>,
-    pub detail: Option<String>,
+row! {
+    #[derive(Debug, Clone)]
+    pub struct AlertEventRow {
+        pub id: String,
+        pub alert_id: String,
+        pub at: String,
+        pub kind: String,
+        pub actor: Option<String>,
+        pub detail: Option<String>,
+    }
 }
 
 pub async fn insert_alert_event(
@@ -873,10 +851,10 @@ pub async fn insert_alert_event(
     detail: Option<&str>,
     at: DateTime<Utc>,
 ) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO alert_events (id, alert_id, at, kind, actor, detail) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
-    )
+    sqlx::query(&format!(
+        "INSERT INTO alert_events ({}) VALUES ($1, $2, $3, $4, $5, $6)",
+        AlertEventRow::FIELDS
+    ))
     .bind(new_id())
     .bind(alert_id)
     .bind(time_text(at))
@@ -893,30 +871,28 @@ pub async fn alert_events(
     _authorized: &Authorized,
     alert_id: &str,
 ) -> Result<Vec<AlertEventRow>> {
-    Ok(sqlx::query_as(
-        "SELECT id, alert_id, at, kind, actor, detail FROM alert_events WHERE alert_id = $1 \
-         ORDER BY at, id",
-    )
-    .bind(alert_id)
-    .fetch_all(conn)
-    .await?)
+    let mut sql = Sql::select::<AlertEventRow>("alert_events WHERE alert_id = ");
+    sql.text(alert_id).push(" ORDER BY at, id");
+    Ok(sql.query_as().fetch_all(conn).await?)
 }
 
 // ---------------------------------------------------------------------------------------------
 // Notifications and dispatch
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct OutboxRow {
-    pub id: String,
-    pub alert_id: Option<String>,
-    #[sqlx(try_from = "String")]
-    pub channel: NotifyChannel,
-    pub recipient: String,
-    pub recipient_name: Option<String>,
-    pub body: String,
-    pub created_at: String,
-    pub sent_at: Option<String>,
-    pub attempts: i64,
+row! {
+    #[derive(Debug, Clone)]
+    pub struct OutboxRow {
+        pub id: String,
+        pub alert_id: Option<String>,
+        #[sqlx(try_from = "String")]
+        pub channel: NotifyChannel,
+        pub recipient: String,
+        pub recipient_name: Option<String>,
+        pub body: String,
+        pub created_at: String,
+        pub sent_at: Option<String>,
+        pub attempts: i64,
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -954,10 +930,7 @@ pub async fn pending_outbox(
     channel: Option<&str>,
     limit: i64,
 ) -> Result<Vec<OutboxRow>> {
-    let mut sql = Sql::new(
-        "SELECT id, alert_id, channel, recipient, recipient_name, body, created_at, sent_at, \
-         attempts FROM notification_outbox WHERE sent_at IS NULL",
-    );
+    let mut sql = Sql::select::<OutboxRow>("notification_outbox WHERE sent_at IS NULL");
     if let Some(channel) = channel {
         sql.push(" AND channel = ").text(channel);
     }
@@ -970,13 +943,9 @@ pub async fn outbox_of_alert(
     _authorized: &Authorized,
     alert_id: &str,
 ) -> Result<Vec<OutboxRow>> {
-    Ok(sqlx::query_as(
-        "SELECT id, alert_id, channel, recipient, recipient_name, body, created_at, sent_at, \
-         attempts FROM notification_outbox WHERE alert_id = $1 ORDER BY created_at, id",
-    )
-    .bind(alert_id)
-    .fetch_all(conn)
-    .await?)
+    let mut sql = Sql::select::<OutboxRow>("notification_outbox WHERE alert_id = ");
+    sql.text(alert_id).push(" ORDER BY created_at, id");
+    Ok(sql.query_as().fetch_all(conn).await?)
 }
 
 /// A gateway reports a message sent; false if it was unknown or already sent.
@@ -992,17 +961,19 @@ pub async fn mark_outbox_sent(conn: &mut Conn, id: &str, now: DateTime<Utc>) -> 
     Ok(done.rows_affected() == 1)
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct DispatchRow {
-    pub id: String,
-    pub alert_id: String,
-    pub elder_id: String,
-    pub address: Option<String>,
-    pub phone: Option<String>,
-    pub reason: String,
-    #[sqlx(try_from = "String")]
-    pub status: DispatchStatus,
-    pub created_at: String,
+row! {
+    #[derive(Debug, Clone)]
+    pub struct DispatchRow {
+        pub id: String,
+        pub alert_id: String,
+        pub elder_id: String,
+        pub address: Option<String>,
+        pub phone: Option<String>,
+        pub reason: String,
+        #[sqlx(try_from = "String")]
+        pub status: DispatchStatus,
+        pub created_at: String,
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -1017,10 +988,10 @@ pub async fn insert_dispatch(
     now: DateTime<Utc>,
 ) -> Result<String> {
     let id = new_id();
-    sqlx::query(
-        "INSERT INTO emergency_dispatches (id, alert_id, elder_id, address, phone, reason, \
-         status, created_at) VALUES ($1, $2, $3, $4, $5, $6, 'requested', $7)",
-    )
+    sqlx::query(&format!(
+        "INSERT INTO emergency_dispatches ({}) VALUES ($1, $2, $3, $4, $5, $6, 'requested', $7)",
+        DispatchRow::FIELDS
+    ))
     .bind(&id)
     .bind(alert_id)
     .bind(elder_id)
@@ -1038,13 +1009,9 @@ pub async fn dispatches_of_alert(
     _authorized: &Authorized,
     alert_id: &str,
 ) -> Result<Vec<DispatchRow>> {
-    Ok(sqlx::query_as(
-        "SELECT id, alert_id, elder_id, address, phone, reason, status, created_at \
-         FROM emergency_dispatches WHERE alert_id = $1 ORDER BY created_at",
-    )
-    .bind(alert_id)
-    .fetch_all(conn)
-    .await?)
+    let mut sql = Sql::select::<DispatchRow>("emergency_dispatches WHERE alert_id = ");
+    sql.text(alert_id).push(" ORDER BY created_at");
+    Ok(sql.query_as().fetch_all(conn).await?)
 }
 
 /// `(display_name, phone)` of the doctors and nurses of an organization who have a phone:

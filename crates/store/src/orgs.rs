@@ -1,106 +1,88 @@
 //! Organizations and their bed counts and declared services.
 
-use crate::{frame_list, new_id, time_text, Conn, Result, Sql};
+use crate::sql::{row, Param, Record};
+use crate::{frame_list, new_id, Conn, Result, Sql};
 use registry::organization::ValidOrg;
 use registry::{Operator, OrgCategory, OrgKind};
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct OrgRow {
-    pub id: String,
-    pub name: String,
-    #[sqlx(try_from = "String")]
-    pub kind: OrgKind,
-    #[sqlx(try_from = "String")]
-    pub category: OrgCategory,
-    pub grade: Option<String>,
-    #[sqlx(try_from = "String")]
-    pub operator: Operator,
-    pub region_code: String,
-    pub address: Option<String>,
-    pub phone: Option<String>,
-    pub medical_licence: Option<String>,
-    pub elderly_care_licence: Option<String>,
-    pub beds_medical: i64,
-    pub beds_elderly_care: i64,
-    pub beds_nursing: i64,
-    pub beds_hospice: i64,
-    pub beds_home: i64,
-    pub services: String,
-    pub created_at: String,
-    pub updated_at: String,
+row! {
+    #[derive(Debug, Clone)]
+    pub struct OrgRow {
+        pub id: String,
+        pub name: String,
+        #[sqlx(try_from = "String")]
+        pub kind: OrgKind,
+        #[sqlx(try_from = "String")]
+        pub category: OrgCategory,
+        pub grade: Option<String>,
+        #[sqlx(try_from = "String")]
+        pub operator: Operator,
+        pub region_code: String,
+        pub address: Option<String>,
+        pub phone: Option<String>,
+        pub medical_licence: Option<String>,
+        pub elderly_care_licence: Option<String>,
+        pub beds_medical: i64,
+        pub beds_elderly_care: i64,
+        pub beds_nursing: i64,
+        pub beds_hospice: i64,
+        pub beds_home: i64,
+        pub services: String,
+        pub created_at: String,
+        pub updated_at: String,
+    }
 }
 
-const COLUMNS: &str = "id, name, kind, category, grade, operator, region_code, address, phone, \
+/// The columns an organization's form sets.
+const FORM_COLUMNS: &str = "name, kind, category, grade, operator, region_code, address, phone, \
     medical_licence, elderly_care_licence, beds_medical, beds_elderly_care, beds_nursing, \
-    beds_hospice, beds_home, services, created_at, updated_at";
+    beds_hospice, beds_home, services";
 
 pub async fn insert(conn: &mut Conn, org: &ValidOrg, id: Option<String>) -> Result<String> {
     let id = id.unwrap_or_else(new_id);
-    let now = time_text(chrono::Utc::now());
-    let mut sql = Sql::new("INSERT INTO organizations (");
-    sql.push(COLUMNS).push(") VALUES (");
-    sql.text(id.clone()).push(", ");
-    bind_org(&mut sql, org);
-    sql.push(", ")
-        .text(now.clone())
-        .push(", ")
-        .text(now)
-        .push(")");
-    sql.query().execute(conn).await?;
+    Record {
+        table: "organizations",
+        id: &id,
+    }
+    .insert(conn, FORM_COLUMNS, form_values(org))
+    .await?;
     Ok(id)
 }
 
 pub async fn update(conn: &mut Conn, id: &str, org: &ValidOrg) -> Result<()> {
-    let mut sql = Sql::new("UPDATE organizations SET (");
-    sql.push(
-        "name, kind, category, grade, operator, region_code, address, phone, medical_licence, \
-              elderly_care_licence, beds_medical, beds_elderly_care, beds_nursing, beds_hospice, \
-              beds_home, services, updated_at) = (",
-    );
-    bind_org(&mut sql, org);
-    sql.push(", ")
-        .text(time_text(chrono::Utc::now()))
-        .push(") WHERE id = ")
-        .text(id);
-    let done = sql.query().execute(conn).await?;
-    if done.rows_affected() == 0 {
-        return Err(crate::StoreError::NotFound);
+    Record {
+        table: "organizations",
+        id,
     }
-    Ok(())
+    .update(conn, FORM_COLUMNS, form_values(org))
+    .await
 }
 
-fn bind_org(sql: &mut Sql, org: &ValidOrg) {
-    sql.text(org.name.clone()).push(", ");
-    sql.text(org.kind.code()).push(", ");
-    sql.text(org.kind.category().code()).push(", ");
-    sql.opt_text(org.grade.map(|g| g.code().to_string()))
-        .push(", ");
-    sql.text(org.operator.code()).push(", ");
-    sql.text(org.region_code.prefix()).push(", ");
-    sql.opt_text(org.address.clone()).push(", ");
-    sql.opt_text(org.phone.clone()).push(", ");
-    sql.opt_text(org.medical_licence.clone()).push(", ");
-    sql.opt_text(org.elderly_care_licence.clone()).push(", ");
+/// The stored values of [`FORM_COLUMNS`].
+fn form_values(org: &ValidOrg) -> Vec<Param> {
     let b = org.beds;
-    for (i, n) in [b.medical, b.elderly_care, b.nursing, b.hospice, b.home]
-        .into_iter()
-        .enumerate()
-    {
-        if i > 0 {
-            sql.push(", ");
-        }
-        sql.int(n);
-    }
-    sql.push(", ")
-        .text(frame_list(org.services.iter().map(|s| s.code())));
+    vec![
+        org.name.clone().into(),
+        org.kind.code().into(),
+        org.kind.category().code().into(),
+        org.grade.map(|g| g.code().to_string()).into(),
+        org.operator.code().into(),
+        org.region_code.prefix().into(),
+        org.address.clone().into(),
+        org.phone.clone().into(),
+        org.medical_licence.clone().into(),
+        org.elderly_care_licence.clone().into(),
+        b.medical.into(),
+        b.elderly_care.into(),
+        b.nursing.into(),
+        b.hospice.into(),
+        b.home.into(),
+        frame_list(org.services.iter().map(|s| s.code())).into(),
+    ]
 }
 
 pub async fn get(conn: &mut Conn, id: &str) -> Result<Option<OrgRow>> {
-    let mut sql = Sql::new("SELECT ");
-    sql.push(COLUMNS)
-        .push(" FROM organizations WHERE id = ")
-        .text(id);
-    Ok(sql.query_as().fetch_optional(conn).await?)
+    Sql::find(conn, "organizations", "id", id).await
 }
 
 #[derive(Debug, Clone, Default)]
@@ -127,14 +109,9 @@ pub async fn list(conn: &mut Conn, filter: &OrgFilter) -> Result<(Vec<OrgRow>, i
     if let Some(name) = &filter.name_prefix {
         condition.push(" AND ").text_prefix("name", name);
     }
-    let count = Sql::prefixed("SELECT COUNT(*)", &condition);
-    let (total,): (i64,) = count.query_as().fetch_one(&mut *conn).await?;
-    let mut rows = Sql::prefixed(&format!("SELECT {COLUMNS}"), &condition);
-    rows.push(" ORDER BY region_code, name LIMIT ")
-        .int(filter.limit)
-        .push(" OFFSET ")
-        .int(filter.offset);
-    Ok((rows.query_as().fetch_all(conn).await?, total))
+    condition
+        .page(conn, "region_code, name", filter.offset, filter.limit)
+        .await
 }
 
 /// Staff of an organization (users with that `org_id`).

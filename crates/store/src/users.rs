@@ -1,30 +1,30 @@
 //! User accounts. Staff belong to an organization; a supervisor to a region; a family account
 //! to one elder's record.
 
-use crate::{new_id, time_text, Conn, Result, Sql, StoreError};
+use crate::sql::{row, Param, Record};
+use crate::{new_id, time_text, Conn, Result, Sql};
 use access::Role;
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct UserRow {
-    pub id: String,
-    pub username: String,
-    pub display_name: String,
-    pub password_hash: String,
-    #[sqlx(try_from = "String")]
-    pub role: Role,
-    pub org_id: Option<String>,
-    pub region_code: Option<String>,
-    pub elder_id: Option<String>,
-    pub phone: Option<String>,
-    pub active: i64,
-    pub caregiver_certified: i64,
-    pub trained_on: Option<String>,
-    pub created_at: String,
-    pub updated_at: String,
+row! {
+    #[derive(Debug, Clone)]
+    pub struct UserRow {
+        pub id: String,
+        pub username: String,
+        pub display_name: String,
+        pub password_hash: String,
+        #[sqlx(try_from = "String")]
+        pub role: Role,
+        pub org_id: Option<String>,
+        pub region_code: Option<String>,
+        pub elder_id: Option<String>,
+        pub phone: Option<String>,
+        pub active: i64,
+        pub caregiver_certified: i64,
+        pub trained_on: Option<String>,
+        pub created_at: String,
+        pub updated_at: String,
+    }
 }
-
-const COLUMNS: &str = "id, username, display_name, password_hash, role, org_id, region_code, \
-    elder_id, phone, active, caregiver_certified, trained_on, created_at, updated_at";
 
 /// What a new or edited account holds; the password hash is set separately.
 #[derive(Debug, Clone, Default)]
@@ -45,51 +45,42 @@ pub struct UserFields {
 const PROFILE_COLUMNS: &str = "display_name, role, org_id, region_code, elder_id, phone, active, \
     caregiver_certified, trained_on";
 
-fn bind_profile(sql: &mut Sql, user: &UserFields) {
-    sql.text(user.display_name.clone()).push(", ");
-    sql.text(user.role.clone()).push(", ");
-    sql.opt_text(user.org_id.clone()).push(", ");
-    sql.opt_text(user.region_code.clone()).push(", ");
-    sql.opt_text(user.elder_id.clone()).push(", ");
-    sql.opt_text(user.phone.clone()).push(", ");
-    sql.int(i64::from(user.active)).push(", ");
-    sql.int(i64::from(user.caregiver_certified)).push(", ");
-    sql.opt_text(user.trained_on.clone());
+/// The stored values of [`PROFILE_COLUMNS`].
+fn profile_values(user: &UserFields) -> Vec<Param> {
+    vec![
+        user.display_name.clone().into(),
+        user.role.clone().into(),
+        user.org_id.clone().into(),
+        user.region_code.clone().into(),
+        user.elder_id.clone().into(),
+        user.phone.clone().into(),
+        i64::from(user.active).into(),
+        i64::from(user.caregiver_certified).into(),
+        user.trained_on.clone().into(),
+    ]
 }
 
 pub async fn insert(conn: &mut Conn, user: &UserFields, password_hash: &str) -> Result<String> {
     let id = new_id();
-    let now = time_text(chrono::Utc::now());
-    let mut sql = Sql::new(&format!(
-        "INSERT INTO users (id, username, password_hash, {PROFILE_COLUMNS}, created_at, updated_at) VALUES ("
-    ));
-    sql.text(id.clone())
-        .push(", ")
-        .text(user.username.clone())
-        .push(", ")
-        .text(password_hash)
-        .push(", ");
-    bind_profile(&mut sql, user);
-    sql.push(", ")
-        .text(now.clone())
-        .push(", ")
-        .text(now)
-        .push(")");
-    sql.query().execute(conn).await?;
+    let mut values = vec![user.username.clone().into(), password_hash.into()];
+    values.extend(profile_values(user));
+    Record {
+        table: "users",
+        id: &id,
+    }
+    .insert(
+        conn,
+        &format!("username, password_hash, {PROFILE_COLUMNS}"),
+        values,
+    )
+    .await?;
     Ok(id)
 }
 
 pub async fn update(conn: &mut Conn, id: &str, user: &UserFields) -> Result<()> {
-    let mut sql = Sql::new(&format!(
-        "UPDATE users SET ({PROFILE_COLUMNS}, updated_at) = ("
-    ));
-    bind_profile(&mut sql, user);
-    sql.push(", ").text(time_text(chrono::Utc::now()));
-    sql.push(") WHERE id = ").text(id);
-    if sql.query().execute(conn).await?.rows_affected() == 0 {
-        return Err(StoreError::NotFound);
-    }
-    Ok(())
+    Record { table: "users", id }
+        .update(conn, PROFILE_COLUMNS, profile_values(user))
+        .await
 }
 
 pub async fn set_password(conn: &mut Conn, id: &str, password_hash: &str) -> Result<()> {
@@ -103,35 +94,19 @@ pub async fn set_password(conn: &mut Conn, id: &str, password_hash: &str) -> Res
 }
 
 pub async fn by_username(conn: &mut Conn, username: &str) -> Result<Option<UserRow>> {
-    let mut sql = Sql::new("SELECT ");
-    sql.push(COLUMNS)
-        .push(" FROM users WHERE username = ")
-        .text(username);
-    Ok(sql.query_as().fetch_optional(conn).await?)
+    Sql::find(conn, "users", "username", username).await
 }
 
 pub async fn by_id(conn: &mut Conn, id: &str) -> Result<Option<UserRow>> {
-    let mut sql = Sql::new("SELECT ");
-    sql.push(COLUMNS).push(" FROM users WHERE id = ").text(id);
-    Ok(sql.query_as().fetch_optional(conn).await?)
+    Sql::find(conn, "users", "id", id).await
 }
 
 pub async fn list(conn: &mut Conn, offset: i64, limit: i64) -> Result<(Vec<UserRow>, i64)> {
-    let (total,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users")
-        .fetch_one(&mut *conn)
-        .await?;
-    let mut sql = Sql::new("SELECT ");
-    sql.push(COLUMNS)
-        .push(" FROM users ORDER BY username LIMIT ")
-        .int(limit)
-        .push(" OFFSET ")
-        .int(offset);
-    Ok((sql.query_as().fetch_all(conn).await?, total))
+    Sql::new(" FROM users")
+        .page(conn, "username", offset, limit)
+        .await
 }
 
 pub async fn count(conn: &mut Conn) -> Result<i64> {
-    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users")
-        .fetch_one(conn)
-        .await?;
-    Ok(n)
+    Sql::new(" FROM users").count(conn).await
 }
