@@ -6,7 +6,7 @@ use std::ops::DerefMut;
 use store::audit::AuditEntry;
 pub use store::audit::{AuditFilter, AuditRow};
 use store::elders::ElderRow;
-use store::{Authorized, Conn};
+use store::{Authorized, Conn, StoreError, Tx};
 
 /// An audit row for `actor` doing `action` to a target.
 pub fn entry(
@@ -32,6 +32,65 @@ pub fn entry(
 pub async fn append(conn: &mut Conn, entry: AuditEntry) -> Result<()> {
     store::audit::append(conn, &entry, chrono::Utc::now()).await?;
     Ok(())
+}
+
+/// Appends `entry` in the write's transaction and commits both: every write is one transaction
+/// that also holds its audit row, so neither lands without the other.
+pub async fn commit(mut tx: Tx, entry: AuditEntry) -> Result<()> {
+    append(&mut tx, entry).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
+/// The audit row of one use case, named step by step:
+/// `Audit::new(actor, action).elder(id).detail(text)`, then `append` on the connection of a
+/// read, or `commit` with the transaction of a write.
+pub struct Audit(AuditEntry);
+
+impl Audit {
+    pub fn new(actor: &Actor, action: AuditAction) -> Audit {
+        Audit(entry(actor, action, None, None))
+    }
+
+    /// What the use case acted on: a `kind` (`elder`, `user`, …) and its id.
+    pub fn target(mut self, kind: &str, id: &str) -> Audit {
+        self.0.target_kind = Some(kind.to_string());
+        self.0.target_id = Some(id.to_string());
+        self
+    }
+
+    pub fn elder(self, elder_id: &str) -> Audit {
+        self.target("elder", elder_id)
+    }
+
+    /// The elder, when the use case concerns one (a list filtered by elder, a device that may
+    /// be unbound).
+    pub fn elder_if_any(self, elder_id: Option<&str>) -> Audit {
+        match elder_id {
+            Some(id) => self.elder(id),
+            None => self,
+        }
+    }
+
+    /// The record grant the use case created, revoked or relied on.
+    pub fn grant(mut self, grant_id: &str) -> Audit {
+        self.0.grant_id = Some(grant_id.to_string());
+        self
+    }
+
+    pub fn detail(mut self, detail: impl Into<String>) -> Audit {
+        self.0.detail = Some(detail.into());
+        self
+    }
+
+    pub async fn append(self, conn: &mut Conn) -> Result<()> {
+        append(conn, self.0).await
+    }
+
+    /// See [`commit`].
+    pub async fn commit(self, tx: Tx) -> Result<()> {
+        commit(tx, self.0).await
+    }
 }
 
 impl App {

@@ -126,6 +126,61 @@ pub fn non_empty(value: &Option<String>) -> Option<&str> {
     value.as_deref().map(str::trim).filter(|t| !t.is_empty())
 }
 
+/// A code that must be one of `allowed`; anything else lists them.
+pub fn listed(text: &str, allowed: &[&'static str]) -> Result<&'static str, Problem> {
+    allowed
+        .iter()
+        .find(|code| **code == text)
+        .copied()
+        .ok_or_else(|| Problem::OneOf {
+            allowed: allowed.to_vec(),
+        })
+}
+
+/// An optional code (blank is `None`) that must be one of `allowed`.
+pub fn one_of(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    value: Option<&str>,
+    allowed: &[&'static str],
+) -> Option<&'static str> {
+    let text = value.map(str::trim).filter(|v| !v.is_empty())?;
+    listed(text, allowed)
+        .map_err(|problem| errors.push(FieldError::new(field, problem)))
+        .ok()
+}
+
+/// An optional region code (blank is `None`), as the prefix that selects its subtree.
+pub fn region_prefix(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    value: &Option<String>,
+) -> Option<String> {
+    optional(errors, field, value, |t| {
+        region::RegionCode::parse(t)
+            .map(|code| code.prefix().to_string())
+            .map_err(|_| Problem::RegionCode)
+    })
+}
+
+/// Records [`Problem::OutOfRange`] against `field` unless `value` lies in `range`.
+pub fn in_range(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    value: i64,
+    range: std::ops::RangeInclusive<i64>,
+) {
+    if !range.contains(&value) {
+        errors.push(FieldError::new(
+            field,
+            Problem::OutOfRange {
+                min: *range.start(),
+                max: *range.end(),
+            },
+        ));
+    }
+}
+
 /// Reads an optional field: blank is `None`; otherwise `parse` decides, and the problem it
 /// reports is recorded against `field`.
 pub fn optional<T>(
