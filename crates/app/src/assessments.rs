@@ -695,9 +695,8 @@ impl App {
         elder_id: &str,
     ) -> Result<ElderAssessments> {
         let authorized = actor.reads_for(self, Action::ReadElder).await?;
-        let conn = self.store.acquire().await?;
         let (mut conn, elder) = self
-            .elder_in_scope(conn, &authorized, actor, elder_id, "assessment_list")
+            .elder_to_read(&authorized, actor, elder_id, "assessment_list")
             .await?;
         let history = store::assessments::for_elder(&mut conn, &authorized, elder_id, None)
             .await?

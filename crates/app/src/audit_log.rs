@@ -169,6 +169,20 @@ impl App {
             .await
     }
 
+    /// [`App::elder_in_scope`] on a connection of its own: how a read of one elder's records
+    /// starts.
+    pub(crate) async fn elder_to_read(
+        &self,
+        authorized: &Authorized,
+        actor: &Actor,
+        elder_id: &str,
+        what: &str,
+    ) -> Result<(impl DerefMut<Target = Conn> + Send, ElderRow)> {
+        let conn = self.store.acquire().await?;
+        self.elder_in_scope(conn, authorized, actor, elder_id, what)
+            .await
+    }
+
     pub async fn search_audit(
         &self,
         actor: &Actor,

@@ -366,9 +366,8 @@ impl App {
     /// A record in the caller's scope, with identity shown as the role allows; audited.
     pub async fn get_elder(&self, actor: &Actor, id: &str) -> Result<ElderView> {
         let authorized = actor.reads_for(self, Action::ReadElder).await?;
-        let conn = self.store.acquire().await?;
         let (mut conn, row) = self
-            .elder_in_scope(conn, &authorized, actor, id, "elder_read")
+            .elder_to_read(&authorized, actor, id, "elder_read")
             .await?;
         let disclosure = if actor.may(Action::ReadElderIdentity) {
             Disclosure::Full
@@ -387,9 +386,8 @@ impl App {
     /// The stored row itself, for an edit form; same scope and audit as a read.
     pub async fn elder_for_edit(&self, actor: &Actor, id: &str) -> Result<ElderRow> {
         let authorized = actor.writes_for(self, Action::UpdateElder).await?;
-        let conn = self.store.acquire().await?;
         let (mut conn, row) = self
-            .elder_in_scope(conn, &authorized, actor, id, "elder_edit")
+            .elder_to_read(&authorized, actor, id, "elder_edit")
             .await?;
         Audit::new(actor, AuditAction::ElderRead)
             .elder(id)
@@ -476,9 +474,8 @@ impl App {
     /// Who changed what, when; identity and phone values masked unless the caller may see them.
     pub async fn elder_history(&self, actor: &Actor, id: &str) -> Result<Vec<ChangeRow>> {
         let authorized = actor.reads_for(self, Action::ReadElder).await?;
-        let conn = self.store.acquire().await?;
         let (mut conn, _) = self
-            .elder_in_scope(conn, &authorized, actor, id, "elder_history")
+            .elder_to_read(&authorized, actor, id, "elder_history")
             .await?;
         let mut rows = store::elders::history(&mut conn, &authorized, id).await?;
         if !actor.may(Action::ReadElderIdentity) {

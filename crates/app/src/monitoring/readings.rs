@@ -39,9 +39,8 @@ impl App {
         }
         field::in_range(&mut errors, "limit", limit, 1..=MAX_READINGS);
         AppError::invalid_if_any(errors)?;
-        let conn = self.store.acquire().await?;
         let (mut conn, _) = self
-            .elder_in_scope(conn, &authorized, actor, elder_id, "readings_read")
+            .elder_to_read(&authorized, actor, elder_id, "readings_read")
             .await?;
         let rows = store::monitoring::elder_readings(
             &mut conn,

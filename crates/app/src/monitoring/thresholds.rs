@@ -129,9 +129,8 @@ fn threshold_problem_zh(why: &str) -> String {
 impl App {
     pub async fn elder_thresholds(&self, actor: &Actor, elder_id: &str) -> Result<ThresholdsView> {
         let authorized = actor.reads_for(self, Action::ReadMonitoring).await?;
-        let conn = self.store.acquire().await?;
         let (mut conn, _) = self
-            .elder_in_scope(conn, &authorized, actor, elder_id, "thresholds_read")
+            .elder_to_read(&authorized, actor, elder_id, "thresholds_read")
             .await?;
         let row = store::monitoring::thresholds_of(&mut conn, &authorized, elder_id).await?;
         Audit::new(actor, AuditAction::ThresholdsRead)
