@@ -22,23 +22,23 @@ impl StatusLine {
 
     /// Shows `text` as the status.
     pub fn draw(&self, text: &str) {
-        let mut err = std::io::stderr();
-        if self.terminal {
-            let _ = write!(err, "\r{text}\x1b[K");
-        } else {
-            let _ = writeln!(err, "{text}");
-        }
-        let _ = err.flush();
+        self.put(text, "");
     }
 
     /// Writes `text` as a line of its own (over the status on a terminal).
     pub fn line(&self, text: &str) {
+        self.put(text, "\n");
+    }
+
+    /// On a terminal, `text` over the status and then `end`; otherwise `text` on a new line.
+    fn put(&self, text: &str, end: &str) {
         let mut err = std::io::stderr();
-        if self.terminal {
-            let _ = writeln!(err, "\r{text}\x1b[K");
+        let _ = if self.terminal {
+            write!(err, "\r{text}\x1b[K{end}")
         } else {
-            let _ = writeln!(err, "{text}");
-        }
+            writeln!(err, "{text}")
+        };
+        let _ = err.flush();
     }
 
     /// Ends the status line on a terminal, so that what follows starts on a line of its own.
