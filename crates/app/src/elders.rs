@@ -9,13 +9,8 @@ use registry::{field, ElderInput, FieldError, Lang, Problem, ValidElder};
 use store::elders::{ChangeRow, ElderColumns, ElderFilter, ElderRow};
 use store::Conn;
 
-/// A family contact as shown.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ContactView {
-    pub name: String,
-    pub relation: String,
-    pub phone: String,
-}
+/// A family contact as shown (the phone masked unless the view discloses it).
+pub use registry::Contact as ContactView;
 
 /// An elder's record as the caller may see it: identity and phone numbers are masked unless the
 /// caller is entitled to them on a detail view.

@@ -10,21 +10,24 @@ use monitoring::Thresholds;
 use registry::{FieldError, Problem};
 use serde_json::{Map, Value};
 
-/// Stored form: every threshold by name.
-pub fn thresholds_to_json(t: &Thresholds) -> String {
-    let map: Map<String, Value> = t
-        .fields()
+/// Every threshold by name, whole numbers as integers: the stored form and what the API shows.
+pub fn thresholds_map(t: &Thresholds) -> Map<String, Value> {
+    t.fields()
         .into_iter()
-        .map(|(k, v)| {
+        .map(|(name, v)| {
             let value = if v.fract() == 0.0 {
                 Value::from(v as i64)
             } else {
                 Value::from(v)
             };
-            (k.to_string(), value)
+            (name.to_string(), value)
         })
-        .collect();
-    Value::Object(map).to_string()
+        .collect()
+}
+
+/// Stored form: every threshold by name.
+pub fn thresholds_to_json(t: &Thresholds) -> String {
+    Value::Object(thresholds_map(t)).to_string()
 }
 
 /// Reads the stored form; a field missing or unreadable keeps its default.
