@@ -1,33 +1,12 @@
 //! Writing and reading the audit log.
 
 use crate::{Actor, App, AppError, Page, Result};
-use access::{Action, AuditAction};
+use access::{Action, AuditAction, AuditOutcome};
 use std::ops::DerefMut;
 use store::audit::AuditEntry;
 pub use store::audit::{AuditFilter, AuditRow};
 use store::elders::ElderRow;
 use store::{Authorized, Conn, StoreError, Tx};
-
-/// An audit row for `actor` doing `action` to a target.
-pub fn entry(
-    actor: &Actor,
-    action: AuditAction,
-    target: Option<(&str, &str)>,
-    detail: Option<String>,
-) -> AuditEntry {
-    AuditEntry {
-        user_id: Some(actor.user_id.clone()),
-        username: Some(actor.username.clone()),
-        role: Some(actor.role.code().to_string()),
-        action: action.code().to_string(),
-        target_kind: target.map(|t| t.0.to_string()),
-        target_id: target.map(|t| t.1.to_string()),
-        ip: actor.ip.clone(),
-        outcome: "ok".into(),
-        detail,
-        grant_id: None,
-    }
-}
 
 pub async fn append(conn: &mut Conn, entry: AuditEntry) -> Result<()> {
     store::audit::append(conn, &entry, chrono::Utc::now()).await?;
@@ -49,7 +28,15 @@ pub struct Audit(AuditEntry);
 
 impl Audit {
     pub fn new(actor: &Actor, action: AuditAction) -> Audit {
-        Audit(entry(actor, action, None, None))
+        Audit(AuditEntry {
+            user_id: Some(actor.user_id.clone()),
+            username: Some(actor.username.clone()),
+            role: Some(actor.role.code().to_string()),
+            action: action.code().to_string(),
+            ip: actor.ip.clone(),
+            outcome: AuditOutcome::Ok.code().into(),
+            ..AuditEntry::default()
+        })
     }
 
     /// What the use case acted on: a `kind` (`elder`, `user`, …) and its id.
@@ -104,11 +91,12 @@ impl App {
         elder_id: &str,
         detail: Option<String>,
     ) -> Result<()> {
-        let mut entry = entry(actor, action, Some(("elder", elder_id)), detail);
-        entry.grant_id = self
+        let mut audit = Audit::new(actor, action).elder(elder_id);
+        audit.0.detail = detail;
+        audit.0.grant_id = self
             .grant_relied_on(conn, actor, elder_id, self.now())
             .await?;
-        append(conn, entry).await
+        audit.append(conn).await
     }
 
     /// Records a refused request (wrong role, or a record outside the scope) and returns the
@@ -120,15 +108,12 @@ impl App {
         target: Option<&str>,
         error: AppError,
     ) -> AppError {
-        let mut e = entry(
-            actor,
-            AuditAction::Denied,
-            target.map(|t| ("elder", t)),
-            Some(what.to_string()),
-        );
-        e.outcome = "denied".into();
+        let mut audit = Audit::new(actor, AuditAction::Denied)
+            .elder_if_any(target)
+            .detail(what);
+        audit.0.outcome = AuditOutcome::Denied.code().into();
         if let Ok(mut conn) = self.store.acquire().await {
-            let _ = append(&mut conn, e).await;
+            let _ = audit.append(&mut conn).await;
         }
         error
     }
@@ -197,7 +182,9 @@ impl App {
             ..filter
         };
         let found = store::audit::search(&mut conn, &filter).await?;
-        append(&mut conn, entry(actor, AuditAction::AuditRead, None, None)).await?;
+        Audit::new(actor, AuditAction::AuditRead)
+            .append(&mut conn)
+            .await?;
         Ok(found)
     }
 }

@@ -4,7 +4,7 @@
 use crate::audit_log::{self, Audit};
 use crate::{App, AppError, Result};
 use access::scope::Placement;
-use access::{Action, AuditAction, Role, Scope};
+use access::{Action, AuditAction, AuditOutcome, Role, Scope};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use chrono::{DateTime, Duration, Utc};
@@ -451,7 +451,7 @@ fn failed_entry(username: &str, ip: &Option<String>, why: &str) -> AuditEntry {
         username: Some(username.chars().take(64).collect()),
         action: AuditAction::LoginFailed.code().into(),
         ip: ip.clone(),
-        outcome: "denied".into(),
+        outcome: AuditOutcome::Denied.code().into(),
         detail: Some(why.into()),
         ..Default::default()
     }
