@@ -378,18 +378,16 @@ pub fn push_reading_json(out: &mut String, seq: u64, ts: DateTime<Utc>, values: 
         Values::Temperature { celsius } => write!(out, r#","celsius":{celsius}"#),
         Values::Steps { count } => write!(out, r#","count":{count}"#),
         Values::Fall | Values::Sos | Values::BedExit => Ok(()),
-        Values::Vitals {
-            respiration_rate,
-            spo2,
-            on_oxygen,
-            systolic,
-            pulse,
-            consciousness,
-            temperature,
-        } => write!(
+        Values::Vitals(v) => write!(
             out,
-            r#","respiration_rate":{respiration_rate},"spo2":{spo2},"on_oxygen":{on_oxygen},"systolic":{systolic},"pulse":{pulse},"consciousness":"{}","temperature":{temperature}"#,
-            consciousness.code()
+            r#","respiration_rate":{},"spo2":{},"on_oxygen":{},"systolic":{},"pulse":{},"consciousness":"{}","temperature":{}"#,
+            v.respiration_rate,
+            v.spo2,
+            v.on_oxygen,
+            v.systolic,
+            v.pulse,
+            v.consciousness.code(),
+            v.temperature
         ),
     };
     out.push('}');
@@ -429,7 +427,7 @@ fn describe(values: &Values) -> String {
         Values::Fall => "a fall".into(),
         Values::Sos => "SOS pressed".into(),
         Values::BedExit => "out of bed at night".into(),
-        Values::Vitals { .. } => "vital signs".into(),
+        Values::Vitals(_) => "vital signs".into(),
     }
 }
 
