@@ -84,9 +84,7 @@ impl UserInput {
             }
         }
         let phone = field::optional(&mut errors, "phone", &self.phone, |t| {
-            registry::Phone::parse(t)
-                .map(|p| p.as_str().to_string())
-                .ok_or(Problem::Phone)
+            field::phone(t).map(|p| p.as_str().to_string())
         });
         let trained_on = field::optional(&mut errors, "trained_on", &self.trained_on, |t| {
             registry::elder::parse_date(t)

@@ -2,6 +2,7 @@
 
 use crate::lang::Lang;
 use crate::CodeEnum;
+use std::ops::RangeInclusive;
 
 /// Why one input field was refused. Each variant carries what the message needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -157,27 +158,41 @@ pub fn region_prefix(
     value: &Option<String>,
 ) -> Option<String> {
     optional(errors, field, value, |t| {
-        region::RegionCode::parse(t)
-            .map(|code| code.prefix().to_string())
-            .map_err(|_| Problem::RegionCode)
+        region_code(t).map(|code| code.prefix().to_string())
     })
 }
 
+/// A region code (6, 9 or 12 digits).
+pub fn region_code(text: &str) -> Result<region::RegionCode, Problem> {
+    region::RegionCode::parse(text).map_err(|_| Problem::RegionCode)
+}
+
+/// A mainland phone number.
+pub fn phone(text: &str) -> Result<crate::Phone, Problem> {
+    crate::Phone::parse(text).ok_or(Problem::Phone)
+}
+
+/// A whole number in `range`.
+pub fn whole_number(text: &str, range: RangeInclusive<i64>) -> Result<i64, Problem> {
+    let n = text.parse::<i64>().map_err(|_| Problem::NotANumber)?;
+    within(n, range)
+}
+
 /// Records [`Problem::OutOfRange`] against `field` unless `value` lies in `range`.
-pub fn in_range(
-    errors: &mut Vec<FieldError>,
-    field: &str,
-    value: i64,
-    range: std::ops::RangeInclusive<i64>,
-) {
-    if !range.contains(&value) {
-        errors.push(FieldError::new(
-            field,
-            Problem::OutOfRange {
-                min: *range.start(),
-                max: *range.end(),
-            },
-        ));
+pub fn in_range(errors: &mut Vec<FieldError>, field: &str, value: i64, range: RangeInclusive<i64>) {
+    if let Err(problem) = within(value, range) {
+        errors.push(FieldError::new(field, problem));
+    }
+}
+
+fn within(value: i64, range: RangeInclusive<i64>) -> Result<i64, Problem> {
+    if range.contains(&value) {
+        Ok(value)
+    } else {
+        Err(Problem::OutOfRange {
+            min: *range.start(),
+            max: *range.end(),
+        })
     }
 }
 
