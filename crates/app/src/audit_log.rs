@@ -74,7 +74,7 @@ impl Audit {
         append(conn, self.0).await
     }
 
-    /// See [`commit`].
+    /// Appends the row in the write's transaction and commits both (see the free `commit`).
     pub async fn commit(self, tx: Tx) -> Result<()> {
         commit(tx, self.0).await
     }
