@@ -6,11 +6,12 @@
 //! once it is final: at signing for instruments taken by one person, at the second assessor's
 //! confirmation for GB/T 42195 and the long-term-care grade.
 
-use crate::{audit_log, Actor, App, AppError, Result};
+use crate::audit_log::Audit;
+use crate::{Actor, App, AppError, Result};
 use access::{Action, AuditAction};
 use assessment::{Answers, CareSummary, CurrentResult, Instrument, Outcome, Rules, SubsidyPolicy};
 use chrono::{DateTime, Months, NaiveDate, Utc};
-use registry::{FieldError, Problem};
+use registry::{field, FieldError, Problem};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -387,37 +388,22 @@ impl App {
         elder_id: &str,
         input: &AssessmentInput,
     ) -> Result<(String, Status)> {
-        let authorized = actor.writes(self.now());
-        actor.require(self, Action::Assess).await?;
+        let authorized = actor.writes_for(self, Action::Assess).await?;
         let now = self.now();
         let today = crate::today(now);
         let mut errors = Vec::new();
-        let instrument = match input.instrument_id.as_deref().map(str::trim) {
-            None | Some("") => {
-                errors.push(FieldError::new("instrument_id", Problem::Required));
-                None
-            }
-            Some(id) => match assessment::catalog().get(id).filter(|i| i.recordable) {
-                Some(i) => Some(i),
-                None => {
-                    errors.push(FieldError::new(
-                        "instrument_id",
-                        Problem::Invalid {
-                            zh: format!("“{}”不是可记录的评估量表", clip(id)),
-                            en: format!("“{}” is not an instrument that can be recorded", clip(id)),
-                        },
-                    ));
-                    None
-                }
-            },
-        };
-        let place = code_field(&mut errors, "place", input.place.as_deref(), Place::CODES);
-        let reason = code_field(
+        let instrument = field::required(
             &mut errors,
-            "reason",
-            input.reason.as_deref(),
-            Reason::CODES,
+            "instrument_id",
+            &input.instrument_id,
+            recordable_instrument,
         );
+        let place = field::required(&mut errors, "place", &input.place, |t| {
+            field::listed(t, Place::CODES).map(str::to_string)
+        });
+        let reason = field::optional(&mut errors, "reason", &input.reason, |t| {
+            field::listed(t, Reason::CODES).map(str::to_string)
+        });
         let assessed_on = match input.assessed_on.as_deref().map(str::trim) {
             None | Some("") => Some(today),
             Some(text) => match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
@@ -518,22 +504,16 @@ impl App {
             self.apply_result(&mut tx, &current_row(&new, &id), now)
                 .await?;
         }
-        audit_log::append(
-            &mut tx,
-            audit_log::entry(
-                actor,
-                AuditAction::AssessmentCreate,
-                Some(("elder", elder_id)),
-                Some(format!(
-                    "{} {} {}",
-                    instrument.id,
-                    id,
-                    outcome.band.as_deref().unwrap_or("")
-                )),
-            ),
-        )
-        .await?;
-        tx.commit().await.map_err(store::StoreError::from)?;
+        Audit::new(actor, AuditAction::AssessmentCreate)
+            .elder(elder_id)
+            .detail(format!(
+                "{} {} {}",
+                instrument.id,
+                id,
+                outcome.band.as_deref().unwrap_or("")
+            ))
+            .commit(tx)
+            .await?;
         Ok((id, status))
     }
 
@@ -588,8 +568,7 @@ impl App {
 
     /// The second assessor's confirmation: another assessor than the one who signed.
     pub async fn confirm_assessment(&self, actor: &Actor, id: &str) -> Result<()> {
-        let authorized = actor.writes(self.now());
-        actor.require(self, Action::ConfirmAssessment).await?;
+        let authorized = actor.writes_for(self, Action::ConfirmAssessment).await?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
         let found = store::assessments::get(&mut tx, &authorized, id).await?;
@@ -636,17 +615,11 @@ impl App {
             next_due_on: row.next_due_on.clone(),
         };
         self.apply_result(&mut tx, &result, now).await?;
-        audit_log::append(
-            &mut tx,
-            audit_log::entry(
-                actor,
-                AuditAction::AssessmentConfirm,
-                Some(("elder", &row.elder_id)),
-                Some(format!("{} {id}", row.instrument_id)),
-            ),
-        )
-        .await?;
-        tx.commit().await.map_err(store::StoreError::from)?;
+        Audit::new(actor, AuditAction::AssessmentConfirm)
+            .elder(&row.elder_id)
+            .detail(format!("{} {id}", row.instrument_id))
+            .commit(tx)
+            .await?;
         Ok(())
     }
 
@@ -659,8 +632,7 @@ impl App {
         id: &str,
         reason: Option<&str>,
     ) -> Result<()> {
-        let authorized = actor.writes(self.now());
-        actor.require(self, Action::ConfirmAssessment).await?;
+        let authorized = actor.writes_for(self, Action::ConfirmAssessment).await?;
         let mut errors = Vec::new();
         let reason = registry::field::text(&mut errors, "reason", reason, 500, true);
         let mut tx = self.store.begin().await?;
@@ -692,39 +664,27 @@ impl App {
         {
             return Err(AppError::Stale);
         }
-        audit_log::append(
-            &mut tx,
-            audit_log::entry(
-                actor,
-                AuditAction::AssessmentReturn,
-                Some(("elder", &row.elder_id)),
-                Some(format!("{} {id}", row.instrument_id)),
-            ),
-        )
-        .await?;
-        tx.commit().await.map_err(store::StoreError::from)?;
+        Audit::new(actor, AuditAction::AssessmentReturn)
+            .elder(&row.elder_id)
+            .detail(format!("{} {id}", row.instrument_id))
+            .commit(tx)
+            .await?;
         Ok(())
     }
 
     /// One assessment in the caller's scope; audited.
     pub async fn get_assessment(&self, actor: &Actor, id: &str) -> Result<AssessmentView> {
-        let authorized = actor.reads(self.now());
-        actor.require(self, Action::ReadElder).await?;
+        let authorized = actor.reads_for(self, Action::ReadElder).await?;
         let mut conn = self.store.acquire().await?;
         let found = store::assessments::get(&mut conn, &authorized, id).await?;
         let (mut conn, row) = self
             .found_or_denied(conn, found, actor, "assessment_read", Some(id))
             .await?;
-        audit_log::append(
-            &mut conn,
-            audit_log::entry(
-                actor,
-                AuditAction::AssessmentRead,
-                Some(("elder", &row.elder_id)),
-                Some(id.to_string()),
-            ),
-        )
-        .await?;
+        Audit::new(actor, AuditAction::AssessmentRead)
+            .elder(&row.elder_id)
+            .detail(id)
+            .append(&mut conn)
+            .await?;
         AssessmentView::from_row(row)
     }
 
@@ -734,11 +694,9 @@ impl App {
         actor: &Actor,
         elder_id: &str,
     ) -> Result<ElderAssessments> {
-        let authorized = actor.reads(self.now());
-        actor.require(self, Action::ReadElder).await?;
-        let conn = self.store.acquire().await?;
+        let authorized = actor.reads_for(self, Action::ReadElder).await?;
         let (mut conn, elder) = self
-            .elder_in_scope(conn, &authorized, actor, elder_id, "assessment_list")
+            .elder_to_read(&authorized, actor, elder_id, "assessment_list")
             .await?;
         let history = store::assessments::for_elder(&mut conn, &authorized, elder_id, None)
             .await?
@@ -787,27 +745,14 @@ impl App {
         instrument_id: Option<&str>,
         reason: Option<&str>,
     ) -> Result<String> {
-        let authorized = actor.writes(self.now());
-        actor.require(self, Action::RequestReassessment).await?;
+        let authorized = actor.writes_for(self, Action::RequestReassessment).await?;
         let mut errors = Vec::new();
         let instrument = instrument_id
             .map(str::trim)
             .filter(|i| !i.is_empty())
             .unwrap_or("gbt42195_2022");
-        if !assessment::catalog()
-            .get(instrument)
-            .is_some_and(|i| i.recordable)
-        {
-            errors.push(FieldError::new(
-                "instrument_id",
-                Problem::Invalid {
-                    zh: format!("“{}”不是可记录的评估量表", clip(instrument)),
-                    en: format!(
-                        "“{}” is not an instrument that can be recorded",
-                        clip(instrument)
-                    ),
-                },
-            ));
+        if let Err(problem) = recordable_instrument(instrument) {
+            errors.push(FieldError::new("instrument_id", problem));
         }
         let reason = registry::field::text(&mut errors, "reason", reason, 500, true);
         if !errors.is_empty() {
@@ -828,17 +773,11 @@ impl App {
             now,
         )
         .await?;
-        audit_log::append(
-            &mut tx,
-            audit_log::entry(
-                actor,
-                AuditAction::ReassessmentRequest,
-                Some(("elder", elder_id)),
-                Some(instrument.to_string()),
-            ),
-        )
-        .await?;
-        tx.commit().await.map_err(store::StoreError::from)?;
+        Audit::new(actor, AuditAction::ReassessmentRequest)
+            .elder(elder_id)
+            .detail(instrument)
+            .commit(tx)
+            .await?;
         Ok(id)
     }
 
@@ -850,8 +789,7 @@ impl App {
         within_days: i64,
         due_page: crate::Page,
     ) -> Result<Worklist> {
-        let authorized = actor.reads(self.now());
-        actor.require(self, Action::ReadDashboard).await?;
+        let authorized = actor.reads_for(self, Action::ReadDashboard).await?;
         let today = crate::today(self.now());
         let due_by = (today + chrono::Duration::days(within_days.clamp(0, 366))).to_string();
         let mut conn = self.store.acquire().await?;
@@ -871,21 +809,15 @@ impl App {
                 .map(AssessmentView::from_row)
                 .collect::<Result<_>>()?;
         // The worklist names elders: it is a read of personal records like a list page.
-        audit_log::append(
-            &mut conn,
-            audit_log::entry(
-                actor,
-                AuditAction::AssessmentRead,
-                None,
-                Some(format!(
-                    "worklist: {} due, {} requested, {} awaiting confirmation",
-                    due.len(),
-                    requests.len(),
-                    awaiting.len()
-                )),
-            ),
-        )
-        .await?;
+        Audit::new(actor, AuditAction::AssessmentRead)
+            .detail(format!(
+                "worklist: {} due, {} requested, {} awaiting confirmation",
+                due.len(),
+                requests.len(),
+                awaiting.len()
+            ))
+            .append(&mut conn)
+            .await?;
         Ok(Worklist {
             due,
             due_total,
@@ -898,8 +830,7 @@ impl App {
     /// Institutions in the caller's scope with their assessed residents by care level and the
     /// yearly operating subsidy that follows (Dezhou plan amounts unless configured).
     pub async fn institution_subsidies(&self, actor: &Actor) -> Result<Vec<InstitutionSubsidy>> {
-        let authorized = actor.reads(self.now());
-        actor.require(self, Action::ReadDashboard).await?;
+        let authorized = actor.reads_for(self, Action::ReadDashboard).await?;
         let mut conn = self.store.acquire().await?;
         let rows = store::assessments::residents_by_care_level(&mut conn, &authorized).await?;
         let mut names = std::collections::BTreeMap::new();
@@ -921,8 +852,7 @@ impl App {
         to: NaiveDate,
         region_prefix: Option<&str>,
     ) -> Result<Vec<CountRow>> {
-        let authorized = actor.reads(self.now());
-        actor.require(self, Action::ReadDashboard).await?;
+        let authorized = actor.reads_for(self, Action::ReadDashboard).await?;
         let mut conn = self.store.acquire().await?;
         Ok(store::assessments::counts(
             &mut conn,
@@ -939,30 +869,15 @@ fn clip(text: &str) -> String {
     text.chars().take(40).collect()
 }
 
-fn code_field(
-    errors: &mut Vec<FieldError>,
-    field: &str,
-    value: Option<&str>,
-    allowed: &[&'static str],
-) -> Option<String> {
-    let value = value.map(str::trim).filter(|v| !v.is_empty());
-    match value {
-        None if field == "place" => {
-            errors.push(FieldError::new(field, Problem::Required));
-            None
-        }
-        None => None,
-        Some(v) if allowed.contains(&v) => Some(v.to_string()),
-        Some(_) => {
-            errors.push(FieldError::new(
-                field,
-                Problem::OneOf {
-                    allowed: allowed.to_vec(),
-                },
-            ));
-            None
-        }
-    }
+/// The instrument `id` names, if it is one that can be recorded.
+fn recordable_instrument(id: &str) -> Result<&'static Instrument, Problem> {
+    assessment::catalog()
+        .get(id)
+        .filter(|i| i.recordable)
+        .ok_or_else(|| Problem::Invalid {
+            zh: format!("“{}”不是可记录的评估量表", clip(id)),
+            en: format!("“{}” is not an instrument that can be recorded", clip(id)),
+        })
 }
 
 /// How many leading digits name the sub-regions of `prefix` (the level counts are shown at):

@@ -1,37 +1,83 @@
 //! Writing and reading the audit log.
 
 use crate::{Actor, App, AppError, Page, Result};
-use access::{Action, AuditAction};
+use access::{Action, AuditAction, AuditOutcome};
 use std::ops::DerefMut;
 use store::audit::AuditEntry;
 pub use store::audit::{AuditFilter, AuditRow};
 use store::elders::ElderRow;
-use store::{Authorized, Conn};
-
-/// An audit row for `actor` doing `action` to a target.
-pub fn entry(
-    actor: &Actor,
-    action: AuditAction,
-    target: Option<(&str, &str)>,
-    detail: Option<String>,
-) -> AuditEntry {
-    AuditEntry {
-        user_id: Some(actor.user_id.clone()),
-        username: Some(actor.username.clone()),
-        role: Some(actor.role.code().to_string()),
-        action: action.code().to_string(),
-        target_kind: target.map(|t| t.0.to_string()),
-        target_id: target.map(|t| t.1.to_string()),
-        ip: actor.ip.clone(),
-        outcome: "ok".into(),
-        detail,
-        grant_id: None,
-    }
-}
+use store::{Authorized, Conn, StoreError, Tx};
 
 pub async fn append(conn: &mut Conn, entry: AuditEntry) -> Result<()> {
     store::audit::append(conn, &entry, chrono::Utc::now()).await?;
     Ok(())
+}
+
+/// Appends `entry` in the write's transaction and commits both: every write is one transaction
+/// that also holds its audit row, so neither lands without the other.
+pub async fn commit(mut tx: Tx, entry: AuditEntry) -> Result<()> {
+    append(&mut tx, entry).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
+/// The audit row of one use case, named step by step:
+/// `Audit::new(actor, action).elder(id).detail(text)`, then `append` on the connection of a
+/// read, or `commit` with the transaction of a write.
+pub struct Audit(AuditEntry);
+
+impl Audit {
+    pub fn new(actor: &Actor, action: AuditAction) -> Audit {
+        Audit(AuditEntry {
+            user_id: Some(actor.user_id.clone()),
+            username: Some(actor.username.clone()),
+            role: Some(actor.role.code().to_string()),
+            action: action.code().to_string(),
+            ip: actor.ip.clone(),
+            outcome: AuditOutcome::Ok.code().into(),
+            ..AuditEntry::default()
+        })
+    }
+
+    /// What the use case acted on: a `kind` (`elder`, `user`, …) and its id.
+    pub fn target(mut self, kind: &str, id: &str) -> Audit {
+        self.0.target_kind = Some(kind.to_string());
+        self.0.target_id = Some(id.to_string());
+        self
+    }
+
+    pub fn elder(self, elder_id: &str) -> Audit {
+        self.target("elder", elder_id)
+    }
+
+    /// The elder, when the use case concerns one (a list filtered by elder, a device that may
+    /// be unbound).
+    pub fn elder_if_any(self, elder_id: Option<&str>) -> Audit {
+        match elder_id {
+            Some(id) => self.elder(id),
+            None => self,
+        }
+    }
+
+    /// The record grant the use case created, revoked or relied on.
+    pub fn grant(mut self, grant_id: &str) -> Audit {
+        self.0.grant_id = Some(grant_id.to_string());
+        self
+    }
+
+    pub fn detail(mut self, detail: impl Into<String>) -> Audit {
+        self.0.detail = Some(detail.into());
+        self
+    }
+
+    pub async fn append(self, conn: &mut Conn) -> Result<()> {
+        append(conn, self.0).await
+    }
+
+    /// Appends the row in the write's transaction and commits both (see the free `commit`).
+    pub async fn commit(self, tx: Tx) -> Result<()> {
+        commit(tx, self.0).await
+    }
 }
 
 impl App {
@@ -45,11 +91,12 @@ impl App {
         elder_id: &str,
         detail: Option<String>,
     ) -> Result<()> {
-        let mut entry = entry(actor, action, Some(("elder", elder_id)), detail);
-        entry.grant_id = self
+        let mut audit = Audit::new(actor, action).elder(elder_id);
+        audit.0.detail = detail;
+        audit.0.grant_id = self
             .grant_relied_on(conn, actor, elder_id, self.now())
             .await?;
-        append(conn, entry).await
+        audit.append(conn).await
     }
 
     /// Records a refused request (wrong role, or a record outside the scope) and returns the
@@ -61,15 +108,12 @@ impl App {
         target: Option<&str>,
         error: AppError,
     ) -> AppError {
-        let mut e = entry(
-            actor,
-            AuditAction::Denied,
-            target.map(|t| ("elder", t)),
-            Some(what.to_string()),
-        );
-        e.outcome = "denied".into();
+        let mut audit = Audit::new(actor, AuditAction::Denied)
+            .elder_if_any(target)
+            .detail(what);
+        audit.0.outcome = AuditOutcome::Denied.code().into();
         if let Ok(mut conn) = self.store.acquire().await {
-            let _ = append(&mut conn, e).await;
+            let _ = audit.append(&mut conn).await;
         }
         error
     }
@@ -110,6 +154,20 @@ impl App {
             .await
     }
 
+    /// [`App::elder_in_scope`] on a connection of its own: how a read of one elder's records
+    /// starts.
+    pub(crate) async fn elder_to_read(
+        &self,
+        authorized: &Authorized,
+        actor: &Actor,
+        elder_id: &str,
+        what: &str,
+    ) -> Result<(impl DerefMut<Target = Conn> + Send, ElderRow)> {
+        let conn = self.store.acquire().await?;
+        self.elder_in_scope(conn, authorized, actor, elder_id, what)
+            .await
+    }
+
     pub async fn search_audit(
         &self,
         actor: &Actor,
@@ -124,7 +182,9 @@ impl App {
             ..filter
         };
         let found = store::audit::search(&mut conn, &filter).await?;
-        append(&mut conn, entry(actor, AuditAction::AuditRead, None, None)).await?;
+        Audit::new(actor, AuditAction::AuditRead)
+            .append(&mut conn)
+            .await?;
         Ok(found)
     }
 }

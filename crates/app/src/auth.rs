@@ -1,9 +1,10 @@
 //! Sign-in, sessions and bearer tokens, password hashing (argon2id), login rate limiting, and
 //! the [`Actor`] every use case receives.
 
-use crate::{audit_log, App, AppError, Result};
+use crate::audit_log::{self, Audit};
+use crate::{App, AppError, Result};
 use access::scope::Placement;
-use access::{Action, AuditAction, Role, Scope};
+use access::{Action, AuditAction, AuditOutcome, Role, Scope};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use chrono::{DateTime, Duration, Utc};
@@ -103,6 +104,21 @@ impl Actor {
     /// never edit it).
     pub(crate) fn writes(&self, now: DateTime<Utc>) -> Authorized {
         Authorized::new(self.scope.clone(), None, now)
+    }
+
+    /// [`Actor::reads`] now, once the role may do `action` (else the refusal, audited): how a
+    /// read use case starts.
+    pub(crate) async fn reads_for(&self, app: &App, action: Action) -> Result<Authorized> {
+        let authorized = self.reads(app.now());
+        self.require(app, action).await?;
+        Ok(authorized)
+    }
+
+    /// [`Actor::writes`] now, once the role may do `action`: how a write use case starts.
+    pub(crate) async fn writes_for(&self, app: &App, action: Action) -> Result<Authorized> {
+        let authorized = self.writes(app.now());
+        self.require(app, action).await?;
+        Ok(authorized)
     }
 }
 
@@ -362,12 +378,10 @@ impl App {
         )
         .await?;
         let actor = actor_from_row(user, ip, csrf_token.clone())?;
-        audit_log::append(
-            &mut tx,
-            audit_log::entry(&actor, AuditAction::Login, None, Some(kind.code().into())),
-        )
-        .await?;
-        tx.commit().await.map_err(store::StoreError::from)?;
+        Audit::new(&actor, AuditAction::Login)
+            .detail(kind.code())
+            .commit(tx)
+            .await?;
         Ok(LoginOk {
             token,
             csrf_token,
@@ -396,12 +410,7 @@ impl App {
     pub async fn logout(&self, actor: &Actor, token: &str) -> Result<()> {
         let mut tx = self.store.begin().await?;
         store::sessions::delete(&mut tx, &token_hash(token)).await?;
-        audit_log::append(
-            &mut tx,
-            audit_log::entry(actor, AuditAction::Logout, None, None),
-        )
-        .await?;
-        tx.commit().await.map_err(store::StoreError::from)?;
+        Audit::new(actor, AuditAction::Logout).commit(tx).await?;
         Ok(())
     }
 
@@ -442,7 +451,7 @@ fn failed_entry(username: &str, ip: &Option<String>, why: &str) -> AuditEntry {
         username: Some(username.chars().take(64).collect()),
         action: AuditAction::LoginFailed.code().into(),
         ip: ip.clone(),
-        outcome: "denied".into(),
+        outcome: AuditOutcome::Denied.code().into(),
         detail: Some(why.into()),
         ..Default::default()
     }

@@ -19,8 +19,7 @@ pub struct Dashboard {
 
 impl App {
     pub async fn dashboard(&self, actor: &Actor) -> Result<Dashboard> {
-        let authorized = actor.reads(self.now());
-        actor.require(self, Action::ReadDashboard).await?;
+        let authorized = actor.reads_for(self, Action::ReadDashboard).await?;
         let mut conn = self.store.acquire().await?;
         let counts = store::elders::counts(&mut conn, &authorized).await?;
         let names = self.region_names().await?;

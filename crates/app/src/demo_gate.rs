@@ -6,6 +6,7 @@
 //! refused without it, so that simulated devices are never bound to real elders and their
 //! fake crises never escalate to real families.
 
+use crate::audit_log::Audit;
 use crate::{Actor, App, AppError, Result};
 use access::{Action, AuditAction};
 use registry::{FieldError, Problem};
@@ -160,20 +161,13 @@ impl App {
                 elder_id: d.elder_id,
             })
             .collect();
-        crate::audit_log::append(
-            &mut tx,
-            crate::audit_log::entry(
-                actor,
-                AuditAction::ElderList,
-                None,
-                Some(format!(
-                    "device simulator: {} demo elders, devices {device_prefix}*",
-                    elders.len()
-                )),
-            ),
-        )
-        .await?;
-        tx.commit().await.map_err(store::StoreError::from)?;
+        Audit::new(actor, AuditAction::ElderList)
+            .detail(format!(
+                "device simulator: {} demo elders, devices {device_prefix}*",
+                elders.len()
+            ))
+            .commit(tx)
+            .await?;
         Ok(DemoFleet { elders, devices })
     }
 }

@@ -1,20 +1,16 @@
 //! Use cases on the elderly record: create, read, list and search, edit with history.
 
-use crate::{audit_log, Actor, App, AppError, Page, Result};
+use crate::audit_log::Audit;
+use crate::{Actor, App, AppError, Page, Result};
 use access::{Action, AuditAction, Scope};
 use registry::id_number::mask_identity;
 use registry::phone::mask_phone;
-use registry::{ElderInput, FieldError, Lang, Problem, ValidElder};
+use registry::{field, ElderInput, FieldError, Lang, Problem, ValidElder};
 use store::elders::{ChangeRow, ElderColumns, ElderFilter, ElderRow};
 use store::Conn;
 
-/// A family contact as shown.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ContactView {
-    pub name: String,
-    pub relation: String,
-    pub phone: String,
-}
+/// A family contact as shown (the phone masked unless the view discloses it).
+pub use registry::Contact as ContactView;
 
 /// An elder's record as the caller may see it: identity and phone numbers are masked unless the
 /// caller is entitled to them on a detail view.
@@ -153,21 +149,9 @@ impl ElderQuery {
     /// Checks each filter; an unknown code is a field error rather than an empty result.
     pub fn to_filter(&self, today: chrono::NaiveDate, page: Page) -> Result<ElderFilter> {
         let mut errors = Vec::new();
-        let mut code =
-            |field: &str, value: &Option<String>, valid: &[&'static str]| -> Option<String> {
-                let v = value.as_deref().map(str::trim).filter(|v| !v.is_empty())?;
-                if valid.contains(&v) {
-                    Some(v.to_string())
-                } else {
-                    errors.push(FieldError::new(
-                        field,
-                        Problem::OneOf {
-                            allowed: valid.to_vec(),
-                        },
-                    ));
-                    None
-                }
-            };
+        let mut code = |field: &str, value: &Option<String>, valid: &[&'static str]| {
+            field::one_of(&mut errors, field, value.as_deref(), valid).map(str::to_string)
+        };
         let status = code("status", &self.status, registry::ElderStatus::CODES);
         let living_situation = code(
             "living_situation",
@@ -186,52 +170,18 @@ impl ElderQuery {
                 "unassessed",
             ],
         );
-        let region_prefix = match self
-            .region
-            .as_deref()
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-        {
-            None => None,
-            Some(text) => match region::RegionCode::parse(text) {
-                Ok(c) => Some(c.prefix().to_string()),
-                Err(_) => {
-                    errors.push(FieldError::new("region", Problem::RegionCode));
-                    None
-                }
-            },
-        };
-        let condition = match self
-            .condition
-            .as_deref()
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-        {
-            None => None,
-            Some(text) => match registry::elder::normalize_icd10(text) {
-                Some(c) => Some(c),
-                None => {
-                    errors.push(FieldError::new(
-                        "condition",
-                        Problem::Icd10 {
-                            code: text.chars().take(20).collect(),
-                        },
-                    ));
-                    None
-                }
-            },
-        };
+        let region_prefix = field::region_prefix(&mut errors, "region", &self.region);
+        let condition = field::optional(&mut errors, "condition", &self.condition, |text| {
+            registry::elder::normalize_icd10(text).ok_or_else(|| Problem::Icd10 {
+                code: text.chars().take(20).collect(),
+            })
+        });
         for (field, age) in [("min_age", self.min_age), ("max_age", self.max_age)] {
-            if age.is_some_and(|a| !(0..=150).contains(&a)) {
-                errors.push(FieldError::new(
-                    field,
-                    Problem::OutOfRange { min: 0, max: 150 },
-                ));
+            if let Some(age) = age {
+                field::in_range(&mut errors, field, age, 0..=150);
             }
         }
-        if !errors.is_empty() {
-            return Err(AppError::Invalid(errors));
-        }
+        AppError::invalid_if_any(errors)?;
         use chrono::Datelike;
         // Age a on `today` means born in (today - (a+1) years, today - a years].
         let shift = |years: i64| {
@@ -267,8 +217,7 @@ impl ElderQuery {
 
 impl App {
     pub async fn create_elder(&self, actor: &Actor, input: &ElderInput) -> Result<String> {
-        let authorized = actor.writes(self.now());
-        actor.require(self, Action::CreateElder).await?;
+        let authorized = actor.writes_for(self, Action::CreateElder).await?;
         let now = self.now();
         let mut valid = input
             .validate(crate::today(now))
@@ -284,18 +233,11 @@ impl App {
             }
             Err(e) => return Err(e.into()),
         };
-        let detail = format!("{} {}", valid.name, valid.id_number.masked());
-        audit_log::append(
-            &mut tx,
-            audit_log::entry(
-                actor,
-                AuditAction::ElderCreate,
-                Some(("elder", &id)),
-                Some(detail),
-            ),
-        )
-        .await?;
-        tx.commit().await.map_err(store::StoreError::from)?;
+        Audit::new(actor, AuditAction::ElderCreate)
+            .elder(&id)
+            .detail(format!("{} {}", valid.name, valid.id_number.masked()))
+            .commit(tx)
+            .await?;
         Ok(id)
     }
 
@@ -418,11 +360,9 @@ impl App {
 
     /// A record in the caller's scope, with identity shown as the role allows; audited.
     pub async fn get_elder(&self, actor: &Actor, id: &str) -> Result<ElderView> {
-        let authorized = actor.reads(self.now());
-        actor.require(self, Action::ReadElder).await?;
-        let conn = self.store.acquire().await?;
+        let authorized = actor.reads_for(self, Action::ReadElder).await?;
         let (mut conn, row) = self
-            .elder_in_scope(conn, &authorized, actor, id, "elder_read")
+            .elder_to_read(&authorized, actor, id, "elder_read")
             .await?;
         let disclosure = if actor.may(Action::ReadElderIdentity) {
             Disclosure::Full
@@ -440,22 +380,15 @@ impl App {
 
     /// The stored row itself, for an edit form; same scope and audit as a read.
     pub async fn elder_for_edit(&self, actor: &Actor, id: &str) -> Result<ElderRow> {
-        let authorized = actor.writes(self.now());
-        actor.require(self, Action::UpdateElder).await?;
-        let conn = self.store.acquire().await?;
+        let authorized = actor.writes_for(self, Action::UpdateElder).await?;
         let (mut conn, row) = self
-            .elder_in_scope(conn, &authorized, actor, id, "elder_edit")
+            .elder_to_read(&authorized, actor, id, "elder_edit")
             .await?;
-        audit_log::append(
-            &mut conn,
-            audit_log::entry(
-                actor,
-                AuditAction::ElderRead,
-                Some(("elder", id)),
-                Some("edit".into()),
-            ),
-        )
-        .await?;
+        Audit::new(actor, AuditAction::ElderRead)
+            .elder(id)
+            .detail("edit")
+            .append(&mut conn)
+            .await?;
         Ok(row)
     }
 
@@ -466,8 +399,7 @@ impl App {
         query: &ElderQuery,
         page: Page,
     ) -> Result<(Vec<ElderView>, i64)> {
-        let authorized = actor.reads(self.now());
-        actor.require(self, Action::ReadElder).await?;
+        let authorized = actor.reads_for(self, Action::ReadElder).await?;
         let today = crate::today(self.now());
         let filter = query.to_filter(today, page)?;
         let mut conn = self.store.acquire().await?;
@@ -477,11 +409,10 @@ impl App {
             query.q.as_deref().map(mask_query).unwrap_or_default(),
             page.page
         );
-        audit_log::append(
-            &mut conn,
-            audit_log::entry(actor, AuditAction::ElderList, None, Some(detail)),
-        )
-        .await?;
+        Audit::new(actor, AuditAction::ElderList)
+            .detail(detail)
+            .append(&mut conn)
+            .await?;
         Ok((
             rows.iter()
                 .map(|r| ElderView::from_row(r, Disclosure::Masked, today))
@@ -499,8 +430,7 @@ impl App {
         input: &ElderInput,
         expected_version: Option<i64>,
     ) -> Result<Vec<&'static str>> {
-        let authorized = actor.writes(self.now());
-        actor.require(self, Action::UpdateElder).await?;
+        let authorized = actor.writes_for(self, Action::UpdateElder).await?;
         let now = self.now();
         let mut valid = input
             .validate(crate::today(now))
@@ -524,30 +454,23 @@ impl App {
             now,
         )
         .await?;
-        if !changed.is_empty() {
-            let detail = changed.join(",");
-            audit_log::append(
-                &mut tx,
-                audit_log::entry(
-                    actor,
-                    AuditAction::ElderUpdate,
-                    Some(("elder", id)),
-                    Some(detail),
-                ),
-            )
-            .await?;
+        if changed.is_empty() {
+            tx.commit().await.map_err(store::StoreError::from)?;
+        } else {
+            Audit::new(actor, AuditAction::ElderUpdate)
+                .elder(id)
+                .detail(changed.join(","))
+                .commit(tx)
+                .await?;
         }
-        tx.commit().await.map_err(store::StoreError::from)?;
         Ok(changed)
     }
 
     /// Who changed what, when; identity and phone values masked unless the caller may see them.
     pub async fn elder_history(&self, actor: &Actor, id: &str) -> Result<Vec<ChangeRow>> {
-        let authorized = actor.reads(self.now());
-        actor.require(self, Action::ReadElder).await?;
-        let conn = self.store.acquire().await?;
+        let authorized = actor.reads_for(self, Action::ReadElder).await?;
         let (mut conn, _) = self
-            .elder_in_scope(conn, &authorized, actor, id, "elder_history")
+            .elder_to_read(&authorized, actor, id, "elder_history")
             .await?;
         let mut rows = store::elders::history(&mut conn, &authorized, id).await?;
         if !actor.may(Action::ReadElderIdentity) {

@@ -6,7 +6,8 @@
 //! elder's responsible organization. A grant only widens reads: `Actor::reads` follows it,
 //! `Actor::writes` never does. Reads that rely on a grant name it in the audit log.
 
-use crate::{audit_log, Actor, App, AppError, Result};
+use crate::audit_log::Audit;
+use crate::{Actor, App, AppError, Result};
 use access::grant::{GrantRequest, Grantee};
 use access::{Action, AuditAction, Role, Scope};
 use chrono::{DateTime, Utc};
@@ -133,19 +134,15 @@ impl App {
             GrantTo::Organization(org) => format!("organization:{org}"),
             GrantTo::User(user) => format!("user:{user}"),
         };
-        let detail = format!(
-            "grant={id} to={grantee} until={}",
-            store::time_text(valid.until)
-        );
-        let mut entry = audit_log::entry(
-            actor,
-            AuditAction::GrantCreate,
-            Some(("elder", elder_id)),
-            Some(detail),
-        );
-        entry.grant_id = Some(id.clone());
-        audit_log::append(&mut tx, entry).await?;
-        tx.commit().await.map_err(store::StoreError::from)?;
+        Audit::new(actor, AuditAction::GrantCreate)
+            .elder(elder_id)
+            .grant(&id)
+            .detail(format!(
+                "grant={id} to={grantee} until={}",
+                store::time_text(valid.until)
+            ))
+            .commit(tx)
+            .await?;
         Ok(id)
     }
 
@@ -157,16 +154,10 @@ impl App {
             .await?;
         let authorized = actor.writes(now);
         let rows = store::grants::of_elder(&mut conn, &authorized, elder_id).await?;
-        audit_log::append(
-            &mut conn,
-            audit_log::entry(
-                actor,
-                AuditAction::GrantList,
-                Some(("elder", elder_id)),
-                None,
-            ),
-        )
-        .await?;
+        Audit::new(actor, AuditAction::GrantList)
+            .elder(elder_id)
+            .append(&mut conn)
+            .await?;
         let at = authorized.at().to_string();
         Ok(rows
             .into_iter()
@@ -193,15 +184,12 @@ impl App {
         {
             return Err(AppError::NotFound);
         }
-        let mut entry = audit_log::entry(
-            actor,
-            AuditAction::GrantRevoke,
-            Some(("elder", elder_id)),
-            Some(format!("grant={grant_id}")),
-        );
-        entry.grant_id = Some(grant_id.to_string());
-        audit_log::append(&mut tx, entry).await?;
-        tx.commit().await.map_err(store::StoreError::from)?;
+        Audit::new(actor, AuditAction::GrantRevoke)
+            .elder(elder_id)
+            .grant(grant_id)
+            .detail(format!("grant={grant_id}"))
+            .commit(tx)
+            .await?;
         Ok(())
     }
 

@@ -12,7 +12,8 @@
 //! keyed by the file's SHA-256: sending the same file again resumes after the last committed
 //! batch, and a file imported completely before answers with that import's report.
 
-use crate::{audit_log, Actor, App, AppError, Result};
+use crate::audit_log::Audit;
+use crate::{Actor, App, AppError, Result};
 use access::{Action, AuditAction};
 use interop::{Roster, RosterRow};
 use registry::{FieldError, Lang, Problem};
@@ -210,21 +211,15 @@ impl App {
         if range.end == total {
             store::imports::finish(&mut tx, &batch_id).await?;
         }
-        audit_log::append(
-            &mut tx,
-            audit_log::entry(
-                file.actor,
-                AuditAction::ElderImport,
-                Some(("import", &batch_id)),
-                Some(format!(
-                    "data rows {}-{} of {total}: stored {stored}, skipped {skipped}",
-                    range.start + 1,
-                    range.end
-                )),
-            ),
-        )
-        .await?;
-        tx.commit().await.map_err(store::StoreError::from)?;
+        Audit::new(file.actor, AuditAction::ElderImport)
+            .target("import", &batch_id)
+            .detail(format!(
+                "data rows {}-{} of {total}: stored {stored}, skipped {skipped}",
+                range.start + 1,
+                range.end
+            ))
+            .commit(tx)
+            .await?;
         Ok((batch_id, errors))
     }
 

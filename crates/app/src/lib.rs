@@ -59,6 +59,15 @@ impl AppError {
     pub fn field(field: &str, problem: registry::Problem) -> AppError {
         AppError::Invalid(vec![FieldError::new(field, problem)])
     }
+
+    /// `Ok` when checking the input found nothing wrong, else every field error at once.
+    pub fn invalid_if_any(errors: Vec<FieldError>) -> Result<()> {
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::Invalid(errors))
+        }
+    }
 }
 
 pub type Result<T, E = AppError> = std::result::Result<T, E>;

@@ -1,7 +1,8 @@
 //! Organizations: anyone signed in may read them (they hold no personal data); system admins
 //! manage all, institution admins their own.
 
-use crate::{audit_log, Actor, App, AppError, Page, Result};
+use crate::audit_log::Audit;
+use crate::{Actor, App, AppError, Page, Result};
 use access::{Action, AuditAction, Role};
 use registry::organization::{OrgInput, ValidOrg};
 use registry::{FieldError, Problem};
@@ -43,17 +44,11 @@ impl App {
         let mut tx = self.store.begin().await?;
         require_known_region(&mut tx, &valid).await?;
         let id = store::orgs::insert(&mut tx, &valid, None).await?;
-        audit_log::append(
-            &mut tx,
-            audit_log::entry(
-                actor,
-                AuditAction::OrgCreate,
-                Some(("organization", &id)),
-                Some(valid.name.clone()),
-            ),
-        )
-        .await?;
-        tx.commit().await.map_err(store::StoreError::from)?;
+        Audit::new(actor, AuditAction::OrgCreate)
+            .target("organization", &id)
+            .detail(valid.name.clone())
+            .commit(tx)
+            .await?;
         Ok(id)
     }
 
@@ -68,17 +63,11 @@ impl App {
         let mut tx = self.store.begin().await?;
         require_known_region(&mut tx, &valid).await?;
         store::orgs::update(&mut tx, id, &valid).await?;
-        audit_log::append(
-            &mut tx,
-            audit_log::entry(
-                actor,
-                AuditAction::OrgUpdate,
-                Some(("organization", id)),
-                Some(valid.name.clone()),
-            ),
-        )
-        .await?;
-        tx.commit().await.map_err(store::StoreError::from)?;
+        Audit::new(actor, AuditAction::OrgUpdate)
+            .target("organization", id)
+            .detail(valid.name.clone())
+            .commit(tx)
+            .await?;
         Ok(())
     }
 }

@@ -1,9 +1,10 @@
 //! User administration (system admins only).
 
+use crate::audit_log::Audit;
 use crate::auth::{check_password_strength, hash_password};
-use crate::{audit_log, Actor, App, AppError, Page, Result};
+use crate::{Actor, App, AppError, Page, Result};
 use access::{Action, AuditAction, Role};
-use registry::{FieldError, Problem};
+use registry::{field, FieldError, Problem};
 use store::users::{UserFields, UserRow};
 
 /// Raw input from the user form or API.
@@ -69,16 +70,7 @@ impl UserInput {
             }
         };
         let org_id = trimmed(&self.org_id);
-        let region_code = match trimmed(&self.region_code) {
-            None => None,
-            Some(t) => match region::RegionCode::parse(&t) {
-                Ok(c) => Some(c.prefix().to_string()),
-                Err(_) => {
-                    errors.push(FieldError::new("region_code", Problem::RegionCode));
-                    None
-                }
-            },
-        };
+        let region_code = field::region_prefix(&mut errors, "region_code", &self.region_code);
         let elder_id = trimmed(&self.elder_id);
         if let Some(role) = role {
             if role.needs_organization() && org_id.is_none() {
@@ -91,26 +83,14 @@ impl UserInput {
                 errors.push(FieldError::new("elder_id", Problem::Required));
             }
         }
-        let phone = match trimmed(&self.phone) {
-            None => None,
-            Some(t) => match registry::Phone::parse(&t) {
-                Some(p) => Some(p.as_str().to_string()),
-                None => {
-                    errors.push(FieldError::new("phone", Problem::Phone));
-                    None
-                }
-            },
-        };
-        let trained_on = match trimmed(&self.trained_on) {
-            None => None,
-            Some(t) => match registry::elder::parse_date(&t) {
-                Some(d) => Some(d.format("%Y-%m-%d").to_string()),
-                None => {
-                    errors.push(FieldError::new("trained_on", Problem::Date));
-                    None
-                }
-            },
-        };
+        let phone = field::optional(&mut errors, "phone", &self.phone, |t| {
+            field::phone(t).map(|p| p.as_str().to_string())
+        });
+        let trained_on = field::optional(&mut errors, "trained_on", &self.trained_on, |t| {
+            registry::elder::parse_date(t)
+                .map(|d| d.format("%Y-%m-%d").to_string())
+                .ok_or(Problem::Date)
+        });
         let password = trimmed(&self.password);
         match &password {
             Some(p) => {
@@ -121,9 +101,7 @@ impl UserInput {
             None if creating => errors.push(FieldError::new("password", Problem::Required)),
             None => {}
         }
-        if !errors.is_empty() {
-            return Err(AppError::Invalid(errors));
-        }
+        AppError::invalid_if_any(errors)?;
         let fields = UserFields {
             username,
             display_name: display_name.expect("checked"),
@@ -215,17 +193,11 @@ impl App {
         }
         let hash = hash_password(&password.expect("checked"))?;
         let id = store::users::insert(&mut tx, &fields, &hash).await?;
-        audit_log::append(
-            &mut tx,
-            audit_log::entry(
-                actor,
-                AuditAction::UserCreate,
-                Some(("user", &id)),
-                Some(format!("{} {}", fields.username, fields.role)),
-            ),
-        )
-        .await?;
-        tx.commit().await.map_err(store::StoreError::from)?;
+        Audit::new(actor, AuditAction::UserCreate)
+            .target("user", &id)
+            .detail(format!("{} {}", fields.username, fields.role))
+            .commit(tx)
+            .await?;
         Ok(id)
     }
 
@@ -242,17 +214,11 @@ impl App {
         if !fields.active {
             store::sessions::delete_for_user(&mut tx, id).await?;
         }
-        audit_log::append(
-            &mut tx,
-            audit_log::entry(
-                actor,
-                AuditAction::UserUpdate,
-                Some(("user", id)),
-                Some(fields.role.clone()),
-            ),
-        )
-        .await?;
-        tx.commit().await.map_err(store::StoreError::from)?;
+        Audit::new(actor, AuditAction::UserUpdate)
+            .target("user", id)
+            .detail(fields.role.clone())
+            .commit(tx)
+            .await?;
         Ok(())
     }
 

@@ -1244,7 +1244,7 @@ mod tests {
             elder_id: "e".into(),
             measured_at: "2026-11-23T00:00:00.000000Z".into(),
             received_at: "2026-11-23T00:00:01.000000Z".into(),
-            values: monitoring::Values::Vitals {
+            values: monitoring::Values::Vitals(monitoring::reading::VitalSigns {
                 respiration_rate: 16,
                 spo2: 97,
                 on_oxygen: false,
@@ -1252,7 +1252,7 @@ mod tests {
                 pulse: 80,
                 consciousness: monitoring::reading::Consciousness::Alert,
                 temperature: 36.5,
-            },
+            }),
         };
         let mut out = String::new();
         push_csv_row(&mut out, &row);

@@ -4,7 +4,7 @@
 
 mod progress;
 
-pub use progress::Progress;
+pub use progress::{Progress, StatusLine};
 
 /// The SQLite file in a data directory (`--data-dir`).
 pub const DATABASE_FILE: &str = "yiyang.db";

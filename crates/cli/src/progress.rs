@@ -6,13 +6,56 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+/// One status line on stderr: redrawn in place on a terminal (event lines go above it), a new
+/// line each time otherwise.
+#[derive(Debug, Clone, Copy)]
+pub struct StatusLine {
+    pub terminal: bool,
+}
+
+impl StatusLine {
+    pub fn stderr() -> StatusLine {
+        StatusLine {
+            terminal: std::io::stderr().is_terminal(),
+        }
+    }
+
+    /// Shows `text` as the status.
+    pub fn draw(&self, text: &str) {
+        self.put(text, "");
+    }
+
+    /// Writes `text` as a line of its own (over the status on a terminal).
+    pub fn line(&self, text: &str) {
+        self.put(text, "\n");
+    }
+
+    /// On a terminal, `text` over the status and then `end`; otherwise `text` on a new line.
+    fn put(&self, text: &str, end: &str) {
+        let mut err = std::io::stderr();
+        let _ = if self.terminal {
+            write!(err, "\r{text}\x1b[K{end}")
+        } else {
+            writeln!(err, "{text}")
+        };
+        let _ = err.flush();
+    }
+
+    /// Ends the status line on a terminal, so that what follows starts on a line of its own.
+    pub fn end(&self) {
+        if self.terminal {
+            let _ = writeln!(std::io::stderr());
+        }
+    }
+}
+
 pub struct Progress {
     label: &'static str,
     total: AtomicU64,
     done: AtomicU64,
     started: Instant,
     last_draw: Mutex<Instant>,
-    terminal: bool,
+    status: StatusLine,
 }
 
 impl Progress {
@@ -23,7 +66,7 @@ impl Progress {
             done: AtomicU64::new(0),
             started: Instant::now(),
             last_draw: Mutex::new(Instant::now() - Duration::from_secs(60)),
-            terminal: std::io::stderr().is_terminal(),
+            status: StatusLine::stderr(),
         }
     }
 
@@ -33,7 +76,7 @@ impl Progress {
 
     pub fn set(&self, done: u64) {
         self.done.store(done, Ordering::Relaxed);
-        let interval = if self.terminal {
+        let interval = if self.status.terminal {
             Duration::from_millis(100)
         } else {
             Duration::from_secs(2)
@@ -63,20 +106,12 @@ impl Progress {
         } else {
             format!("{}: {done}, {elapsed:.1} s", self.label)
         };
-        let mut err = std::io::stderr();
-        if self.terminal {
-            let _ = write!(err, "\r{line}\x1b[K");
-        } else {
-            let _ = writeln!(err, "{line}");
-        }
-        let _ = err.flush();
+        self.status.draw(&line);
     }
 
     /// Draws the final count (throttled updates may have skipped it) and ends the line.
     pub fn finish(&self) {
         self.draw(self.done.load(Ordering::Relaxed));
-        if self.terminal {
-            let _ = writeln!(std::io::stderr());
-        }
+        self.status.end();
     }
 }

@@ -147,8 +147,8 @@ pub async fn seed(app: &App, store: &store::Store, seed: u64, now: DateTime<Utc>
         )
         .await?;
     }
-    app::audit_log::append(
-        &mut tx,
+    app::audit_log::commit(
+        tx,
         store::audit::AuditEntry {
             username: Some("demo".into()),
             action: access::AuditAction::DeviceRegister.code().into(),
@@ -158,7 +158,6 @@ pub async fn seed(app: &App, store: &store::Store, seed: u64, now: DateTime<Utc>
         },
     )
     .await?;
-    tx.commit().await.map_err(store::StoreError::from)?;
 
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     rng.set_stream(91);

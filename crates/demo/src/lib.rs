@@ -154,8 +154,7 @@ pub async fn generate(
         )),
         ..Default::default()
     };
-    app::audit_log::append(&mut tx, entry).await?;
-    tx.commit().await.map_err(store::StoreError::from)?;
+    app::audit_log::commit(tx, entry).await?;
     seed_assessments(app, &store, options.seed, now).await?;
     devices::seed(app, &store, options.seed, now).await?;
 

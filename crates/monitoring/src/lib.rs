@@ -14,6 +14,6 @@ pub use alert::{AlertStatus, DispatchStatus, NotifyChannel};
 pub use device::{parse_device_id, DeviceKind, DeviceStatus};
 pub use escalation::{Policy, Step};
 pub use reading::{
-    parse_payload, Columns, ColumnsError, Reading, ReadingError, ReadingKind, Values,
+    parse_payload, Columns, ColumnsError, Reading, ReadingError, ReadingKind, Values, VitalSigns,
 };
 pub use rule::{evaluate, rising_pressure, silence, Finding, Severity, Thresholds};

@@ -33,17 +33,20 @@ pub enum Values {
     Fall,
     Sos,
     BedExit,
-    /// A full vital-sign set measured together (a vital-signs monitor or a home-visit kit):
-    /// what NEWS2 needs.
-    Vitals {
-        respiration_rate: i64,
-        spo2: i64,
-        on_oxygen: bool,
-        systolic: i64,
-        pulse: i64,
-        consciousness: Consciousness,
-        temperature: f64,
-    },
+    /// A full vital-sign set measured together (a vital-signs monitor or a home-visit kit).
+    Vitals(VitalSigns),
+}
+
+/// A full vital-sign set: what NEWS2 needs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct VitalSigns {
+    pub respiration_rate: i64,
+    pub spo2: i64,
+    pub on_oxygen: bool,
+    pub systolic: i64,
+    pub pulse: i64,
+    pub consciousness: Consciousness,
+    pub temperature: f64,
 }
 
 /// ACVPU, as NEWS2 scores it (`alert` 0, any other 3).
@@ -155,7 +158,7 @@ impl Values {
             Values::Fall => ReadingKind::Fall,
             Values::Sos => ReadingKind::Sos,
             Values::BedExit => ReadingKind::BedExit,
-            Values::Vitals { .. } => ReadingKind::Vitals,
+            Values::Vitals(_) => ReadingKind::Vitals,
         }
     }
 
@@ -167,9 +170,8 @@ impl Values {
     /// Systolic pressure (mmHg): of a blood-pressure reading or a vital-sign set.
     pub fn systolic(&self) -> Option<i64> {
         match *self {
-            Values::BloodPressure { systolic, .. } | Values::Vitals { systolic, .. } => {
-                Some(systolic)
-            }
+            Values::BloodPressure { systolic, .. } => Some(systolic),
+            Values::Vitals(v) => Some(v.systolic),
             _ => None,
         }
     }
@@ -188,7 +190,7 @@ impl Values {
         match *self {
             Values::HeartRate { bpm } => Some(bpm),
             Values::BloodPressure { pulse, .. } => pulse,
-            Values::Vitals { pulse, .. } => Some(pulse),
+            Values::Vitals(v) => Some(v.pulse),
             _ => None,
         }
     }
@@ -205,7 +207,7 @@ impl Values {
     pub fn celsius(&self) -> Option<f64> {
         match *self {
             Values::Temperature { celsius } => Some(celsius),
-            Values::Vitals { temperature, .. } => Some(temperature),
+            Values::Vitals(v) => Some(v.temperature),
             _ => None,
         }
     }
@@ -214,7 +216,7 @@ impl Values {
     pub fn spo2(&self) -> Option<i64> {
         match *self {
             Values::Spo2 { percent } => Some(percent),
-            Values::Vitals { spo2, .. } => Some(spo2),
+            Values::Vitals(v) => Some(v.spo2),
             _ => None,
         }
     }
@@ -274,15 +276,10 @@ impl Values {
             Values::Temperature { celsius } => one(*celsius),
             Values::Steps { count } => one(*count as f64),
             Values::Fall | Values::Sos | Values::BedExit => Columns::default(),
-            Values::Vitals {
-                spo2,
-                systolic,
-                pulse,
-                ..
-            } => Columns {
-                value1: Some(*systolic as f64),
-                value2: Some(*spo2 as f64),
-                value3: Some(*pulse as f64),
+            Values::Vitals(v) => Columns {
+                value1: Some(v.systolic as f64),
+                value2: Some(v.spo2 as f64),
+                value3: Some(v.pulse as f64),
                 context: crate::rule::news2(self).map(|f| f.severity.code().to_string()),
                 detail: Some(Value::Object(self.fields()).to_string()),
             },
@@ -306,22 +303,14 @@ impl Values {
             Values::Temperature { celsius } => serde_json::json!({ "celsius": celsius }),
             Values::Steps { count } => serde_json::json!({ "count": count }),
             Values::Fall | Values::Sos | Values::BedExit => serde_json::json!({}),
-            Values::Vitals {
-                respiration_rate,
-                spo2,
-                on_oxygen,
-                systolic,
-                pulse,
-                consciousness,
-                temperature,
-            } => serde_json::json!({
-                "respiration_rate": respiration_rate,
-                "spo2": spo2,
-                "on_oxygen": on_oxygen,
-                "systolic": systolic,
-                "pulse": pulse,
-                "consciousness": consciousness.code(),
-                "temperature": temperature,
+            Values::Vitals(v) => serde_json::json!({
+                "respiration_rate": v.respiration_rate,
+                "spo2": v.spo2,
+                "on_oxygen": v.on_oxygen,
+                "systolic": v.systolic,
+                "pulse": v.pulse,
+                "consciousness": v.consciousness.code(),
+                "temperature": v.temperature,
             }),
         };
         match json {
@@ -380,7 +369,7 @@ impl Values {
                         .and_then(Value::as_i64)
                         .ok_or_else(|| error(format!("no whole {name} in the detail")))
                 };
-                Values::Vitals {
+                Values::Vitals(VitalSigns {
                     respiration_rate: int("respiration_rate")?,
                     spo2: int("spo2")?,
                     on_oxygen: detail
@@ -398,7 +387,7 @@ impl Values {
                         .get("temperature")
                         .and_then(Value::as_f64)
                         .ok_or_else(|| error("no temperature in the detail".into()))?,
-                }
+                })
             }
         })
     }
@@ -624,7 +613,7 @@ fn parse_reading(map: &Map<String, Value>, now: DateTime<Utc>) -> Result<Reading
                     })
                 }
             };
-            Values::Vitals {
+            Values::Vitals(VitalSigns {
                 respiration_rate: int(map, "respiration_rate", 3, 70)?,
                 spo2: int(map, "spo2", 50, 100)?,
                 on_oxygen,
@@ -632,7 +621,7 @@ fn parse_reading(map: &Map<String, Value>, now: DateTime<Utc>) -> Result<Reading
                 pulse: int(map, "pulse", 20, 300)?,
                 consciousness,
                 temperature: number(map, "temperature", 25.0, 45.0)?,
-            }
+            })
         }
         _ => {
             return Err(ReadingError::Invalid {
@@ -750,7 +739,7 @@ mod tests {
             Values::Fall,
             Values::Sos,
             Values::BedExit,
-            Values::Vitals {
+            Values::Vitals(VitalSigns {
                 respiration_rate: 24,
                 spo2: 91,
                 on_oxygen: true,
@@ -758,7 +747,7 @@ mod tests {
                 pulse: 118,
                 consciousness: Consciousness::NewConfusion,
                 temperature: 38.2,
-            },
+            }),
         ]
     }
 
@@ -894,7 +883,7 @@ mod tests {
         let r = one(r#"{"seq":3,"ts":"2026-11-23T07:00:00Z","kind":"vitals","respiration_rate":22,"spo2":93,"systolic":105,"pulse":112,"consciousness":"A","temperature":38.4}"#).unwrap();
         assert_eq!(
             r.values,
-            Values::Vitals {
+            Values::Vitals(VitalSigns {
                 respiration_rate: 22,
                 spo2: 93,
                 on_oxygen: false,
@@ -902,7 +891,7 @@ mod tests {
                 pulse: 112,
                 consciousness: Consciousness::Alert,
                 temperature: 38.4
-            }
+            })
         );
         let missing = one(
             r#"{"seq":3,"ts":"2026-11-23T07:00:00Z","kind":"vitals","spo2":93,"systolic":105,"pulse":112,"consciousness":"alert","temperature":38.4}"#,

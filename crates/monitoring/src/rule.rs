@@ -374,18 +374,13 @@ pub fn evaluate(values: &Values, t: &Thresholds) -> Vec<Finding> {
             "离床".into(),
             "left the bed".into(),
         )),
-        Values::Vitals {
-            spo2,
-            pulse,
-            temperature,
-            ..
-        } => {
+        Values::Vitals(v) => {
             found.extend(news2(values));
-            found.extend(evaluate(&Values::Spo2 { percent: spo2 }, t));
-            found.extend(heart_rate(pulse, t));
+            found.extend(evaluate(&Values::Spo2 { percent: v.spo2 }, t));
+            found.extend(heart_rate(v.pulse, t));
             found.extend(evaluate(
                 &Values::Temperature {
-                    celsius: temperature,
+                    celsius: v.temperature,
                 },
                 t,
             ));
@@ -406,27 +401,18 @@ pub fn bp_grade(systolic: i64, diastolic: i64) -> &'static str {
 /// NEWS2 of a full vital-sign set (standards README §6), scored by `assessment`'s NEWS2 scorer
 /// so that a device and an assessor get the same number for the same values.
 pub fn news2(values: &Values) -> Option<Finding> {
-    let Values::Vitals {
-        respiration_rate,
-        spo2,
-        on_oxygen,
-        systolic,
-        pulse,
-        consciousness,
-        temperature,
-    } = *values
-    else {
+    let Values::Vitals(v) = values else {
         return None;
     };
     let instrument = assessment::catalog().get("news2")?;
     let mut answers = assessment::Answers::new();
-    answers.insert("respiration_rate".into(), respiration_rate.into());
-    answers.insert("spo2".into(), spo2.into());
-    answers.insert("on_oxygen".into(), on_oxygen.into());
-    answers.insert("systolic_bp".into(), systolic.into());
-    answers.insert("pulse".into(), pulse.into());
-    answers.insert("consciousness".into(), consciousness.code().into());
-    answers.insert("temperature".into(), temperature.into());
+    answers.insert("respiration_rate".into(), v.respiration_rate.into());
+    answers.insert("spo2".into(), v.spo2.into());
+    answers.insert("on_oxygen".into(), v.on_oxygen.into());
+    answers.insert("systolic_bp".into(), v.systolic.into());
+    answers.insert("pulse".into(), v.pulse.into());
+    answers.insert("consciousness".into(), v.consciousness.code().into());
+    answers.insert("temperature".into(), v.temperature.into());
     let today = NaiveDate::from_ymd_opt(2026, 1, 1)?;
     let outcome =
         assessment::score(instrument, &answers, &assessment::Rules::default(), today).ok()?;
@@ -671,7 +657,7 @@ mod tests {
         pulse: i64,
         temperature: f64,
     ) -> Values {
-        Values::Vitals {
+        Values::Vitals(crate::reading::VitalSigns {
             respiration_rate,
             spo2,
             on_oxygen: false,
@@ -679,7 +665,7 @@ mod tests {
             pulse,
             consciousness: crate::reading::Consciousness::Alert,
             temperature,
-        }
+        })
     }
 
     fn news2_of(v: Values) -> Option<(Severity, String)> {

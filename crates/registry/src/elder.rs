@@ -144,9 +144,7 @@ impl ElderInput {
                 ));
             }
         }
-        let phone = field::optional(&mut errors, "phone", &self.phone, |t| {
-            Phone::parse(t).ok_or(Problem::Phone)
-        });
+        let phone = field::optional(&mut errors, "phone", &self.phone, field::phone);
         let address = field::text(
             &mut errors,
             "address",
@@ -154,9 +152,12 @@ impl ElderInput {
             ADDRESS_MAX,
             false,
         );
-        let region_code = field::optional(&mut errors, "region_code", &self.region_code, |t| {
-            RegionCode::parse(t).map_err(|_| Problem::RegionCode)
-        });
+        let region_code = field::optional(
+            &mut errors,
+            "region_code",
+            &self.region_code,
+            field::region_code,
+        );
         let living_situation = field::optional(
             &mut errors,
             "living_situation",
@@ -244,10 +245,12 @@ impl ElderInput {
                 RELATION_MAX,
                 false,
             );
-            let phone =
-                field::required(&mut errors, &format!("contacts[{i}].phone"), c_phone, |t| {
-                    Phone::parse(t).ok_or(Problem::Phone)
-                });
+            let phone = field::required(
+                &mut errors,
+                &format!("contacts[{i}].phone"),
+                c_phone,
+                field::phone,
+            );
             if let (Some(name), Some(phone)) = (name, phone) {
                 contacts.push(Contact {
                     name,

@@ -2,6 +2,7 @@
 
 use crate::lang::Lang;
 use crate::CodeEnum;
+use std::ops::RangeInclusive;
 
 /// Why one input field was refused. Each variant carries what the message needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -124,6 +125,75 @@ pub fn text(
 /// The trimmed text of an input field, or `None` when it is missing or blank.
 pub fn non_empty(value: &Option<String>) -> Option<&str> {
     value.as_deref().map(str::trim).filter(|t| !t.is_empty())
+}
+
+/// A code that must be one of `allowed`; anything else lists them.
+pub fn listed(text: &str, allowed: &[&'static str]) -> Result<&'static str, Problem> {
+    allowed
+        .iter()
+        .find(|code| **code == text)
+        .copied()
+        .ok_or_else(|| Problem::OneOf {
+            allowed: allowed.to_vec(),
+        })
+}
+
+/// An optional code (blank is `None`) that must be one of `allowed`.
+pub fn one_of(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    value: Option<&str>,
+    allowed: &[&'static str],
+) -> Option<&'static str> {
+    let text = value.map(str::trim).filter(|v| !v.is_empty())?;
+    listed(text, allowed)
+        .map_err(|problem| errors.push(FieldError::new(field, problem)))
+        .ok()
+}
+
+/// An optional region code (blank is `None`), as the prefix that selects its subtree.
+pub fn region_prefix(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    value: &Option<String>,
+) -> Option<String> {
+    optional(errors, field, value, |t| {
+        region_code(t).map(|code| code.prefix().to_string())
+    })
+}
+
+/// A region code (6, 9 or 12 digits).
+pub fn region_code(text: &str) -> Result<region::RegionCode, Problem> {
+    region::RegionCode::parse(text).map_err(|_| Problem::RegionCode)
+}
+
+/// A mainland phone number.
+pub fn phone(text: &str) -> Result<crate::Phone, Problem> {
+    crate::Phone::parse(text).ok_or(Problem::Phone)
+}
+
+/// A whole number in `range`.
+pub fn whole_number(text: &str, range: RangeInclusive<i64>) -> Result<i64, Problem> {
+    let n = text.parse::<i64>().map_err(|_| Problem::NotANumber)?;
+    within(n, range)
+}
+
+/// Records [`Problem::OutOfRange`] against `field` unless `value` lies in `range`.
+pub fn in_range(errors: &mut Vec<FieldError>, field: &str, value: i64, range: RangeInclusive<i64>) {
+    if let Err(problem) = within(value, range) {
+        errors.push(FieldError::new(field, problem));
+    }
+}
+
+fn within(value: i64, range: RangeInclusive<i64>) -> Result<i64, Problem> {
+    if range.contains(&value) {
+        Ok(value)
+    } else {
+        Err(Problem::OutOfRange {
+            min: *range.start(),
+            max: *range.end(),
+        })
+    }
 }
 
 /// Reads an optional field: blank is `None`; otherwise `parse` decides, and the problem it

@@ -136,14 +136,15 @@ impl OrgInput {
         // A missing operator means a government one; an unknown one is an error.
         let operator = field::optional(&mut errors, "operator", &self.operator, field::code)
             .unwrap_or(Operator::Government);
-        let region_code = field::required(&mut errors, "region_code", &self.region_code, |t| {
-            region::RegionCode::parse(t).map_err(|_| Problem::RegionCode)
-        });
+        let region_code = field::required(
+            &mut errors,
+            "region_code",
+            &self.region_code,
+            field::region_code,
+        );
         let address = field::text(&mut errors, "address", self.address.as_deref(), 200, false);
         let phone = field::optional(&mut errors, "phone", &self.phone, |t| {
-            crate::Phone::parse(t)
-                .map(|p| p.as_str().to_string())
-                .ok_or(Problem::Phone)
+            field::phone(t).map(|p| p.as_str().to_string())
         });
         let medical_licence = field::text(
             &mut errors,
@@ -160,20 +161,11 @@ impl OrgInput {
             false,
         );
         let mut counts = [0i64; 5];
-        for (i, raw) in self.beds.iter().enumerate() {
-            let Some(text) = raw.as_deref().map(str::trim).filter(|t| !t.is_empty()) else {
-                continue;
-            };
-            match text.parse::<i64>() {
-                Ok(n) if (0..=100_000).contains(&n) => counts[i] = n,
-                Ok(_) => errors.push(FieldError::new(
-                    BED_FIELDS[i],
-                    Problem::OutOfRange {
-                        min: 0,
-                        max: 100_000,
-                    },
-                )),
-                Err(_) => errors.push(FieldError::new(BED_FIELDS[i], Problem::NotANumber)),
+        for (count, (name, raw)) in counts.iter_mut().zip(BED_FIELDS.iter().zip(&self.beds)) {
+            if let Some(n) = field::optional(&mut errors, name, raw, |t| {
+                field::whole_number(t, 0..=100_000)
+            }) {
+                *count = n;
             }
         }
         let beds = Beds {

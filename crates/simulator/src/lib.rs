@@ -20,7 +20,6 @@ use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet};
-use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -379,18 +378,16 @@ pub fn push_reading_json(out: &mut String, seq: u64, ts: DateTime<Utc>, values: 
         Values::Temperature { celsius } => write!(out, r#","celsius":{celsius}"#),
         Values::Steps { count } => write!(out, r#","count":{count}"#),
         Values::Fall | Values::Sos | Values::BedExit => Ok(()),
-        Values::Vitals {
-            respiration_rate,
-            spo2,
-            on_oxygen,
-            systolic,
-            pulse,
-            consciousness,
-            temperature,
-        } => write!(
+        Values::Vitals(v) => write!(
             out,
-            r#","respiration_rate":{respiration_rate},"spo2":{spo2},"on_oxygen":{on_oxygen},"systolic":{systolic},"pulse":{pulse},"consciousness":"{}","temperature":{temperature}"#,
-            consciousness.code()
+            r#","respiration_rate":{},"spo2":{},"on_oxygen":{},"systolic":{},"pulse":{},"consciousness":"{}","temperature":{}"#,
+            v.respiration_rate,
+            v.spo2,
+            v.on_oxygen,
+            v.systolic,
+            v.pulse,
+            v.consciousness.code(),
+            v.temperature
         ),
     };
     out.push('}');
@@ -430,7 +427,7 @@ fn describe(values: &Values) -> String {
         Values::Fall => "a fall".into(),
         Values::Sos => "SOS pressed".into(),
         Values::BedExit => "out of bed at night".into(),
-        Values::Vitals { .. } => "vital signs".into(),
+        Values::Vitals(_) => "vital signs".into(),
     }
 }
 
@@ -727,19 +724,15 @@ pub async fn devices(args: &DevicesArgs, app: app::App, broker: mqtt::BrokerUrl)
 
 /// The running count on stderr: redrawn in place on a terminal, a line every 10 s otherwise;
 /// event lines go above it.
-struct Status {
-    terminal: bool,
-}
+struct Status(cli::StatusLine);
 
 impl Status {
     fn new() -> Status {
-        Status {
-            terminal: std::io::stderr().is_terminal(),
-        }
+        Status(cli::StatusLine::stderr())
     }
 
     fn every(&self) -> Duration {
-        if self.terminal {
+        if self.0.terminal {
             Duration::from_millis(500)
         } else {
             Duration::from_secs(10)
@@ -752,32 +745,18 @@ impl Status {
         } else {
             "NOT CONNECTED"
         };
-        let text = format!(
+        self.0.draw(&format!(
             "simulating: {published} payloads, {readings} readings published, {} acknowledged, {abnormal} abnormal; broker {broker}",
             link.acknowledged.load(Ordering::Relaxed)
-        );
-        let mut err = std::io::stderr();
-        if self.terminal {
-            let _ = write!(err, "\r{text}\x1b[K");
-        } else {
-            let _ = writeln!(err, "{text}");
-        }
-        let _ = err.flush();
+        ));
     }
 
     fn line(&self, text: &str) {
-        let mut err = std::io::stderr();
-        if self.terminal {
-            let _ = writeln!(err, "\r{text}\x1b[K");
-        } else {
-            let _ = writeln!(err, "{text}");
-        }
+        self.0.line(text);
     }
 
     fn end(&self) {
-        if self.terminal {
-            let _ = writeln!(std::io::stderr());
-        }
+        self.0.end();
     }
 }
 

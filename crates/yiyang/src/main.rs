@@ -401,14 +401,9 @@ async fn expire_sessions(app: app::App) {
 
 /// Takes due escalation steps of unacknowledged alerts every `every`.
 async fn run_escalations(app: app::App, every: std::time::Duration) {
-    let app = &app;
     repeat_every(
         every,
-        async || {
-            app.run_escalations(chrono::Utc::now())
-                .await
-                .map(|n| n as u64)
-        },
+        || app.run_escalations(chrono::Utc::now()),
         |n| tracing::info!(steps = n, "alerts escalated"),
         "escalating alerts",
     )
@@ -417,14 +412,9 @@ async fn run_escalations(app: app::App, every: std::time::Duration) {
 
 /// Runs the periodic monitoring rules (silence, rising pressure) every `every`.
 async fn sweep_monitoring(app: app::App, every: std::time::Duration) {
-    let app = &app;
     repeat_every(
         every,
-        async || {
-            app.sweep_monitoring(chrono::Utc::now())
-                .await
-                .map(|n| n as u64)
-        },
+        || app.sweep_monitoring(chrono::Utc::now()),
         |n| tracing::info!(findings = n, "monitoring sweep"),
         "monitoring sweep",
     )
@@ -432,18 +422,19 @@ async fn sweep_monitoring(app: app::App, every: std::time::Duration) {
 }
 
 /// Runs `job` at every tick of `period` for as long as the server runs. A run that did something
-/// is logged by `did`; a failed one is logged as a warning and tried again at the next tick.
-async fn repeat_every<Run: std::future::Future<Output = app::Result<u64>>>(
+/// (a count other than zero) is logged by `did`; a failed one is logged as a warning and tried
+/// again at the next tick.
+async fn repeat_every<N: Default + PartialEq, Run: std::future::Future<Output = app::Result<N>>>(
     period: std::time::Duration,
     job: impl Fn() -> Run,
-    did: impl Fn(u64),
+    did: impl Fn(N),
     failing: &str,
 ) {
     let mut tick = tokio::time::interval(period);
     loop {
         tick.tick().await;
         match job().await {
-            Ok(0) => {}
+            Ok(n) if n == N::default() => {}
             Ok(n) => did(n),
             Err(e) => tracing::warn!("{failing}: {e}"),
         }

@@ -5,13 +5,14 @@
 //! argument, so tests drive them step by step.
 
 use super::notify::{self, Notice, Recipient};
+use crate::audit_log::Audit;
 use crate::auth::Actor;
-use crate::{audit_log, App, AppError, Page, Result};
+use crate::{App, AppError, Page, Result};
 use access::{Action, AuditAction};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use monitoring::escalation::{self, Step};
 use monitoring::{AlertStatus, Finding, Policy, Severity};
-use registry::{FieldError, Problem};
+use registry::{field, FieldError, Problem};
 use std::collections::HashMap;
 use store::audit::AuditEntry;
 use store::monitoring::{AlertEventRow, AlertFilter, AlertRow, DispatchRow, ElderWatch, OutboxRow};
@@ -249,45 +250,21 @@ pub const SEVERITIES: [&str; 4] = ["info", "warning", "urgent", "critical"];
 impl AlertQuery {
     fn to_filter(&self, page: Page) -> Result<AlertFilter> {
         let mut errors = Vec::new();
-        let clean = |v: &Option<String>| {
-            v.as_deref()
-                .map(str::trim)
-                .filter(|v| !v.is_empty())
-                .map(str::to_string)
-        };
-        let mut one_of = |field: &str, value: &Option<String>, allowed: &[&'static str]| {
-            let value = clean(value);
-            if value.as_deref().is_some_and(|v| !allowed.contains(&v)) {
-                errors.push(FieldError::new(
-                    field,
-                    Problem::OneOf {
-                        allowed: allowed.to_vec(),
-                    },
-                ));
-            }
-            value
-        };
-        let status = one_of("status", &self.status, &STATUSES);
-        let severity = one_of("severity", &self.severity, &SEVERITIES);
-        let region_prefix = match clean(&self.region) {
-            None => None,
-            Some(code) => match region::RegionCode::parse(&code) {
-                Ok(c) => Some(c.prefix().to_string()),
-                Err(_) => {
-                    errors.push(FieldError::new("region", Problem::RegionCode));
-                    None
-                }
-            },
-        };
-        if !errors.is_empty() {
-            return Err(AppError::Invalid(errors));
-        }
-        let unresolved = status.as_deref() == Some("unresolved");
+        let status = field::one_of(&mut errors, "status", self.status.as_deref(), &STATUSES);
+        let severity = field::one_of(
+            &mut errors,
+            "severity",
+            self.severity.as_deref(),
+            &SEVERITIES,
+        );
+        let region_prefix = field::region_prefix(&mut errors, "region", &self.region);
+        AppError::invalid_if_any(errors)?;
+        let unresolved = status == Some("unresolved");
         Ok(AlertFilter {
-            status: status.filter(|s| s != "unresolved"),
+            status: status.filter(|s| *s != "unresolved").map(str::to_string),
             unresolved,
-            severity,
-            elder_id: clean(&self.elder_id),
+            severity: severity.map(str::to_string),
+            elder_id: field::non_empty(&self.elder_id).map(str::to_string),
             region_prefix,
             limit: page.per_page,
             offset: page.offset(),
@@ -302,35 +279,27 @@ impl App {
         query: &AlertQuery,
         page: Page,
     ) -> Result<(Vec<AlertView>, i64)> {
-        let authorized = actor.reads(self.now());
-        actor.require(self, Action::ReadMonitoring).await?;
+        let authorized = actor.reads_for(self, Action::ReadMonitoring).await?;
         let filter = query.to_filter(page)?;
         let mut conn = self.store.acquire().await?;
         let (rows, total) = store::monitoring::list_alerts(&mut conn, &authorized, &filter).await?;
-        audit_log::append(
-            &mut conn,
-            audit_log::entry(
-                actor,
-                AuditAction::AlertList,
-                filter.elder_id.as_deref().map(|e| ("elder", e)),
-                Some(format!("{} of {total}", rows.len())),
-            ),
-        )
-        .await?;
+        Audit::new(actor, AuditAction::AlertList)
+            .elder_if_any(filter.elder_id.as_deref())
+            .detail(format!("{} of {total}", rows.len()))
+            .append(&mut conn)
+            .await?;
         Ok((rows.into_iter().map(AlertView::of).collect(), total))
     }
 
     /// `(status, severity, count)` in the caller's scope, for the board's header.
     pub async fn alert_counts(&self, actor: &Actor) -> Result<Vec<(String, String, i64)>> {
-        let authorized = actor.reads(self.now());
-        actor.require(self, Action::ReadMonitoring).await?;
+        let authorized = actor.reads_for(self, Action::ReadMonitoring).await?;
         let mut conn = self.store.acquire().await?;
         Ok(store::monitoring::alert_counts(&mut conn, &authorized).await?)
     }
 
     pub async fn get_alert(&self, actor: &Actor, id: &str) -> Result<AlertView> {
-        let authorized = actor.reads(self.now());
-        actor.require(self, Action::ReadMonitoring).await?;
+        let authorized = actor.reads_for(self, Action::ReadMonitoring).await?;
         let mut conn = self.store.acquire().await?;
         let found = store::monitoring::get_alert(&mut conn, &authorized, id).await?;
         let (mut conn, row) = self
@@ -354,16 +323,11 @@ impl App {
                 d
             })
             .collect();
-        audit_log::append(
-            &mut conn,
-            audit_log::entry(
-                actor,
-                AuditAction::AlertRead,
-                Some(("elder", &view.row.elder_id)),
-                Some(id.to_string()),
-            ),
-        )
-        .await?;
+        Audit::new(actor, AuditAction::AlertRead)
+            .elder(&view.row.elder_id)
+            .detail(id)
+            .append(&mut conn)
+            .await?;
         Ok(view)
     }
 
@@ -393,8 +357,7 @@ impl App {
         id: &str,
         resolution: Option<&str>,
     ) -> Result<AlertView> {
-        let authorized = actor.writes(self.now());
-        actor.require(self, Action::HandleAlert).await?;
+        let authorized = actor.writes_for(self, Action::HandleAlert).await?;
         let now = self.now();
         let by = actor.display_name.as_str();
         let mut tx = self.store.begin().await?;
@@ -441,20 +404,11 @@ impl App {
             now,
         )
         .await?;
-        audit_log::append(
-            &mut tx,
-            audit_log::entry(
-                actor,
-                action,
-                Some(("elder", &row.elder_id)),
-                Some(id.to_string()),
-            ),
-        )
-        .await?;
+        let audit = Audit::new(actor, action).elder(&row.elder_id).detail(id);
         let row = store::monitoring::get_alert(&mut tx, &actor.writes(self.now()), id)
             .await?
             .ok_or(AppError::NotFound)?;
-        tx.commit().await.map_err(StoreError::from)?;
+        audit.commit(tx).await?;
         let _ = self
             .monitoring
             .live

@@ -2,14 +2,15 @@
 //! (shown once, stored as a SHA-256 hash); binding and unbinding are audited; an unbound
 //! device's readings are refused.
 
+use crate::audit_log::Audit;
 use crate::auth::{random_token, Actor};
-use crate::{audit_log, App, AppError, Page, Result};
+use crate::{App, AppError, Page, Result};
 use access::{Action, AuditAction};
 use monitoring::{DeviceKind, DeviceStatus};
 use registry::{FieldError, Problem};
 use sha2::{Digest, Sha256};
 use store::monitoring::DeviceRow;
-use store::StoreError;
+use store::{StoreError, Tx};
 
 /// A device as a person sees it.
 #[derive(Debug, Clone)]
@@ -84,8 +85,7 @@ impl App {
         kind: &str,
         elder_id: &str,
     ) -> Result<RegisteredDevice> {
-        let authorized = actor.writes(self.now());
-        actor.require(self, Action::ManageDevices).await?;
+        let authorized = actor.writes_for(self, Action::ManageDevices).await?;
         let mut errors = Vec::new();
         let id = monitoring::parse_device_id(device_id)
             .map_err(|e| errors.push(device_id_error(e)))
@@ -141,24 +141,10 @@ impl App {
             )]),
             other => other.into(),
         })?;
-        audit_log::append(
-            &mut tx,
-            audit_log::entry(
-                actor,
-                AuditAction::DeviceRegister,
-                Some(("elder", elder_id)),
-                Some(format!("{id} ({})", kind.code())),
-            ),
-        )
-        .await?;
-        let row = store::monitoring::get_device(&mut tx, &actor.writes(self.now()), &id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        tx.commit().await.map_err(StoreError::from)?;
-        Ok(RegisteredDevice {
-            device: DeviceView::from_row(row),
-            credential,
-        })
+        let audit = Audit::new(actor, AuditAction::DeviceRegister)
+            .elder(elder_id)
+            .detail(format!("{id} ({})", kind.code()));
+        self.registered(tx, actor, &id, credential, audit).await
     }
 
     /// Binds an unbound device to `elder_id` with a fresh credential.
@@ -168,8 +154,7 @@ impl App {
         device_id: &str,
         elder_id: &str,
     ) -> Result<RegisteredDevice> {
-        let authorized = actor.writes(self.now());
-        actor.require(self, Action::ManageDevices).await?;
+        let authorized = actor.writes_for(self, Action::ManageDevices).await?;
         let elder_id = elder_id.trim();
         if elder_id.is_empty() {
             return Err(AppError::field("elder_id", Problem::Required));
@@ -213,20 +198,27 @@ impl App {
             now,
         )
         .await?;
-        audit_log::append(
-            &mut tx,
-            audit_log::entry(
-                actor,
-                AuditAction::DeviceBind,
-                Some(("elder", elder_id)),
-                Some(device_id.to_string()),
-            ),
-        )
-        .await?;
+        let audit = Audit::new(actor, AuditAction::DeviceBind)
+            .elder(elder_id)
+            .detail(device_id);
+        self.registered(tx, actor, device_id, credential, audit)
+            .await
+    }
+
+    /// Ends a registration or a binding: reads the device back as the caller now sees it,
+    /// commits with the audit row and hands out the credential.
+    async fn registered(
+        &self,
+        mut tx: Tx,
+        actor: &Actor,
+        device_id: &str,
+        credential: String,
+        audit: Audit,
+    ) -> Result<RegisteredDevice> {
         let row = store::monitoring::get_device(&mut tx, &actor.writes(self.now()), device_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        tx.commit().await.map_err(StoreError::from)?;
+        audit.commit(tx).await?;
         Ok(RegisteredDevice {
             device: DeviceView::from_row(row),
             credential,
@@ -235,8 +227,7 @@ impl App {
 
     /// Unbinds a device from its elder; its readings are refused from now on.
     pub async fn unbind_device(&self, actor: &Actor, device_id: &str) -> Result<()> {
-        let authorized = actor.writes(self.now());
-        actor.require(self, Action::ManageDevices).await?;
+        let authorized = actor.writes_for(self, Action::ManageDevices).await?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
         let found = store::monitoring::get_device(&mut tx, &authorized, device_id).await?;
@@ -264,38 +255,26 @@ impl App {
             now,
         )
         .await?;
-        audit_log::append(
-            &mut tx,
-            audit_log::entry(
-                actor,
-                AuditAction::DeviceUnbind,
-                Some(("elder", &elder_id)),
-                Some(device_id.to_string()),
-            ),
-        )
-        .await?;
-        tx.commit().await.map_err(StoreError::from)?;
+        Audit::new(actor, AuditAction::DeviceUnbind)
+            .elder(&elder_id)
+            .detail(device_id)
+            .commit(tx)
+            .await?;
         Ok(())
     }
 
     pub async fn get_device(&self, actor: &Actor, device_id: &str) -> Result<DeviceView> {
-        let authorized = actor.reads(self.now());
-        actor.require(self, Action::ReadMonitoring).await?;
+        let authorized = actor.reads_for(self, Action::ReadMonitoring).await?;
         let mut conn = self.store.acquire().await?;
         let found = store::monitoring::get_device(&mut conn, &authorized, device_id).await?;
         let (mut conn, row) = self
             .found_or_denied(conn, found, actor, "device_read", None)
             .await?;
-        audit_log::append(
-            &mut conn,
-            audit_log::entry(
-                actor,
-                AuditAction::DeviceRead,
-                row.elder_id.as_deref().map(|e| ("elder", e)),
-                Some(device_id.to_string()),
-            ),
-        )
-        .await?;
+        Audit::new(actor, AuditAction::DeviceRead)
+            .elder_if_any(row.elder_id.as_deref())
+            .detail(device_id)
+            .append(&mut conn)
+            .await?;
         Ok(DeviceView::from_row(row))
     }
 
@@ -306,8 +285,7 @@ impl App {
         elder_id: Option<&str>,
         page: Page,
     ) -> Result<(Vec<DeviceView>, i64)> {
-        let authorized = actor.reads(self.now());
-        actor.require(self, Action::ReadMonitoring).await?;
+        let authorized = actor.reads_for(self, Action::ReadMonitoring).await?;
         let mut conn = self.store.acquire().await?;
         let (rows, total) = store::monitoring::list_devices(
             &mut conn,
@@ -317,16 +295,11 @@ impl App {
             page.offset(),
         )
         .await?;
-        audit_log::append(
-            &mut conn,
-            audit_log::entry(
-                actor,
-                AuditAction::DeviceRead,
-                elder_id.map(|e| ("elder", e)),
-                Some(format!("{} devices", rows.len())),
-            ),
-        )
-        .await?;
+        Audit::new(actor, AuditAction::DeviceRead)
+            .elder_if_any(elder_id)
+            .detail(format!("{} devices", rows.len()))
+            .append(&mut conn)
+            .await?;
         Ok((rows.into_iter().map(DeviceView::from_row).collect(), total))
     }
 

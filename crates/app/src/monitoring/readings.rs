@@ -5,7 +5,7 @@ use crate::auth::Actor;
 use crate::{App, AppError, Result};
 use access::{Action, AuditAction};
 use chrono::{DateTime, Utc};
-use registry::{FieldError, Problem};
+use registry::{field, FieldError, Problem};
 use store::monitoring::ReadingRow;
 
 /// At most this many readings in one answer (a month of a smartwatch's heart rate at one
@@ -25,20 +25,9 @@ impl App {
         to: DateTime<Utc>,
         limit: i64,
     ) -> Result<Vec<ReadingRow>> {
-        let authorized = actor.reads(self.now());
-        actor.require(self, Action::ReadMonitoring).await?;
+        let authorized = actor.reads_for(self, Action::ReadMonitoring).await?;
         let mut errors = Vec::new();
-        let kind = kind.map(str::trim).filter(|k| !k.is_empty());
-        if let Some(k) = kind {
-            if !monitoring::reading::KINDS.contains(&k) {
-                errors.push(FieldError::new(
-                    "kind",
-                    Problem::OneOf {
-                        allowed: monitoring::reading::KINDS.to_vec(),
-                    },
-                ));
-            }
-        }
+        let kind = field::one_of(&mut errors, "kind", kind, monitoring::reading::KINDS);
         if from >= to {
             errors.push(FieldError::new(
                 "from",
@@ -48,21 +37,10 @@ impl App {
                 },
             ));
         }
-        if !(1..=MAX_READINGS).contains(&limit) {
-            errors.push(FieldError::new(
-                "limit",
-                Problem::OutOfRange {
-                    min: 1,
-                    max: MAX_READINGS,
-                },
-            ));
-        }
-        if !errors.is_empty() {
-            return Err(AppError::Invalid(errors));
-        }
-        let conn = self.store.acquire().await?;
+        field::in_range(&mut errors, "limit", limit, 1..=MAX_READINGS);
+        AppError::invalid_if_any(errors)?;
         let (mut conn, _) = self
-            .elder_in_scope(conn, &authorized, actor, elder_id, "readings_read")
+            .elder_to_read(&authorized, actor, elder_id, "readings_read")
             .await?;
         let rows = store::monitoring::elder_readings(
             &mut conn,

@@ -1,30 +1,33 @@
 //! Per-elder alert thresholds: the defaults of the guidelines (`monitoring::Thresholds`),
 //! changed by the elder's doctor, each change audited with its old and new values.
 
+use crate::audit_log::Audit;
 use crate::auth::Actor;
-use crate::{audit_log, App, AppError, Result};
+use crate::{App, AppError, Result};
 use access::{Action, AuditAction};
 use monitoring::rule::THRESHOLD_FIELDS;
 use monitoring::Thresholds;
 use registry::{FieldError, Problem};
 use serde_json::{Map, Value};
-use store::StoreError;
 
-/// Stored form: every threshold by name.
-pub fn thresholds_to_json(t: &Thresholds) -> String {
-    let map: Map<String, Value> = t
-        .fields()
+/// Every threshold by name, whole numbers as integers: the stored form and what the API shows.
+pub fn thresholds_map(t: &Thresholds) -> Map<String, Value> {
+    t.fields()
         .into_iter()
-        .map(|(k, v)| {
+        .map(|(name, v)| {
             let value = if v.fract() == 0.0 {
                 Value::from(v as i64)
             } else {
                 Value::from(v)
             };
-            (k.to_string(), value)
+            (name.to_string(), value)
         })
-        .collect();
-    Value::Object(map).to_string()
+        .collect()
+}
+
+/// Stored form: every threshold by name.
+pub fn thresholds_to_json(t: &Thresholds) -> String {
+    Value::Object(thresholds_map(t)).to_string()
 }
 
 /// Reads the stored form; a field missing or unreadable keeps its default.
@@ -128,23 +131,15 @@ fn threshold_problem_zh(why: &str) -> String {
 
 impl App {
     pub async fn elder_thresholds(&self, actor: &Actor, elder_id: &str) -> Result<ThresholdsView> {
-        let authorized = actor.reads(self.now());
-        actor.require(self, Action::ReadMonitoring).await?;
-        let conn = self.store.acquire().await?;
+        let authorized = actor.reads_for(self, Action::ReadMonitoring).await?;
         let (mut conn, _) = self
-            .elder_in_scope(conn, &authorized, actor, elder_id, "thresholds_read")
+            .elder_to_read(&authorized, actor, elder_id, "thresholds_read")
             .await?;
         let row = store::monitoring::thresholds_of(&mut conn, &authorized, elder_id).await?;
-        audit_log::append(
-            &mut conn,
-            audit_log::entry(
-                actor,
-                AuditAction::ThresholdsRead,
-                Some(("elder", elder_id)),
-                None,
-            ),
-        )
-        .await?;
+        Audit::new(actor, AuditAction::ThresholdsRead)
+            .elder(elder_id)
+            .append(&mut conn)
+            .await?;
         Ok(match row {
             Some(r) => ThresholdsView {
                 values: thresholds_from_json(&r.thresholds),
@@ -166,8 +161,7 @@ impl App {
         elder_id: &str,
         changes: &Map<String, Value>,
     ) -> Result<ThresholdsView> {
-        let authorized = actor.writes(self.now());
-        actor.require(self, Action::SetThresholds).await?;
+        let authorized = actor.writes_for(self, Action::SetThresholds).await?;
         let now = self.now();
         let tx = self.store.begin().await?;
         let (mut tx, _) = self
@@ -195,21 +189,15 @@ impl App {
             now,
         )
         .await?;
-        audit_log::append(
-            &mut tx,
-            audit_log::entry(
-                actor,
-                AuditAction::ThresholdsSet,
-                Some(("elder", elder_id)),
-                Some(if changed.is_empty() {
-                    "no change".to_string()
-                } else {
-                    changed.join("; ")
-                }),
-            ),
-        )
-        .await?;
-        tx.commit().await.map_err(StoreError::from)?;
+        Audit::new(actor, AuditAction::ThresholdsSet)
+            .elder(elder_id)
+            .detail(if changed.is_empty() {
+                "no change".to_string()
+            } else {
+                changed.join("; ")
+            })
+            .commit(tx)
+            .await?;
         self.forget_elder(elder_id);
         Ok(ThresholdsView {
             values: new,

@@ -4,27 +4,13 @@
 use crate::extract::Caller;
 use crate::kit::JsonBody;
 use crate::{ApiError, WebState};
+use app::monitoring::thresholds::thresholds_map as values_json;
 use app::monitoring::thresholds::ThresholdsView;
 use axum::extract::{Path, State};
 use axum::Json;
 use monitoring::Thresholds;
 use serde::Serialize;
 use serde_json::{Map, Value};
-
-/// Every threshold by name; whole numbers as integers.
-fn values_json(t: &Thresholds) -> Map<String, Value> {
-    t.fields()
-        .into_iter()
-        .map(|(name, v)| {
-            let value = if v.fract() == 0.0 {
-                Value::from(v as i64)
-            } else {
-                Value::from(v)
-            };
-            (name.to_string(), value)
-        })
-        .collect()
-}
 
 #[derive(Serialize)]
 pub struct ThresholdsJson {
