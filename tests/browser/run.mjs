@@ -12,7 +12,8 @@
 
 import { chromium } from 'playwright-core';
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,33 +34,57 @@ function binaryPath() {
   throw new Error(`no yiyang binary at ${given} (build it first: cargo build -p yiyang)`);
 }
 
-// The broker the server subscribes to (Mosquitto on this machine and in CI); the session's id is
-// this run's own and is dropped at the end, so no queued messages are left behind.
-const MQTT_HOST = process.env.YIYANG_TEST_MQTT_HOST || '127.0.0.1';
-const MQTT_URL = `mqtt://${MQTT_HOST}:1883`;
+// The broker the server subscribes to: a private Mosquitto started by the project's own
+// `deploy/mosquitto/start.sh` (authenticated devices, persistent queues) on a free port, in this
+// run's data folder, stopped at the end.
 const MQTT_CLIENT_ID = `yiyang-browser-${process.pid}`;
 
-/** Publishes one QoS 1 message with Mosquitto's own client, as a device maker would test. */
-function mosquittoPub(topic, message) {
-  execFileSync('mosquitto_pub', ['-h', MQTT_HOST, '-q', '1', '-i', `${MQTT_CLIENT_ID}-pub`, '-t', topic, '-m', message]);
+/** Starts the shipped broker configuration; resolves with { child, port, url }. */
+async function startBroker(dir) {
+  const port = await new Promise((done) => {
+    const probe = createServer();
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => done(port));
+    });
+  });
+  const child = spawn('bash', [join(repo, 'deploy', 'mosquitto', 'start.sh'), '--dir', dir, '--port', String(port)], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  for (let waited = 0; !(existsSync(join(dir, 'mqtt-url')) && (await portOpen(port))); waited += 50) {
+    if (waited > 20_000) throw new Error(`the broker did not open port ${port}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { child, port, url: readFileSync(join(dir, 'mqtt-url'), 'utf8').trim() };
 }
 
-/** Drops the server's broker session (a clean-session connect with its id). */
-function forgetMqttSession() {
-  try {
-    execFileSync('mosquitto_sub', ['-h', MQTT_HOST, '-i', MQTT_CLIENT_ID, '-t', 'yiyang/cleanup', '-E']);
-  } catch {
-    // The broker is gone: so is the session.
-  }
+function portOpen(port) {
+  return new Promise((done) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      done(true);
+    });
+    socket.once('error', () => done(false));
+  });
+}
+
+/** Publishes one QoS 1 message with Mosquitto's own client, as a device maker would test:
+ * as the device, with the credential its registration returned. Throws when the broker refuses. */
+function mosquittoPub(broker, topic, message, account) {
+  const auth = account ? ['-u', account.username, '-P', account.password, '-i', account.username] : ['-i', `${MQTT_CLIENT_ID}-anon`];
+  execFileSync('mosquitto_pub', ['-h', '127.0.0.1', '-p', String(broker.port), '-q', '1', ...auth, '-t', topic, '-m', message], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
 }
 
 /** Starts the server and resolves with its base URL once it says where it listens. */
-function startServer(binary, dataDir) {
+function startServer(binary, dataDir, mqttUrl) {
   const child = spawn(
     binary,
     [
       'serve', '--data-dir', dataDir, '--demo', '--demo-elders', '3000', '--listen', '127.0.0.1:0',
-      '--mqtt-url', MQTT_URL, '--mqtt-client-id', MQTT_CLIENT_ID,
+      '--mqtt-url', mqttUrl, '--mqtt-client-id', MQTT_CLIENT_ID,
     ],
     {
       cwd: dataDir,
@@ -180,7 +205,8 @@ async function main() {
   rmSync(shots, { recursive: true, force: true });
   mkdirSync(shots, { recursive: true });
   const dataDir = mkdtempSync(join(tmpdir(), 'yiyang-browser-'));
-  const server = startServer(binary, dataDir);
+  const broker = await startBroker(join(dataDir, 'mosquitto'));
+  const server = startServer(binary, dataDir, broker.url);
   let browser;
   const problems = [];
   try {
@@ -726,15 +752,24 @@ async function main() {
         data: { device_id: deviceId, kind: 'smartwatch', elder_id: elder.id },
       });
       check(registered.status() === 201, `register ${registered.status()} ${await registered.text()}`);
+      const account = { username: deviceId, password: (await registered.json()).credential };
       const reading = JSON.stringify({ seq: 1, ts: new Date().toISOString(), kind: 'fall' });
+      // Without the device's own account the broker refuses the message outright.
+      let anonymousRefused = false;
+      try {
+        mosquittoPub(broker, `yiyang/v1/devices/${deviceId}/readings`, reading);
+      } catch {
+        anonymousRefused = true;
+      }
+      check(anonymousRefused, 'the broker took an anonymous publish');
       const sent = Date.now();
-      mosquittoPub(`yiyang/v1/devices/${deviceId}/readings`, reading);
+      mosquittoPub(broker, `yiyang/v1/devices/${deviceId}/readings`, reading, account);
       const row = monitor.locator('#board [data-alert-id]', { hasText: '跌倒' }).filter({ hasText: elder.name });
       await row.first().waitFor({ timeout: 10_000 });
       console.log(`# mosquitto_pub → row on the board in ${Date.now() - sent} ms`);
       check((await monitor.evaluate(() => window.__boardMarker)) === 'mqtt', 'the page was reloaded');
       // The same message again (a device that missed the PUBACK): still one row, one reading.
-      mosquittoPub(`yiyang/v1/devices/${deviceId}/readings`, reading);
+      mosquittoPub(broker, `yiyang/v1/devices/${deviceId}/readings`, reading, account);
       await monitor.waitForTimeout(1_000);
       check((await row.count()) === 1, `${await row.count()} rows for the fall`);
       const readings = await (await monitor.request.get(`/api/v1/elders/${elder.id}/readings?kind=fall`, { headers: auth })).json();
@@ -833,8 +868,9 @@ async function main() {
     if (browser) await browser.close().catch(() => {});
     server.child.kill('SIGTERM');
     await new Promise((r) => (server.child.exitCode !== null ? r() : server.child.once('exit', r)));
+    broker.child.kill('SIGTERM');
+    await new Promise((r) => (broker.child.exitCode !== null ? r() : broker.child.once('exit', r)));
     rmSync(dataDir, { recursive: true, force: true });
-    forgetMqttSession();
   }
   const passed = results.filter((r) => r.ok).length;
   const failed = results.length - passed;

@@ -84,7 +84,7 @@ impl App {
         let total = roster.rows.len();
 
         let mut conn = self.store.acquire().await?;
-        let earlier = store::imports::by_hash(&mut conn, &sha256).await?;
+        let earlier = store::imports::by_user_and_hash(&mut conn, actor.user_id(), &sha256).await?;
         let mut errors = match &earlier {
             Some(batch) => stored_errors(&mut conn, &batch.id).await?,
             None => Vec::new(),

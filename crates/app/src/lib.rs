@@ -5,6 +5,7 @@
 pub mod assessments;
 pub mod audit_log;
 pub mod auth;
+pub mod backup;
 pub mod dashboard;
 pub mod demo_gate;
 pub mod elders;
@@ -43,6 +44,9 @@ pub enum AppError {
     Stale,
     #[error("internal error: {0}")]
     Internal(String),
+    /// A service the use case needs (the MQTT broker) did not answer; nothing was stored.
+    #[error("unavailable: {en}")]
+    Unavailable { zh: String, en: String },
 }
 
 impl From<StoreError> for AppError {
@@ -160,6 +164,7 @@ pub struct App {
     assessment: Arc<assessments::AssessmentSettings>,
     monitoring: Arc<monitoring::MonitoringState>,
     tasks: tasks::Tasks,
+    device_accounts: monitoring::broker_accounts::SharedAccounts,
 }
 
 impl App {
@@ -172,6 +177,7 @@ impl App {
                 monitoring::MonitoringSettings::default(),
             )),
             tasks: tasks::Tasks::default(),
+            device_accounts: None,
         }
     }
 

@@ -126,7 +126,7 @@ pub async fn seed(app: &App, store: &store::Store, seed: u64, now: DateTime<Utc>
     let filter = store::elders::ElderFilter {
         status: Some("alive".into()),
         limit: DEMO_MONITORED as i64,
-        org_id: Some(org),
+        org_id: Some(org.clone()),
         ..Default::default()
     };
     let (elders, _) = store::elders::list(&mut conn, &authorized, &filter).await?;
@@ -139,10 +139,13 @@ pub async fn seed(app: &App, store: &store::Store, seed: u64, now: DateTime<Utc>
         store::monitoring::insert_device(
             &mut tx,
             &authorized,
-            id,
-            kind,
-            elder,
-            &app::monitoring::devices::credential_hash(&credential),
+            &store::monitoring::NewDevice {
+                id,
+                kind,
+                elder_id: elder,
+                organization_id: Some(&org),
+                credential_hash: &app::monitoring::devices::credential_hash(&credential),
+            },
             now - Duration::days(DAYS + 1),
         )
         .await?;

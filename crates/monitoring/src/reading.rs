@@ -146,6 +146,14 @@ registry::code_enum!(
     }
 );
 
+impl ReadingKind {
+    /// A call for help in itself, whatever its values: a fall or an SOS. Such a reading raises
+    /// its alert even when it arrives under a seq used before (`docs/device-protocol.md`).
+    pub fn is_emergency(self) -> bool {
+        matches!(self, ReadingKind::Fall | ReadingKind::Sos)
+    }
+}
+
 impl Values {
     pub fn reading_kind(&self) -> ReadingKind {
         match self {

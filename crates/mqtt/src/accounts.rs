@@ -259,3 +259,32 @@ fn answer(pending: &Pending, payload: &[u8]) {
         let _ = waiting.send(answers.clone());
     }
 }
+
+impl app::monitoring::DeviceAccounts for BrokerAccounts {
+    fn provision<'a>(
+        &'a self,
+        device_id: &'a str,
+        credential: &'a str,
+    ) -> app::monitoring::broker_accounts::AccountFuture<'a, ()> {
+        Box::pin(async move {
+            self.provision_device(device_id, credential)
+                .await
+                .map_err(|e| e.to_string())
+        })
+    }
+
+    fn revoke<'a>(
+        &'a self,
+        device_id: &'a str,
+    ) -> app::monitoring::broker_accounts::AccountFuture<'a, ()> {
+        Box::pin(async move {
+            self.revoke_device(device_id)
+                .await
+                .map_err(|e| e.to_string())
+        })
+    }
+
+    fn list(&self) -> app::monitoring::broker_accounts::AccountFuture<'_, Vec<String>> {
+        Box::pin(async move { self.device_accounts().await.map_err(|e| e.to_string()) })
+    }
+}

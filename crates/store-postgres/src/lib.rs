@@ -7,6 +7,7 @@ pub const MIGRATIONS: &[Migration] = store::migrations![
     "0002_assessments",
     "0003_monitoring",
     "0004_grants",
+    "0005_trust",
 ];
 
 /// Times, dates and codes are stored as text in UTC; the session time zone never matters, but

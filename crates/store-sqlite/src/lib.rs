@@ -8,6 +8,7 @@ pub const MIGRATIONS: &[Migration] = store::migrations![
     "0002_assessments",
     "0003_monitoring",
     "0004_grants",
+    "0005_trust",
 ];
 
 /// Run on every new connection. WAL lets readers proceed while one writer commits;
@@ -33,4 +34,69 @@ pub async fn open_file(path: &Path) -> store::Result<Store> {
 /// URL without it fails instead of silently creating an empty database.
 pub async fn open_url(url: &str) -> store::Result<Store> {
     Store::connect(url, Backend::Sqlite, 8, PRAGMAS).await
+}
+
+/// Replaces the database file `database` with the backup `backup` (made by
+/// [`Store::backup_to`]). The backup is checked first (SQLite's integrity check, and it must be
+/// a yiyang database); the replaced file is kept beside it as `<name>.replaced-<time>`. Refused
+/// while any process has `database` open: stop the server first.
+pub async fn restore(backup: &Path, database: &Path) -> store::Result<Option<std::path::PathBuf>> {
+    use store::StoreError::Unsupported;
+    let copy = Store::connect(
+        &format!("sqlite://{}?mode=ro", backup.display()),
+        Backend::Sqlite,
+        1,
+        &[],
+    )
+    .await?;
+    if !copy.integrity_ok().await? {
+        return Err(Unsupported(format!(
+            "{} fails SQLite's integrity check; it is not restored",
+            backup.display()
+        )));
+    }
+    if !copy.has_table("schema_migrations").await? {
+        return Err(Unsupported(format!(
+            "{} is not a yiyang database",
+            backup.display()
+        )));
+    }
+    copy.close().await;
+    let mut replaced = None;
+    if database.exists() {
+        refuse_if_open(database).await?;
+        let aside = database.with_extension(format!(
+            "db.replaced-{}",
+            chrono::Utc::now().format("%Y%m%dT%H%M%SZ")
+        ));
+        std::fs::rename(database, &aside).map_err(|e| Unsupported(e.to_string()))?;
+        for suffix in ["-wal", "-shm"] {
+            let side = std::path::PathBuf::from(format!("{}{suffix}", database.display()));
+            let _ = std::fs::remove_file(side);
+        }
+        replaced = Some(aside);
+    }
+    std::fs::copy(backup, database).map_err(|e| Unsupported(e.to_string()))?;
+    Ok(replaced)
+}
+
+/// Fails when another connection holds `database` (a running server): an exclusive lock is
+/// taken without waiting, and released at once.
+async fn refuse_if_open(database: &Path) -> store::Result<()> {
+    let probe = Store::connect(
+        &format!("sqlite://{}", database.display()),
+        Backend::Sqlite,
+        1,
+        &["PRAGMA busy_timeout = 0", "PRAGMA locking_mode = EXCLUSIVE"],
+    )
+    .await?;
+    let locked = probe.exclusive_probe().await;
+    probe.close().await;
+    if locked.is_err() {
+        return Err(store::StoreError::Unsupported(format!(
+            "{} is in use (is the server running?); stop it, then restore",
+            database.display()
+        )));
+    }
+    Ok(())
 }

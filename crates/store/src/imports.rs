@@ -21,8 +21,16 @@ row! {
     }
 }
 
-pub async fn by_hash(conn: &mut Conn, sha256: &str) -> Result<Option<ImportBatchRow>> {
-    Sql::find(conn, "import_batches", "file_sha256", sha256).await
+/// `user_id`'s import of the file with this hash: an import is its user's alone, another user
+/// sending the same file starts their own.
+pub async fn by_user_and_hash(
+    conn: &mut Conn,
+    user_id: &str,
+    sha256: &str,
+) -> Result<Option<ImportBatchRow>> {
+    let mut sql = Sql::select::<ImportBatchRow>("import_batches WHERE user_id = ");
+    sql.text(user_id).push(" AND file_sha256 = ").text(sha256);
+    Ok(sql.query_as().fetch_optional(conn).await?)
 }
 
 pub async fn by_id(conn: &mut Conn, id: &str) -> Result<Option<ImportBatchRow>> {

@@ -12,6 +12,7 @@
 pub mod assessments;
 pub mod audit;
 mod authorized;
+mod backup;
 pub mod elders;
 pub mod grants;
 pub mod imports;
@@ -63,6 +64,8 @@ pub enum StoreError {
     Corrupt(String),
     #[error("database error: {0}")]
     Database(sqlx::Error),
+    #[error("{0}")]
+    Unsupported(String),
 }
 
 impl From<sqlx::Error> for StoreError {

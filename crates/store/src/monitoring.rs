@@ -34,6 +34,11 @@ row! {
         pub rejected: i64,
         pub last_rejection: Option<String>,
         pub created_at: String,
+        /// The organization the device belongs to, bound or not.
+        pub organization_id: Option<String>,
+        /// Readings sent under a seq already stored with other content.
+        pub conflicts: i64,
+        pub last_conflict_at: Option<String>,
     }
 }
 
@@ -53,25 +58,32 @@ row! {
     }
 }
 
-/// Registers a device bound to `elder_id`; `Conflict` if the id is taken.
+/// A device to register, bound to `elder_id`, belonging to `organization_id`.
+pub struct NewDevice<'a> {
+    pub id: &'a str,
+    pub kind: &'a str,
+    pub elder_id: &'a str,
+    pub organization_id: Option<&'a str>,
+    pub credential_hash: &'a str,
+}
+
+/// Registers a device; `Conflict` if the id is taken.
 pub async fn insert_device(
     conn: &mut Conn,
     _authorized: &Authorized,
-    id: &str,
-    kind: &str,
-    elder_id: &str,
-    credential_hash: &str,
+    device: &NewDevice<'_>,
     now: DateTime<Utc>,
 ) -> Result<()> {
     let at = time_text(now);
     sqlx::query(
-        "INSERT INTO devices (id, kind, elder_id, credential_hash, status, bound_at, \
-         created_at, updated_at) VALUES ($1, $2, $3, $4, 'bound', $5, $5, $5)",
+        "INSERT INTO devices (id, kind, elder_id, organization_id, credential_hash, status, \
+         bound_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'bound', $6, $6, $6)",
     )
-    .bind(id)
-    .bind(kind)
-    .bind(elder_id)
-    .bind(credential_hash)
+    .bind(device.id)
+    .bind(device.kind)
+    .bind(device.elder_id)
+    .bind(device.organization_id)
+    .bind(device.credential_hash)
     .bind(&at)
     .execute(conn)
     .await?;
@@ -84,16 +96,19 @@ pub async fn bind_device(
     _authorized: &Authorized,
     id: &str,
     elder_id: &str,
+    organization_id: Option<&str>,
     credential_hash: &str,
     now: DateTime<Utc>,
 ) -> Result<()> {
     let done = sqlx::query(
         "UPDATE devices SET elder_id = $1, credential_hash = $2, status = 'bound', \
-         bound_at = $3, unbound_at = NULL, last_seen_at = NULL, updated_at = $3 WHERE id = $4",
+         bound_at = $3, unbound_at = NULL, last_seen_at = NULL, updated_at = $3, \
+         organization_id = $4 WHERE id = $5",
     )
     .bind(elder_id)
     .bind(credential_hash)
     .bind(time_text(now))
+    .bind(organization_id)
     .bind(id)
     .execute(conn)
     .await?;
@@ -128,15 +143,18 @@ pub async fn unbind_device(
 }
 
 /// The condition that keeps devices (`d`, elders `e` left-joined) inside `scope`: a bound
-/// device follows its elder; an unbound one is visible to those who see everything.
+/// device follows its elder; an unbound one stays with its organization (a grant to read an
+/// elder never reaches a spare device).
 fn device_scope(sql: &mut Sql, scope: &Authorized) {
     sql.push("((e.id IS NOT NULL AND ");
     sql.elder_scope(scope);
-    sql.push(")");
+    sql.push(") OR (e.id IS NULL AND ");
     if scope.reaches_everything() {
-        sql.push(" OR e.id IS NULL");
+        sql.push("1 = 1");
+    } else {
+        sql.organization_scope("d.organization_id", scope.scope());
     }
-    sql.push(")");
+    sql.push("))");
 }
 
 pub async fn get_device(
@@ -396,6 +414,109 @@ pub async fn insert_readings(
         stored.extend(query.fetch_all(&mut *conn).await?);
     }
     Ok(stored)
+}
+
+/// The stored readings among `keys` (`(device_id, seq)` pairs), to tell a resend (the same
+/// content) from a conflict (other content under a used seq).
+pub async fn stored_readings(
+    conn: &mut Conn,
+    _authorized: &Authorized,
+    keys: &[(&str, i64)],
+) -> Result<Vec<ReadingRow>> {
+    let mut by_device: std::collections::BTreeMap<&str, Vec<i64>> = Default::default();
+    for (device, seq) in keys {
+        by_device.entry(device).or_default().push(*seq);
+    }
+    let mut found = Vec::with_capacity(keys.len());
+    for (device, seqs) in by_device {
+        for chunk in seqs.chunks(1_000) {
+            let mut sql = Sql::select::<StoredReading>("readings r WHERE r.device_id = ");
+            sql.text(device).push(" AND r.seq IN (");
+            for (i, seq) in chunk.iter().enumerate() {
+                if i > 0 {
+                    sql.push(", ");
+                }
+                sql.int(*seq);
+            }
+            sql.push(")");
+            let rows: Vec<StoredReading> = sql.query_as().fetch_all(&mut *conn).await?;
+            for row in rows {
+                found.push(ReadingRow::try_from(row)?);
+            }
+        }
+    }
+    Ok(found)
+}
+
+impl ReadingRow {
+    /// Whether `other` says the same as this reading: the same kind, moment and values (the
+    /// time it was received may differ: that is what a resend is).
+    pub fn same_content(&self, other: &ReadingRow) -> bool {
+        self.measured_at == other.measured_at && self.values == other.values
+    }
+
+    /// The content in one canonical text, the key of a conflict's own resends.
+    fn content_key(&self) -> String {
+        let c = self.values.to_columns();
+        format!(
+            "{}|{}|{:?}|{:?}|{:?}|{}|{}",
+            self.values.kind(),
+            self.measured_at,
+            c.value1,
+            c.value2,
+            c.value3,
+            c.context.as_deref().unwrap_or(""),
+            c.detail.as_deref().unwrap_or("")
+        )
+    }
+}
+
+/// Keeps readings that arrived under a `(device, seq)` already stored with other content; one
+/// that is already kept (its own resend) is skipped. Returns how many were new per device.
+pub async fn insert_reading_conflicts(
+    conn: &mut Conn,
+    _authorized: &Authorized,
+    rows: &[ReadingRow],
+    now: DateTime<Utc>,
+) -> Result<Vec<(String, i64)>> {
+    let mut new_per_device: std::collections::BTreeMap<String, i64> = Default::default();
+    for r in rows {
+        let columns = r.values.to_columns();
+        let stored: Option<(String,)> = sqlx::query_as(
+            "INSERT INTO reading_conflicts (device_id, seq, content, elder_id, kind, measured_at, \
+             received_at, value1, value2, value3, context, detail) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+             ON CONFLICT (device_id, seq, content) DO NOTHING RETURNING device_id",
+        )
+        .bind(&r.device_id)
+        .bind(r.seq)
+        .bind(r.content_key())
+        .bind(&r.elder_id)
+        .bind(r.values.kind())
+        .bind(&r.measured_at)
+        .bind(&r.received_at)
+        .bind(columns.value1)
+        .bind(columns.value2)
+        .bind(columns.value3)
+        .bind(columns.context)
+        .bind(columns.detail)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if let Some((device,)) = stored {
+            *new_per_device.entry(device).or_default() += 1;
+        }
+    }
+    for (device, count) in &new_per_device {
+        sqlx::query(
+            "UPDATE devices SET conflicts = conflicts + $1, last_conflict_at = $2 WHERE id = $3",
+        )
+        .bind(count)
+        .bind(time_text(now))
+        .bind(device)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(new_per_device.into_iter().collect())
 }
 
 /// An elder's readings in `[from, to)`, oldest first, at most `limit`; the scope applies to

@@ -280,6 +280,22 @@ impl Sql {
         self.push(")")
     }
 
+    /// `column` (an organization id) is an organization inside `scope`: the organization itself
+    /// for its staff, every organization of the region for a supervisor, none for a family.
+    pub fn organization_scope(&mut self, column: &str, scope: &access::Scope) -> &mut Sql {
+        use access::Scope;
+        match scope {
+            Scope::Everything => self.push("1 = 1"),
+            Scope::Region(code) => {
+                self.push(column)
+                    .push(" IN (SELECT o.id FROM organizations o WHERE ");
+                self.prefix_range("o.region_code", code.prefix()).push(")")
+            }
+            Scope::Organization(org) => self.push(column).push(" = ").text(org.clone()),
+            Scope::OwnRecord(_) | Scope::Nothing => self.push("1 = 0"),
+        }
+    }
+
     fn base_scope(&mut self, scope: &access::Scope) -> &mut Sql {
         use access::Scope;
         match scope {

@@ -95,7 +95,12 @@ impl TestDb {
 
     /// Opens the store (migrating it) and wraps it in an App.
     pub async fn app(&self) -> App {
-        App::new(app::open_store(&self.url).await.expect("open test store"))
+        TestDb::open_app(&self.url).await
+    }
+
+    /// An App on the database at `url` (another test database, a restored backup).
+    pub async fn open_app(url: &str) -> App {
+        App::new(app::open_store(url).await.expect("open test store"))
     }
 }
 

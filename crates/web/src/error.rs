@@ -31,6 +31,7 @@ pub fn status_of(error: &AppError) -> StatusCode {
         AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
         AppError::Stale => StatusCode::CONFLICT,
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        AppError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
     }
 }
 
@@ -57,6 +58,7 @@ pub fn messages(error: &AppError, lang: Lang) -> Vec<(String, String)> {
                 Lang::En => format!("too many attempts; try again in {retry_after_secs} s"),
             },
         )],
+        AppError::Unavailable { zh, en } => one(zh, en),
         AppError::Stale => one(
             "记录已被他人修改，请刷新后重试",
             "the record was changed meanwhile; reload and try again",

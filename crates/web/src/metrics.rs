@@ -129,6 +129,11 @@ pub fn render_monitoring(monitoring: &MonitoringState) -> String {
             &stats.duplicates,
         ),
         (
+            "yiyang_readings_conflicts_total",
+            "Device readings under a seq already stored with other content, kept apart.",
+            &stats.conflicts,
+        ),
+        (
             "yiyang_alerts_opened_total",
             "Alerts opened by readings.",
             &stats.alerts_opened,

@@ -281,3 +281,64 @@ async fn roles_that_may_not_import_get_403_and_signed_out_callers_401() {
         assert_eq!(elder_count(&server).await, before);
     }
 }
+
+#[tokio::test]
+async fn the_same_file_from_another_user_is_that_users_own_import() {
+    for backend in testkit::backends() {
+        let server = Server::start(&backend).await;
+        let f = Fixture::create(&server.app).await;
+        let admin = server.login("admin", PASSWORD).await;
+        let body = json!({
+            "username": "doctor_b", "display_name": "乙医生", "role": "doctor",
+            "org_id": f.org_b1, "password": PASSWORD,
+        });
+        let (status, _) = server
+            .call(
+                "POST",
+                "/api/v1/users",
+                Some(&admin),
+                Some(&body.to_string()),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+        let csv = format!(
+            "姓名,身份证号,联系电话\n甲,{},13812345678\n乙,{},12345\n",
+            id_number(COUNTY_A, 1940, 701, Sex::Male),
+            id_number(COUNTY_A, 1941, 703, Sex::Male),
+        );
+        let doctor = server.login("doctor", PASSWORD).await;
+        let (status, first) = post(
+            &server,
+            "/api/v1/imports?filename=roster.csv",
+            Some(&doctor),
+            "text/csv",
+            csv.clone().into_bytes(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{first}");
+        let doctor_b = server.login("doctor_b", PASSWORD).await;
+        let (status, second) = post(
+            &server,
+            "/api/v1/imports?filename=roster.csv",
+            Some(&doctor_b),
+            "text/csv",
+            csv.into_bytes(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{second}");
+        assert_ne!(
+            second["batch_id"], first["batch_id"],
+            "{backend:?}: another organization's user got the first user's batch"
+        );
+        assert_eq!(second["resumed_from_row"], 0);
+        // Its report is about its own attempt: the first row is now a duplicate for it, and
+        // nothing tells it which record holds that identity number.
+        let text = second.to_string();
+        let mut conn = server.app.store().acquire().await.unwrap();
+        let (first_id,): (String,) = sqlx::query_as("SELECT id FROM elders WHERE name = '甲'")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+        assert!(!text.contains(&first_id), "{text}");
+    }
+}

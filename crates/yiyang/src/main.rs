@@ -29,6 +29,21 @@ enum Command {
     Serve(ServeArgs),
     /// Apply database migrations and exit.
     Migrate(DbArgs),
+    /// Write a consistent copy of the embedded database while the server runs.
+    Backup {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The backup file to write (must not exist).
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Put a backup in place of the embedded database (stop the server first).
+    Restore {
+        /// The backup file (from `yiyang backup`).
+        backup: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+    },
     /// Generate the synthetic demo county (or a larger region with --elders).
     Demo(DemoArgs),
     /// Import data from files.
@@ -168,6 +183,35 @@ async fn run(command: Command, config: Config) -> Result<()> {
         Command::Migrate(db) => {
             let app = open_app(&config.database_url(&db)?, &config).await?;
             println!("migrations applied ({})", app.backend_name());
+            Ok(())
+        }
+        Command::Backup { db, to } => {
+            let app = open_app(&config.database_url(&db)?, &config).await?;
+            let started = std::time::Instant::now();
+            eprintln!("backing up to {} …", to.display());
+            app.backup_to(&to).await.map_err(cli::app_error)?;
+            let size = std::fs::metadata(&to).map(|m| m.len()).unwrap_or(0);
+            println!(
+                "backup written: {} ({:.1} MiB in {:.1} s)",
+                to.display(),
+                size as f64 / 1048576.0,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        Command::Restore { backup, db } => {
+            let url = config.database_url(&db)?;
+            let replaced = app::backup::restore(&backup, &url)
+                .await
+                .map_err(cli::app_error)?;
+            match replaced {
+                Some(aside) => println!(
+                    "restored {}; the database it replaced is kept as {}",
+                    backup.display(),
+                    aside.display()
+                ),
+                None => println!("restored {}", backup.display()),
+            }
             Ok(())
         }
         Command::Demo(DemoArgs {
@@ -311,6 +355,18 @@ async fn import_elders(app: &app::App, file: &std::path::Path, username: &str) -
     Ok(())
 }
 
+/// Deletes broker accounts of devices that are no longer bound, at start and every 5 minutes
+/// (a revocation the broker missed while it was down).
+async fn reconcile_broker_accounts(app: app::App) {
+    loop {
+        match app.reconcile_device_accounts().await {
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "broker: reconciliation failed; retrying later"),
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(300)).await;
+    }
+}
+
 async fn serve(args: ServeArgs, config: Config) -> Result<()> {
     let url = config.database_url(&args.db)?;
     let listen = args
@@ -332,6 +388,37 @@ async fn serve(args: ServeArgs, config: Config) -> Result<()> {
             return Err(cli::app_error(app::demo_gate::not_a_demo_database()));
         }
     }
+    let monitoring = config.monitoring.clone().unwrap_or_default();
+    let mqtt_url = args
+        .mqtt_url
+        .or(monitoring.mqtt_url.clone())
+        .unwrap_or_else(|| config::DEFAULT_MQTT_URL.into());
+    let mut subscriber = None;
+    let mut app = app;
+    if mqtt_url.trim() != "off" {
+        let broker = mqtt::BrokerUrl::parse(&mqtt_url)?;
+        let mut config_of_subscriber = mqtt::SubscriberConfig::new(broker.clone());
+        if let Some(id) = args.mqtt_client_id.or(monitoring.mqtt_client_id.clone()) {
+            config_of_subscriber.client_id = id;
+        }
+        if let Some(filter) = monitoring.mqtt_filter.clone() {
+            config_of_subscriber.filter = filter;
+        }
+        if broker.username.is_some() {
+            // yiyang's broker account also manages the devices' accounts (deploy/mosquitto).
+            let accounts = mqtt::BrokerAccounts::connect(
+                &broker,
+                &format!("{}-control", config_of_subscriber.client_id),
+            );
+            app = app.with_device_accounts(std::sync::Arc::new(accounts));
+        } else {
+            tracing::warn!(
+                "mqtt: no broker account in --mqtt-url; device accounts are not managed \
+                 (run the broker with deploy/mosquitto/start.sh and give its mqtt-url)"
+            );
+        }
+        subscriber = Some(config_of_subscriber);
+    }
     let tasks = app.tasks();
     // Started now, so that `/healthz` lists it from the start.
     let _ = app.ingest();
@@ -339,25 +426,16 @@ async fn serve(args: ServeArgs, config: Config) -> Result<()> {
         let app = app.clone();
         move || expire_sessions(app.clone())
     });
-    let monitoring = config.monitoring.clone().unwrap_or_default();
-    let mqtt_url = args
-        .mqtt_url
-        .or(monitoring.mqtt_url.clone())
-        .unwrap_or_else(|| config::DEFAULT_MQTT_URL.into());
-    if mqtt_url.trim() != "off" {
-        let broker = mqtt::BrokerUrl::parse(&mqtt_url)?;
-        let mut subscriber = mqtt::SubscriberConfig::new(broker);
-        if let Some(id) = args.mqtt_client_id.or(monitoring.mqtt_client_id.clone()) {
-            subscriber.client_id = id;
-        }
-        if let Some(filter) = monitoring.mqtt_filter.clone() {
-            subscriber.filter = filter;
-        }
+    if let Some(subscriber) = subscriber {
         tracing::info!(client_id = %subscriber.client_id, "mqtt: connecting to {}:{}", subscriber.broker.host, subscriber.broker.port);
         let status = std::sync::Arc::new(mqtt::SubscriberStatus::default());
         tasks.spawn("mqtt_subscriber", Need::Required, {
             let app = app.clone();
             move || mqtt::run_subscriber(app.clone(), subscriber.clone(), status.clone())
+        });
+        tasks.spawn("broker_accounts", Need::Optional, {
+            let app = app.clone();
+            move || reconcile_broker_accounts(app.clone())
         });
     }
     let every =

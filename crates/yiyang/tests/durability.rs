@@ -1,31 +1,27 @@
-//! Full-process tests of the MQTT ingest against the real broker (Mosquitto at
-//! 127.0.0.1:1883, or `YIYANG_TEST_MQTT_URL`): an abnormal reading becomes an alert, a resend
-//! does not double it, and after `kill -9` of the server mid-stream every reading arrives
-//! exactly once — acknowledged ones were committed before the acknowledgement, the rest are
-//! redelivered by the broker to the persistent session after the restart. On every backend.
+//! Full-process tests of the MQTT ingest against the real broker, configured as the project
+//! ships it (`deploy/mosquitto`, a private instance per test): an abnormal reading becomes an
+//! alert, a resend does not double it, after `kill -9` of the server mid-stream every reading
+//! arrives exactly once (acknowledged ones were committed before the acknowledgement, the rest
+//! are redelivered by the broker to the persistent session after the restart), and a burst of
+//! 400,000 readings published as fast as the clients can, with API traffic beside it and a
+//! `kill -9` in the middle, is stored exactly once. On every backend.
 
 use mqtt::rumqttc::{AsyncClient, Event, Packet, QoS};
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
-
-fn broker() -> mqtt::BrokerUrl {
-    let url = std::env::var("YIYANG_TEST_MQTT_URL")
-        .ok()
-        .filter(|u| !u.is_empty())
-        .unwrap_or_else(|| "mqtt://127.0.0.1:1883".into());
-    mqtt::BrokerUrl::parse(&url).expect("broker url")
-}
+use testkit::broker::Broker;
 
 /// A running `yiyang serve`, killed with SIGKILL when dropped.
 struct Server {
     child: Child,
+    address: String,
 }
 
 impl Server {
     /// Starts the server and waits until its MQTT subscription is in place.
-    fn start(database_url: &str, client_id: &str) -> Server {
+    fn start(database_url: &str, broker: &Broker, client_id: &str) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_yiyang"))
             .args([
                 "serve",
@@ -34,28 +30,43 @@ impl Server {
                 "--listen",
                 "127.0.0.1:0",
                 "--mqtt-url",
-                &broker_url_text(),
+                &broker.admin_url,
                 "--mqtt-client-id",
                 client_id,
             ])
             .env("YIYANG_ADMIN_PASSWORD", testkit::PASSWORD)
             .env("YIYANG_LOG", "info,sqlx=warn")
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .expect("start yiyang serve");
         let stderr = child.stderr.take().expect("stderr");
+        let stdout = child.stdout.take().expect("stdout");
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
                 if line.contains("mqtt: subscribed") {
                     let _ = tx.send(());
                 }
+                if line.contains("ERROR") || line.contains("WARN") {
+                    eprintln!("server: {line}");
+                }
+            }
+        });
+        let (address_tx, address_rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(address) = line.strip_prefix("yiyang listening on http://") {
+                    let _ = address_tx.send(address.to_string());
+                }
             }
         });
         rx.recv_timeout(Duration::from_secs(60))
             .expect("the server subscribed to the broker");
-        Server { child }
+        let address = address_rx
+            .recv_timeout(Duration::from_secs(60))
+            .expect("the server said where it listens");
+        Server { child, address }
     }
 
     fn kill_9(mut self) {
@@ -72,11 +83,6 @@ impl Drop for Server {
     }
 }
 
-fn broker_url_text() -> String {
-    let b = broker();
-    format!("mqtt://{}:{}", b.host, b.port)
-}
-
 /// A QoS 1 publisher whose event loop runs in the background; `publish` returns once the
 /// broker has acknowledged the message (so it is the broker's to deliver).
 struct Publisher {
@@ -85,8 +91,11 @@ struct Publisher {
 }
 
 impl Publisher {
-    fn new(name: &str) -> Publisher {
-        let (client, mut eventloop) = mqtt::publisher(&broker(), name, 100);
+    /// Connects as `device` with its credential (its account's client id is the device id).
+    fn new(broker: &Broker, device: &Device) -> Publisher {
+        let url = mqtt::BrokerUrl::parse(&broker.url_as(&device.id, &device.credential))
+            .expect("device url");
+        let (client, mut eventloop) = mqtt::publisher(&url, &device.id, 100);
         let (tx, acks) = tokio::sync::mpsc::unbounded_channel();
         tokio::spawn(async move {
             loop {
@@ -118,24 +127,6 @@ impl Publisher {
     }
 }
 
-/// Drops the broker's session of `client_id` (clean session connect), so no test leaves
-/// queued messages behind.
-async fn forget_session(client_id: &str) {
-    let mut options = broker().options(client_id);
-    options.set_clean_session(true);
-    let (client, mut eventloop) = AsyncClient::new(options, 10);
-    let _ = tokio::time::timeout(Duration::from_secs(5), async {
-        loop {
-            if let Ok(Event::Incoming(Packet::ConnAck(_))) = eventloop.poll().await {
-                break;
-            }
-        }
-    })
-    .await;
-    let _ = client.disconnect().await;
-    let _ = tokio::time::timeout(Duration::from_secs(1), eventloop.poll()).await;
-}
-
 async fn count(app: &app::App, sql: &str) -> i64 {
     let mut conn = app.store().acquire().await.expect("connection");
     let (n,): (i64,) = sqlx::query_as(sql)
@@ -163,16 +154,41 @@ fn reading(seq: u64, systolic: i64) -> String {
     )
 }
 
-/// Registers a blood-pressure monitor for a fixture elder and returns the app (the test's own
-/// connection to the same database).
-async fn prepare(db: &testkit::TestDb, device: &str) -> app::App {
-    let app = db.app().await;
+struct Device {
+    id: String,
+    credential: String,
+}
+
+/// An app on the test's database that provisions device accounts on `broker`, as `serve` does.
+async fn app_with_broker(db: &testkit::TestDb, broker: &Broker) -> app::App {
+    let accounts = mqtt::BrokerAccounts::connect(
+        &mqtt::BrokerUrl::parse(&broker.admin_url).expect("admin url"),
+        &format!("yiyang-test-control-{}", uuid::Uuid::now_v7().simple()),
+    );
+    db.app()
+        .await
+        .with_device_accounts(std::sync::Arc::new(accounts))
+}
+
+/// Registers `count` blood-pressure monitors for fixture elders; returns the app (the test's
+/// own connection to the same database) and the devices with their credentials.
+async fn prepare(db: &testkit::TestDb, broker: &Broker, count: usize) -> (app::App, Vec<Device>) {
+    let app = app_with_broker(db, broker).await;
     let fixture = testkit::Fixture::create(&app).await;
     let admin = app.system_actor("admin").await.expect("admin");
-    app.register_device(&admin, device, "blood_pressure_monitor", &fixture.elder_a1)
-        .await
-        .expect("device");
-    app
+    let mut devices = Vec::new();
+    for _ in 0..count {
+        let id = format!("BP-{}", uuid::Uuid::now_v7().simple());
+        let registered = app
+            .register_device(&admin, &id, "blood_pressure_monitor", &fixture.elder_a1)
+            .await
+            .expect("device");
+        devices.push(Device {
+            id,
+            credential: registered.credential,
+        });
+    }
+    (app, devices)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -180,11 +196,12 @@ async fn an_abnormal_reading_published_over_mqtt_becomes_one_alert_and_a_resend_
 {
     for backend in testkit::backends() {
         let db = testkit::TestDb::new(&backend).await;
-        let device = format!("BP-{}", uuid::Uuid::now_v7().simple());
-        let app = prepare(&db, &device).await;
-        let client_id = format!("yiyang-test-{}", uuid::Uuid::now_v7().simple());
-        let server = Server::start(&db.url, &client_id);
-        let mut publisher = Publisher::new(&format!("{client_id}-pub"));
+        let broker = Broker::start();
+        let (app, devices) = prepare(&db, &broker, 1).await;
+        let device = devices[0].id.clone();
+        let client_id = "yiyang-ingest";
+        let server = Server::start(&db.url, &broker, client_id);
+        let mut publisher = Publisher::new(&broker, &devices[0]);
         let crisis = reading(1, 196);
         let sent = Instant::now();
         publisher.publish(&device, crisis.clone()).await;
@@ -230,7 +247,6 @@ async fn an_abnormal_reading_published_over_mqtt_becomes_one_alert_and_a_resend_
             3
         );
         server.kill_9();
-        forget_session(&client_id).await;
     }
 }
 
@@ -239,11 +255,12 @@ async fn after_kill_9_mid_stream_every_reading_arrives_exactly_once() {
     const TOTAL: u64 = 600;
     for backend in testkit::backends() {
         let db = testkit::TestDb::new(&backend).await;
-        let device = format!("BP-{}", uuid::Uuid::now_v7().simple());
-        let app = prepare(&db, &device).await;
-        let client_id = format!("yiyang-test-{}", uuid::Uuid::now_v7().simple());
-        let server = Server::start(&db.url, &client_id);
-        let mut publisher = Publisher::new(&format!("{client_id}-pub"));
+        let broker = Broker::start();
+        let (app, devices) = prepare(&db, &broker, 1).await;
+        let device = devices[0].id.clone();
+        let client_id = "yiyang-ingest";
+        let server = Server::start(&db.url, &broker, client_id);
+        let mut publisher = Publisher::new(&broker, &devices[0]);
 
         // A third of the stream while the server runs, then SIGKILL without waiting for it to
         // catch up, then the rest while it is down: the broker keeps those for the session.
@@ -260,7 +277,7 @@ async fn after_kill_9_mid_stream_every_reading_arrives_exactly_once() {
                 .await;
         }
 
-        let server = Server::start(&db.url, &client_id);
+        let server = Server::start(&db.url, &broker, client_id);
         let stored = wait_for(
             &app,
             "SELECT COUNT(*) FROM readings",
@@ -289,6 +306,239 @@ async fn after_kill_9_mid_stream_every_reading_arrives_exactly_once() {
             TOTAL / 3
         );
         server.kill_9();
-        forget_session(&client_id).await;
+    }
+}
+
+/// One HTTP/1.1 request on a fresh connection: the status and the body.
+async fn http(
+    address: &str,
+    method: &str,
+    path: &str,
+    token: &str,
+    body: &str,
+) -> Option<(u16, String)> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(address).await.ok()?;
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nhost: {address}\r\nauthorization: Bearer {token}\r\n\
+         content-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.ok()?;
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).await.ok()?;
+    let answer = String::from_utf8_lossy(&answer).into_owned();
+    let status = answer.get(9..12)?.parse().ok()?;
+    let body = answer.split_once("\r\n\r\n").map(|(_, b)| b.to_string())?;
+    Some((status, body))
+}
+
+/// Signs in as the admin and then reads and writes through the API until `stop`: the elder
+/// record (audited), the device list, and new elders. Returns (answered, failed with 5xx).
+async fn api_traffic(
+    address: std::sync::Arc<std::sync::Mutex<String>>,
+    elder_id: String,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> (u64, u64) {
+    use std::sync::atomic::Ordering;
+    let (mut answered, mut server_errors) = (0u64, 0u64);
+    let mut token = String::new();
+    let mut created = 0u32;
+    while !stop.load(Ordering::Relaxed) {
+        let at = address.lock().unwrap().clone();
+        if token.is_empty() {
+            let login = format!(
+                r#"{{"username":"admin","password":"{}"}}"#,
+                testkit::PASSWORD
+            );
+            match http(&at, "POST", "/api/v1/auth/login", "", &login).await {
+                Some((200, body)) => {
+                    let value: serde_json::Value = serde_json::from_str(&body).unwrap();
+                    token = value["token"].as_str().unwrap().to_string();
+                }
+                _ => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+            continue;
+        }
+        let answers = [
+            http(
+                &at,
+                "GET",
+                &format!("/api/v1/elders/{elder_id}"),
+                &token,
+                "",
+            )
+            .await,
+            http(&at, "GET", "/api/v1/devices?per_page=5", &token, "").await,
+            {
+                created += 1;
+                // Sequence numbers are three digits: a new birth year every 400 elders.
+                let id = testkit::id_number(
+                    testkit::COUNTY_A,
+                    1930 + (created / 400) as i32,
+                    500 + (created % 400) as u16,
+                    registry::Sex::Female,
+                );
+                let elder = format!(
+                    r#"{{"name":"负载{created}","id_number":"{id}","region_code":"{}001"}}"#,
+                    testkit::COUNTY_A
+                );
+                http(&at, "POST", "/api/v1/elders", &token, &elder).await
+            },
+        ];
+        if answers.iter().all(Option::is_none) {
+            // The server is down (the kill): try again shortly.
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        for answer in answers.into_iter().flatten() {
+            answered += 1;
+            if answer.0 >= 500 {
+                server_errors += 1;
+                eprintln!("api: {} {}", answer.0, answer.1);
+            }
+        }
+    }
+    (answered, server_errors)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_burst_of_400_000_readings_with_api_traffic_and_a_kill_9_is_stored_exactly_once() {
+    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+    use std::sync::{Arc, Mutex};
+    const DEVICES: usize = 20;
+    const PER_DEVICE: u64 = 20_000;
+    const BATCH: u64 = 50;
+    const TOTAL: i64 = DEVICES as i64 * PER_DEVICE as i64;
+    for backend in testkit::backends() {
+        let db = testkit::TestDb::new(&backend).await;
+        let broker = Broker::start();
+        let (app, devices) = prepare(&db, &broker, DEVICES).await;
+        let elder_id = {
+            let mut conn = app.store().acquire().await.expect("connection");
+            let (id,): (String,) = sqlx::query_as("SELECT elder_id FROM devices LIMIT 1")
+                .fetch_one(&mut *conn)
+                .await
+                .expect("elder");
+            id
+        };
+        let client_id = "yiyang-ingest";
+        let server = Server::start(&db.url, &broker, client_id);
+        let address = Arc::new(Mutex::new(server.address.clone()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let traffic = tokio::spawn(api_traffic(address.clone(), elder_id, stop.clone()));
+
+        // Every device publishes all its readings as fast as its connection takes them, in
+        // messages of BATCH, QoS 1, without waiting for one acknowledgement before the next.
+        let published = Arc::new(AtomicU64::new(0));
+        let started = Instant::now();
+        let now = chrono::Utc::now();
+        let mut publishers = Vec::new();
+        for device in &devices {
+            let mut publisher = Publisher::new(&broker, device);
+            let device = device.id.clone();
+            let published = published.clone();
+            publishers.push(tokio::spawn(async move {
+                let mut messages = 0;
+                for start in (1..=PER_DEVICE).step_by(BATCH as usize) {
+                    let batch: Vec<String> = (start..(start + BATCH).min(PER_DEVICE + 1))
+                        .map(|seq| {
+                            let ts = now - chrono::Duration::seconds((PER_DEVICE - seq) as i64);
+                            format!(
+                                r#"{{"seq":{seq},"ts":"{}","kind":"blood_pressure","systolic":{},"diastolic":{},"pulse":70}}"#,
+                                ts.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                                112 + seq % 15,
+                                72 + seq % 9
+                            )
+                        })
+                        .collect();
+                    let n = batch.len() as u64;
+                    publisher
+                        .client
+                        .publish(
+                            monitoring::device::topic_of_device(&device),
+                            QoS::AtLeastOnce,
+                            false,
+                            format!("[{}]", batch.join(",")),
+                        )
+                        .await
+                        .expect("publish");
+                    messages += 1;
+                    published.fetch_add(n, Ordering::Relaxed);
+                }
+                // Every message acknowledged by the broker: from here on it is the broker's.
+                for _ in 0..messages {
+                    tokio::time::timeout(Duration::from_secs(120), publisher.acks.recv())
+                        .await
+                        .expect("the broker acknowledged every message");
+                }
+            }));
+        }
+
+        // kill -9 in the middle of ingest, then a restart on the same persistent session.
+        let killed_at = wait_for(
+            &app,
+            "SELECT COUNT(*) FROM readings",
+            TOTAL / 3,
+            Duration::from_secs(300),
+        )
+        .await;
+        server.kill_9();
+        let stored_at_kill = count(&app, "SELECT COUNT(*) FROM readings").await;
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        let server = Server::start(&db.url, &broker, client_id);
+        *address.lock().unwrap() = server.address.clone();
+
+        for publisher in publishers {
+            publisher.await.expect("publisher");
+        }
+        let publish_time = started.elapsed();
+        let stored = wait_for(
+            &app,
+            "SELECT COUNT(*) FROM readings",
+            TOTAL,
+            Duration::from_secs(600),
+        )
+        .await;
+        let total_time = started.elapsed();
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        stop.store(true, Ordering::Relaxed);
+        let (answered, server_errors) = traffic.await.expect("api traffic");
+
+        assert_eq!(published.load(Ordering::Relaxed), TOTAL as u64);
+        assert_eq!(stored, TOTAL, "{backend:?}: {stored} of {TOTAL} stored");
+        assert_eq!(
+            count(&app, "SELECT COUNT(*) FROM readings").await,
+            TOTAL,
+            "{backend:?}: nothing stored twice"
+        );
+        let mut conn = app.store().acquire().await.expect("connection");
+        let per_device: Vec<(String, i64, i64, i64)> = sqlx::query_as(
+            "SELECT device_id, COUNT(DISTINCT seq), MIN(seq), MAX(seq) FROM readings GROUP BY device_id",
+        )
+        .fetch_all(&mut *conn)
+        .await
+        .expect("per device");
+        drop(conn);
+        assert_eq!(per_device.len(), DEVICES);
+        for (device, distinct, min, max) in per_device {
+            assert_eq!(
+                (distinct, min, max),
+                (PER_DEVICE as i64, 1, PER_DEVICE as i64),
+                "{backend:?}: {device} has every seq exactly once"
+            );
+        }
+        assert!(
+            answered > 0,
+            "{backend:?}: the API answered during the burst"
+        );
+        assert_eq!(server_errors, 0, "{backend:?}: API errors during the burst");
+        eprintln!(
+            "{backend:?}: {TOTAL} readings from {DEVICES} devices published in {publish_time:.1?} \
+             ({:.0}/s), all stored exactly once after {total_time:.1?} ({:.0}/s end to end); \
+             kill -9 at {stored_at_kill} stored (waited for {killed_at}); {answered} API answers beside it",
+            TOTAL as f64 / publish_time.as_secs_f64(),
+            TOTAL as f64 / total_time.as_secs_f64(),
+        );
+        server.kill_9();
     }
 }

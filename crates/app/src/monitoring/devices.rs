@@ -26,6 +26,10 @@ pub struct DeviceView {
     pub rejected: i64,
     pub last_rejection: Option<String>,
     pub created_at: String,
+    /// Readings sent under a seq already used with other content (a clock or firmware fault, or
+    /// someone else sending as the device).
+    pub conflicts: i64,
+    pub last_conflict_at: Option<String>,
 }
 
 impl DeviceView {
@@ -40,6 +44,8 @@ impl DeviceView {
             unbound_at: row.unbound_at,
             last_seen_at: row.last_seen_at,
             rejected: row.rejected,
+            conflicts: row.conflicts,
+            last_conflict_at: row.last_conflict_at,
             last_rejection: row.last_rejection,
             created_at: row.created_at,
         }
@@ -76,6 +82,22 @@ fn device_id_error(error: monitoring::device::DeviceIdError) -> FieldError {
     FieldError::new("device_id", problem)
 }
 
+/// Ids the platform's own broker clients use (`yiyang-ingest`, `yiyang-control`…): a device may
+/// not take one, or its broker account would be pinned to the ingest client id.
+fn is_reserved(device_id: &str) -> bool {
+    device_id.to_ascii_lowercase().starts_with("yiyang")
+}
+
+fn unavailable_device_id() -> AppError {
+    AppError::field(
+        "device_id",
+        Problem::Invalid {
+            zh: "该设备编号无法登记；如设备确属本机构，请联系区县管理员核实".into(),
+            en: "this device id cannot be registered; if the device is yours, ask the county administrator to check it".into(),
+        },
+    )
+}
+
 impl App {
     /// Registers `device_id` of `kind` bound to `elder_id` and returns its credential.
     pub async fn register_device(
@@ -109,36 +131,46 @@ impl App {
         let now = self.now();
         let credential = new_credential();
         let tx = self.store.begin().await?;
-        let (mut tx, _) = self
+        let (mut tx, elder) = self
             .elder_in_scope(tx, &authorized, actor, elder_id, "device_register")
             .await
             .map_err(unknown_if_not_found)?;
-        if store::monitoring::device_exists(&mut tx, &id).await? {
-            return Err(AppError::Invalid(vec![FieldError::new(
+        if let Some(existing) = store::monitoring::get_device(&mut tx, &authorized, &id).await? {
+            return Err(AppError::field(
                 "device_id",
                 Problem::Invalid {
-                    zh: format!("设备 {id} 已登记；如需换绑，请先解绑"),
+                    zh: format!(
+                        "设备 {id} 已登记（{}）；如需换绑，请先解绑",
+                        existing.elder_name.as_deref().unwrap_or("未绑定")
+                    ),
                     en: format!("device {id} is already registered; unbind it to bind it anew"),
                 },
-            )]));
+            ));
         }
+        // Taken by a device out of the caller's reach, or reserved for the platform's own broker
+        // clients: one answer for both, so that it proves nothing about anyone's devices.
+        if is_reserved(&id) || store::monitoring::device_exists(&mut tx, &id).await? {
+            return Err(unavailable_device_id());
+        }
+        let organization_id = elder
+            .responsible_org_id
+            .clone()
+            .or_else(|| actor.org_id().map(str::to_string));
         store::monitoring::insert_device(
             &mut tx,
             &authorized,
-            &id,
-            kind.code(),
-            elder_id,
-            &credential_hash(&credential),
+            &store::monitoring::NewDevice {
+                id: &id,
+                kind: kind.code(),
+                elder_id,
+                organization_id: organization_id.as_deref(),
+                credential_hash: &credential_hash(&credential),
+            },
             now,
         )
         .await
         .map_err(|e| match e {
-            StoreError::Conflict(_) => AppError::Invalid(vec![FieldError::new(
-                "device_id",
-                Problem::Duplicate {
-                    existing_id: id.clone(),
-                },
-            )]),
+            StoreError::Conflict(_) => unavailable_device_id(),
             other => other.into(),
         })?;
         let audit = Audit::new(actor, AuditAction::DeviceRegister)
@@ -162,38 +194,35 @@ impl App {
         let now = self.now();
         let credential = new_credential();
         let mut tx = self.store.begin().await?;
-        let device =
-            store::monitoring::devices_for_ingest(&mut tx, &authorized, &[device_id]).await?;
-        let Some(device) = device.into_iter().next() else {
-            return Err(AppError::NotFound);
-        };
+        // Only a device in the caller's reach: bound to an elder they see, or a spare device of
+        // their organization. Another organization's device is not found.
+        let found = store::monitoring::get_device(&mut tx, &authorized, device_id).await?;
+        let (tx, device) = self
+            .found_or_denied(tx, found, actor, "device_bind", None)
+            .await?;
         if device.status == DeviceStatus::Bound {
-            // Visible to the caller only if its elder is in scope; say nothing more otherwise.
-            let visible =
-                store::monitoring::get_device(&mut tx, &actor.writes(self.now()), device_id)
-                    .await?
-                    .is_some();
-            return Err(if visible {
-                AppError::field(
-                    "device_id",
-                    Problem::Invalid {
-                        zh: "设备已绑定给一位老人，请先解绑".into(),
-                        en: "the device is bound to an elder; unbind it first".into(),
-                    },
-                )
-            } else {
-                AppError::NotFound
-            });
+            return Err(AppError::field(
+                "device_id",
+                Problem::Invalid {
+                    zh: "设备已绑定给一位老人，请先解绑".into(),
+                    en: "the device is bound to an elder; unbind it first".into(),
+                },
+            ));
         }
-        let (mut tx, _) = self
+        let (mut tx, elder) = self
             .elder_in_scope(tx, &authorized, actor, elder_id, "device_bind")
             .await
             .map_err(unknown_if_not_found)?;
+        let organization_id = elder
+            .responsible_org_id
+            .clone()
+            .or(device.organization_id.clone());
         store::monitoring::bind_device(
             &mut tx,
             &authorized,
             device_id,
             elder_id,
+            organization_id.as_deref(),
             &credential_hash(&credential),
             now,
         )
@@ -218,6 +247,10 @@ impl App {
         let row = store::monitoring::get_device(&mut tx, &actor.writes(self.now()), device_id)
             .await?
             .ok_or(AppError::NotFound)?;
+        // The broker account first: if the broker cannot take it, nothing is committed and the
+        // user is told; a device reported ready can always publish.
+        self.provision_device_account(device_id, &credential)
+            .await?;
         audit.commit(tx).await?;
         Ok(RegisteredDevice {
             device: DeviceView::from_row(row),
@@ -260,6 +293,7 @@ impl App {
             .detail(device_id)
             .commit(tx)
             .await?;
+        self.revoke_device_account(device_id).await;
         Ok(())
     }
 

@@ -11,7 +11,7 @@ use super::{IngestStats, MonitoringState};
 use crate::{App, AppError, Result};
 use chrono::{DateTime, Utc};
 use monitoring::{DeviceStatus, Finding, Reading, ReadingError, Thresholds};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 use store::monitoring::{ElderWatch, IngestDevice, ReadingRow};
 use store::{time_text, StoreError};
@@ -66,6 +66,9 @@ pub struct IngestReport {
     pub accepted: usize,
     /// Readings already stored before (a resend).
     pub duplicates: usize,
+    /// Readings under a seq already stored with other content: kept apart and counted on the
+    /// device, never in place of the stored one (an emergency among them still raises its alert).
+    pub conflicts: usize,
     pub rejected: Vec<Rejection>,
     /// Alerts opened or updated by this submission's readings.
     pub alerts: Vec<String>,
@@ -271,7 +274,10 @@ impl App {
         let mut rows: Vec<ReadingRow> = Vec::new();
         // (submission, reading) of each row, to find the findings' owners after the insert.
         let mut row_owner: Vec<(usize, Reading)> = Vec::new();
-        let mut seen_in_group: HashSet<(&str, u64)> = HashSet::new();
+        // Where each (device, seq) first stands in `rows`; a later one with other content is a
+        // conflict, with the same content a resend.
+        let mut seen_in_group: HashMap<(&str, u64), usize> = HashMap::new();
+        let mut conflicting: Vec<(usize, ReadingRow, Reading)> = Vec::new();
         // Refusals counted on the device's row: (count, the last one's message). Readings of an
         // unknown device are only counted in the stats: there is no row to count them on, and
         // a stranger must not be able to fill a table.
@@ -341,13 +347,18 @@ impl App {
                         })
                     }
                     (Ok(reading), None) => {
-                        if seen_in_group.insert((device_id, reading.seq)) {
-                            let elder_id =
-                                device.and_then(|d| d.elder_id.clone()).unwrap_or_default();
-                            rows.push(reading_row(device_id, &elder_id, reading, &received));
-                            row_owner.push((i, reading.clone()));
-                        } else {
-                            report.duplicates += 1;
+                        let elder_id = device.and_then(|d| d.elder_id.clone()).unwrap_or_default();
+                        let row = reading_row(device_id, &elder_id, reading, &received);
+                        match seen_in_group.get(&(device_id, reading.seq)) {
+                            None => {
+                                seen_in_group.insert((device_id, reading.seq), rows.len());
+                                rows.push(row);
+                                row_owner.push((i, reading.clone()));
+                            }
+                            Some(&first) if rows[first].same_content(&row) => {
+                                report.duplicates += 1;
+                            }
+                            Some(_) => conflicting.push((i, row, reading.clone())),
                         }
                         None
                     }
@@ -376,17 +387,71 @@ impl App {
             }
         }
 
-        // Count accepted and duplicate readings per submission; gather the findings.
+        // What was not new is a resend if the stored reading says the same, else a conflict.
+        let not_new: Vec<(&str, i64)> = rows
+            .iter()
+            .zip(&is_new)
+            .filter(|(_, &new)| !new)
+            .map(|(r, _)| (r.device_id.as_str(), r.seq))
+            .collect();
+        let stored: HashMap<(String, i64), ReadingRow> = if not_new.is_empty() {
+            HashMap::new()
+        } else {
+            store::monitoring::stored_readings(&mut tx, &authorized, &not_new)
+                .await?
+                .into_iter()
+                .map(|r| ((r.device_id.clone(), r.seq), r))
+                .collect()
+        };
+        let mut is_conflict = vec![false; rows.len()];
+        for (i, row) in rows.iter().enumerate() {
+            if !is_new[i] {
+                let key = (row.device_id.clone(), row.seq);
+                is_conflict[i] = stored.get(&key).is_some_and(|s| !s.same_content(row));
+            }
+        }
+        for ((row, (owner, reading)), _) in rows
+            .iter()
+            .zip(&row_owner)
+            .zip(&is_conflict)
+            .filter(|(_, &c)| c)
+        {
+            conflicting.push((*owner, row.clone(), reading.clone()));
+        }
+        let conflict_rows: Vec<ReadingRow> = conflicting.iter().map(|c| c.1.clone()).collect();
+        let conflicts_kept = if conflict_rows.is_empty() {
+            0
+        } else {
+            store::monitoring::insert_reading_conflicts(&mut tx, &authorized, &conflict_rows, now)
+                .await?
+                .iter()
+                .map(|(_, n)| *n as u64)
+                .sum()
+        };
+
+        // Count accepted, duplicate and conflicting readings per submission; gather the
+        // findings: of every new reading, and of every emergency among the conflicts (an SOS
+        // must never vanish because its seq was used before).
         let mut new_readings: Vec<(usize, &str, &str, &Reading)> = Vec::new();
-        for ((row, (owner, reading)), &is_new) in rows.iter().zip(&row_owner).zip(&is_new) {
+        for (((row, (owner, reading)), &is_new), &conflict) in
+            rows.iter().zip(&row_owner).zip(&is_new).zip(&is_conflict)
+        {
             if let Ok(report) = &mut reports[*owner] {
                 if is_new {
                     report.accepted += 1;
-                } else {
+                } else if !conflict {
                     report.duplicates += 1;
                 }
             }
             if is_new {
+                new_readings.push((*owner, &row.device_id, &row.elder_id, reading));
+            }
+        }
+        for (owner, row, reading) in &conflicting {
+            if let Ok(report) = &mut reports[*owner] {
+                report.conflicts += 1;
+            }
+            if reading.values.reading_kind().is_emergency() {
                 new_readings.push((*owner, &row.device_id, &row.elder_id, reading));
             }
         }
@@ -473,6 +538,7 @@ impl App {
             .map(|r| r.duplicates)
             .sum();
         IngestStats::add(&state.stats.duplicates, duplicates as u64);
+        IngestStats::add(&state.stats.conflicts, conflicts_kept);
         Ok((reports, live))
     }
 

@@ -6,6 +6,7 @@
 //! audits and tells people.
 
 pub mod alerts;
+pub mod broker_accounts;
 pub mod devices;
 pub mod ingest;
 pub mod notify;
@@ -14,6 +15,7 @@ pub mod readings;
 pub mod thresholds;
 
 pub use alerts::{AlertView, LiveAlert};
+pub use broker_accounts::DeviceAccounts;
 pub use devices::{DeviceView, RegisteredDevice};
 pub use ingest::{IngestHandle, IngestReport, Rejection, Submission};
 /// Stored shapes the monitoring use cases hand out as they are.
@@ -50,6 +52,8 @@ impl Default for MonitoringSettings {
 pub struct IngestStats {
     pub accepted: AtomicU64,
     pub duplicates: AtomicU64,
+    /// Readings kept apart because their seq was used before with other content.
+    pub conflicts: AtomicU64,
     pub alerts_opened: AtomicU64,
     pub alerts_updated: AtomicU64,
     pub commits: AtomicU64,

@@ -28,6 +28,9 @@ pub struct DeviceJson {
     /// Why the latest one was refused.
     last_rejection: Option<String>,
     created_at: String,
+    /// Readings sent under a seq already used with other content.
+    conflicts: i64,
+    last_conflict_at: Option<String>,
 }
 
 impl From<DeviceView> for DeviceJson {
@@ -44,6 +47,8 @@ impl From<DeviceView> for DeviceJson {
             rejected: v.rejected,
             last_rejection: v.last_rejection,
             created_at: v.created_at,
+            conflicts: v.conflicts,
+            last_conflict_at: v.last_conflict_at,
         }
     }
 }

@@ -66,6 +66,7 @@ pub struct RejectionJson {
 pub struct IngestJson {
     accepted: usize,
     duplicates: usize,
+    conflicts: usize,
     rejected: Vec<RejectionJson>,
     /// Alerts these readings opened or updated.
     alerts: Vec<String>,
@@ -76,6 +77,7 @@ impl From<IngestReport> for IngestJson {
         IngestJson {
             accepted: r.accepted,
             duplicates: r.duplicates,
+            conflicts: r.conflicts,
             rejected: r
                 .rejected
                 .into_iter()
