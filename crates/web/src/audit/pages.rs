@@ -3,14 +3,13 @@
 
 use crate::audit::api::time_bound;
 use crate::kit::text;
-use crate::kit::{ui_page, Filters};
+use crate::kit::{filtered_rows, ui_page, Filters};
 use crate::ui::form::enum_options;
 use crate::ui::form::{page_links, FormErrors, Opt, PageLink};
 use crate::ui::{render, t, thousands, OrPage, PageResult, Section, Session, Ui};
 use crate::WebState;
 use access::{Action, AuditAction, AuditOutcome, Role};
 use app::audit_log::AuditFilter;
-use app::AppError;
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -86,30 +85,18 @@ pub async fn page(
     let from = time_bound(&mut errors, "from", &params.from, false);
     let to = time_bound(&mut errors, "to", &params.to, true);
     let nonempty = |v: &Option<String>| Some(text(v)).filter(|s| !s.is_empty());
-    let result = if errors.is_empty() {
-        let filter = AuditFilter {
-            username: nonempty(&params.username),
-            action: nonempty(&params.action),
-            target_id: nonempty(&params.target_id),
-            from,
-            to,
-            ..Default::default()
-        };
-        state.app.search_audit(&session.actor, filter, page).await
-    } else {
-        Err(AppError::Invalid(errors))
+    let filter = AuditFilter {
+        username: nonempty(&params.username),
+        action: nonempty(&params.action),
+        target_id: nonempty(&params.target_id),
+        from,
+        to,
+        ..Default::default()
     };
-    let (rows, total, form_errors) = match result {
-        Ok((rows, total)) => (rows, total, FormErrors::default()),
-        Err(e @ AppError::Invalid(_)) => {
-            let shown = ["username", "action", "target_id", "from", "to"]
-                .map(String::from)
-                .to_vec();
-            let errors = FormErrors::from_error(&e, lang, shown, |f| field_label(f, lang));
-            (Vec::new(), 0, errors)
-        }
-        Err(e) => return Err(session.refuse(&e)),
-    };
+    let found = state.app.search_audit(&session.actor, filter, page);
+    let filters = ["username", "action", "target_id", "from", "to"];
+    let (rows, total, form_errors) =
+        filtered_rows(&session, errors, found, &filters, field_label).await?;
     let lines = rows
         .into_iter()
         .map(|r| {

@@ -159,11 +159,7 @@ struct FormPage {
     errors: FormErrors,
 }
 
-impl FormPage {
-    fn invalid(&self, field: &str) -> bool {
-        !self.errors.of(field).is_empty()
-    }
-}
+impl FormPage {}
 
 fn form_fields() -> Vec<String> {
     ["device_id", "kind", "elder_id"].map(String::from).to_vec()

@@ -2,17 +2,16 @@
 //! licences, and the create and edit forms.
 
 use crate::kit::text;
-use crate::kit::CsrfForm;
+use crate::kit::{filtered_rows, form_saved, form_shown, CsrfForm, FormAt, RecordForm};
 use crate::kit::{ui_page, Filters};
 use crate::ui::charts::BarChart;
 use crate::ui::form::enum_options;
 use crate::ui::form::{page_links, query, Check, FormData, FormErrors, Opt, PageLink};
 use crate::ui::region_names::{self, RegionNames};
-use crate::ui::{render, see_other, t, thousands, OrPage, PageResult, Section, Session, Ui};
+use crate::ui::{render, t, thousands, OrPage, PageResult, Section, Session, Ui};
 use crate::WebState;
 use access::{Action, Role};
 use app::orgs::{OrgFilter, OrgRow};
-use app::AppError;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -132,29 +131,17 @@ pub async fn list(
             },
         ));
     }
-    let result = if errors.is_empty() {
-        let filter = OrgFilter {
-            region_prefix,
-            category,
-            kind,
-            name_prefix: Some(text(&params.q)).filter(|q| !q.is_empty()),
-            ..Default::default()
-        };
-        state.app.list_orgs(&session.actor, filter, page).await
-    } else {
-        Err(AppError::Invalid(errors))
+    let filter = OrgFilter {
+        region_prefix,
+        category,
+        kind,
+        name_prefix: Some(text(&params.q)).filter(|q| !q.is_empty()),
+        ..Default::default()
     };
-    let (rows, total, form_errors) = match result {
-        Ok((rows, total)) => (rows, total, FormErrors::default()),
-        Err(e @ AppError::Invalid(_)) => {
-            let shown = ["q", "category", "kind", "region"]
-                .map(String::from)
-                .to_vec();
-            let errors = FormErrors::from_error(&e, lang, shown, |f| filter_label(f, lang));
-            (Vec::new(), 0, errors)
-        }
-        Err(e) => return Err(session.refuse(&e)),
-    };
+    let found = state.app.list_orgs(&session.actor, filter, page);
+    let filters = ["q", "category", "kind", "region"];
+    let (rows, total, form_errors) =
+        filtered_rows(&session, errors, found, &filters, filter_label).await?;
     let mut names = RegionNames::default();
     let mut lines = Vec::with_capacity(rows.len());
     for row in rows {
@@ -191,14 +178,13 @@ pub async fn list(
         q: text(&params.q),
         categories: enum_options!(OrgCategory, lang, &text(&params.category), any),
         kinds: enum_options!(OrgKind, lang, &text(&params.kind), any),
-        regions: {
-            let mut o = vec![Opt::new("", any, "")];
-            o.extend(
-                region_names::filter_options(&state.app, &session.actor, &text(&params.region))
-                    .await,
-            );
-            o
-        },
+        regions: region_names::filter_options(
+            &state.app,
+            &session.actor,
+            &text(&params.region),
+            any,
+        )
+        .await,
         errors: form_errors,
         lines,
         total: thousands(total),
@@ -378,7 +364,7 @@ pub struct BedInput {
 
 #[derive(Template)]
 #[template(path = "orgs/form.html")]
-struct FormPage {
+pub(crate) struct FormPage {
     ui: Ui,
     editing: Option<String>,
     action: String,
@@ -392,108 +378,92 @@ struct FormPage {
     errors: FormErrors,
 }
 
-impl FormPage {
-    fn invalid(&self, field: &str) -> bool {
-        !self.errors.of(field).is_empty()
-    }
-}
+impl FormPage {}
 
-fn form_fields() -> Vec<String> {
-    let mut fields: Vec<String> = [
-        "name",
-        "kind",
-        "grade",
-        "operator",
-        "region_code",
-        "address",
-        "phone",
-        "medical_licence",
-        "elderly_care_licence",
-        "services",
-    ]
-    .map(String::from)
-    .to_vec();
-    fields.extend(BED_FIELDS.map(String::from));
-    fields
-}
+impl RecordForm for OrgValues {
+    type Page = FormPage;
 
-fn field_label(field: &str, lang: Lang) -> String {
-    match field {
-        "name" => t(lang, "机构名称"),
-        "kind" => t(lang, "机构类型"),
-        "grade" => t(lang, "医院等级"),
-        "operator" => t(lang, "举办性质"),
-        "region_code" => t(lang, "所属区划"),
-        "address" => t(lang, "地址"),
-        "phone" => t(lang, "电话"),
-        "medical_licence" => t(lang, "医疗机构执业许可证号"),
-        "elderly_care_licence" => t(lang, "养老机构备案号"),
-        "services" => t(lang, "服务与设施"),
-        other => match BED_FIELDS.iter().position(|f| *f == other) {
-            Some(i) => bed_label(i, lang),
-            None => return other.to_string(),
-        },
+    fn shown_fields() -> Vec<String> {
+        let mut fields: Vec<String> = [
+            "name",
+            "kind",
+            "grade",
+            "operator",
+            "region_code",
+            "address",
+            "phone",
+            "medical_licence",
+            "elderly_care_licence",
+            "services",
+        ]
+        .map(String::from)
+        .to_vec();
+        fields.extend(BED_FIELDS.map(String::from));
+        fields
     }
-    .to_string()
-}
 
-async fn form_page(
-    state: &WebState,
-    session: &Session,
-    editing: Option<String>,
-    v: OrgValues,
-    errors: FormErrors,
-) -> FormPage {
-    let lang = session.lang;
-    let blank = t(lang, "（未填写）");
-    FormPage {
-        action: match &editing {
-            Some(id) => format!("/orgs/{id}/edit"),
-            None => "/orgs/new".into(),
-        },
-        kinds: enum_options!(OrgKind, lang, &v.kind, blank),
-        grades: enum_options!(OrgGrade, lang, &v.grade, blank),
-        operators: enum_options!(Operator, lang, &v.operator, default = "government"),
-        beds: BED_FIELDS
-            .iter()
-            .zip(v.beds.iter())
-            .enumerate()
-            .map(|(i, (field, value))| BedInput {
-                field,
-                label: bed_label(i, lang),
-                value: value.clone(),
-            })
-            .collect(),
-        services: OrgService::ALL
-            .iter()
-            .map(|s| Check {
-                value: s.code().into(),
-                label: s.label(lang).into(),
-                checked: v.services.iter().any(|x| x == s.code()),
-            })
-            .collect(),
-        regions: region_names::datalist(&state.app, &session.actor).await,
-        ui: session.ui(Section::Orgs),
-        editing,
-        v,
-        errors,
+    fn label(field: &str, lang: Lang) -> String {
+        match field {
+            "name" => t(lang, "机构名称"),
+            "kind" => t(lang, "机构类型"),
+            "grade" => t(lang, "医院等级"),
+            "operator" => t(lang, "举办性质"),
+            "region_code" => t(lang, "所属区划"),
+            "address" => t(lang, "地址"),
+            "phone" => t(lang, "电话"),
+            "medical_licence" => t(lang, "医疗机构执业许可证号"),
+            "elderly_care_licence" => t(lang, "养老机构备案号"),
+            "services" => t(lang, "服务与设施"),
+            other => match BED_FIELDS.iter().position(|f| *f == other) {
+                Some(i) => bed_label(i, lang),
+                None => return other.to_string(),
+            },
+        }
+        .to_string()
     }
-}
 
-async fn refill(
-    state: &WebState,
-    session: &Session,
-    editing: Option<String>,
-    v: OrgValues,
-    error: AppError,
-) -> PageResult {
-    if !matches!(error, AppError::Invalid(_)) {
-        return Err(session.refuse(&error));
+    async fn page(self, at: FormAt<'_>, errors: FormErrors) -> FormPage {
+        let FormAt {
+            state,
+            session,
+            editing,
+        } = at;
+        let v = self;
+        let lang = session.lang;
+        let blank = t(lang, "（未填写）");
+        FormPage {
+            action: match &editing {
+                Some(id) => format!("/orgs/{id}/edit"),
+                None => "/orgs/new".into(),
+            },
+            kinds: enum_options!(OrgKind, lang, &v.kind, blank),
+            grades: enum_options!(OrgGrade, lang, &v.grade, blank),
+            operators: enum_options!(Operator, lang, &v.operator, default = "government"),
+            beds: BED_FIELDS
+                .iter()
+                .zip(v.beds.iter())
+                .enumerate()
+                .map(|(i, (field, value))| BedInput {
+                    field,
+                    label: bed_label(i, lang),
+                    value: value.clone(),
+                })
+                .collect(),
+            services: OrgService::ALL
+                .iter()
+                .map(|s| Check {
+                    value: s.code().into(),
+                    label: s.label(lang).into(),
+                    checked: v.services.iter().any(|x| x == s.code()),
+                })
+                .collect(),
+            regions: region_names::datalist(&state.app, &session.actor).await,
+            ui: session.ui(Section::Orgs),
+            editing,
+            v,
+            errors,
+        }
     }
-    let lang = session.lang;
-    let errors = FormErrors::from_error(&error, lang, form_fields(), |f| field_label(f, lang));
-    let page = form_page(state, session, editing, v, errors).await;
-    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
 }
 
 pub async fn new_form(State(state): State<WebState>, session: Session) -> PageResult {
@@ -502,15 +472,7 @@ pub async fn new_form(State(state): State<WebState>, session: Session) -> PageRe
         .require(&state.app, Action::ManageOrganization)
         .await
         .or_page(&session)?;
-    let page = form_page(
-        &state,
-        &session,
-        None,
-        OrgValues::default(),
-        FormErrors::default(),
-    )
-    .await;
-    Ok(render(StatusCode::OK, &page))
+    form_shown(&state, &session, None, OrgValues::default()).await
 }
 
 pub async fn create(
@@ -518,10 +480,9 @@ pub async fn create(
     CsrfForm { session, form }: CsrfForm,
 ) -> PageResult {
     let v = OrgValues::from_form(&form);
-    match state.app.create_org(&session.actor, &v.to_input()).await {
-        Ok(id) => Ok(see_other(&format!("/orgs/{id}"))),
-        Err(e) => refill(&state, &session, None, v, e).await,
-    }
+    let saved = state.app.create_org(&session.actor, &v.to_input()).await;
+    let saved = saved.map(|id| format!("/orgs/{id}"));
+    form_saved(&state, &session, None, v, saved).await
 }
 
 pub async fn edit_form(
@@ -540,8 +501,7 @@ pub async fn edit_form(
         .await
         .or_page(&session)?;
     let v = OrgValues::from_input(&app::orgs::input_from_row(&row));
-    let page = form_page(&state, &session, Some(id), v, FormErrors::default()).await;
-    Ok(render(StatusCode::OK, &page))
+    form_shown(&state, &session, Some(id), v).await
 }
 
 pub async fn update(
@@ -550,12 +510,10 @@ pub async fn update(
     CsrfForm { session, form }: CsrfForm,
 ) -> PageResult {
     let v = OrgValues::from_form(&form);
-    match state
+    let saved = state
         .app
         .update_org(&session.actor, &id, &v.to_input())
-        .await
-    {
-        Ok(()) => Ok(see_other(&format!("/orgs/{id}"))),
-        Err(e) => refill(&state, &session, Some(id), v, e).await,
-    }
+        .await;
+    let saved = saved.map(|()| format!("/orgs/{id}"));
+    form_saved(&state, &session, Some(id), v, saved).await
 }

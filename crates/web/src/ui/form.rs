@@ -207,6 +207,11 @@ impl FormErrors {
         self.items.is_empty()
     }
 
+    /// Whether a field has an error beside it (for `aria-invalid`).
+    pub fn invalid(&self, field: &str) -> bool {
+        self.items.iter().any(|e| e.field == field)
+    }
+
     /// The errors of one field (shown beside it).
     pub fn of(&self, field: &str) -> Vec<&FieldMsg> {
         self.items.iter().filter(|e| e.field == field).collect()

@@ -449,11 +449,7 @@ pub(crate) struct FormPage {
     pub(crate) errors: FormErrors,
 }
 
-impl FormPage {
-    pub(crate) fn invalid(&self, field: &str) -> bool {
-        !self.errors.of(field).is_empty()
-    }
-}
+impl FormPage {}
 
 #[derive(Deserialize, Default)]
 pub struct NewParams {
