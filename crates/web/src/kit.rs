@@ -419,6 +419,21 @@ impl<F: DeserializeOwned + Default, S: Send + Sync> FromRequestParts<S> for Filt
     }
 }
 
+/// The page number of a UI list whose only filter is `?page=`: a bad number is the error page.
+pub fn ui_page_or_refuse(
+    session: &Session,
+    page: &Option<String>,
+    per_page: i64,
+) -> Result<Page, Refusal> {
+    let mut errors = Vec::new();
+    let page = ui_page(&mut errors, page, per_page);
+    if errors.is_empty() {
+        Ok(page)
+    } else {
+        Err(session.refuse(&AppError::Invalid(errors)))
+    }
+}
+
 /// The page number of a UI list (`?page=`), `per_page` rows a page.
 pub fn ui_page(errors: &mut Vec<FieldError>, page: &Option<String>, per_page: i64) -> Page {
     Page::new(

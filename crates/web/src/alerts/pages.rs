@@ -8,7 +8,7 @@
 
 use crate::kit::CsrfForm;
 use crate::kit::Filters;
-use crate::ui::form::{local_path, page_links, FormData, FormErrors, PageLink};
+use crate::ui::form::{page_links, FormErrors, PageLink};
 use crate::ui::{render, see_other, t, thousands, OrPage, PageResult, Section, Session, Ui};
 use crate::WebState;
 use access::Action;
@@ -378,12 +378,7 @@ pub async fn history(
     Filters(params): Filters<HistoryParams>,
 ) -> PageResult {
     let lang = session.lang;
-    let mut errors = Vec::new();
-    let number = crate::api::int_param(&mut errors, "page", &params.page, 1, 1_000_000);
-    if !errors.is_empty() {
-        return Err(session.refuse(&AppError::Invalid(errors)));
-    }
-    let page = Page::new(number, Some(HISTORY_PER_PAGE));
+    let page = crate::kit::ui_page_or_refuse(&session, &params.page, HISTORY_PER_PAGE)?;
     let query = AlertQuery {
         status: Some("resolved".into()),
         ..Default::default()
@@ -557,20 +552,13 @@ async fn detail_page(
 // ---------------------------------------------------------------------------------------------
 // Acknowledge and resolve
 
-fn next_of(form: &FormData, id: &str) -> String {
-    match form.opt("next") {
-        Some(next) => local_path(Some(&next)),
-        None => format!("/alerts/{id}"),
-    }
-}
-
 pub async fn acknowledge(
     State(state): State<WebState>,
     Path(id): Path<String>,
     CsrfForm { session, form }: CsrfForm,
 ) -> PageResult {
     match state.app.acknowledge_alert(&session.actor, &id).await {
-        Ok(_) => Ok(see_other(&next_of(&form, &id))),
+        Ok(_) => Ok(see_other(&form.next_or(format!("/alerts/{id}")))),
         Err(e @ AppError::Invalid(_)) => {
             detail_page(
                 &state,
@@ -593,7 +581,7 @@ pub async fn resolve(
 ) -> PageResult {
     let note = form.text("note");
     match state.app.resolve_alert(&session.actor, &id, &note).await {
-        Ok(_) => Ok(see_other(&next_of(&form, &id))),
+        Ok(_) => Ok(see_other(&form.next_or(format!("/alerts/{id}")))),
         Err(e @ AppError::Invalid(_)) => {
             let status = if FormErrors::from_error(&e, session.lang, Vec::new(), |_| String::new())
                 .of("note")

@@ -5,7 +5,7 @@
 use crate::kit::text;
 use crate::kit::CsrfForm;
 use crate::kit::Filters;
-use crate::ui::form::{encode, local_path, page_links, FormErrors, Opt, PageLink};
+use crate::ui::form::{encode, page_links, FormErrors, Opt, PageLink};
 use crate::ui::{render, see_other, t, thousands, OrPage, PageResult, Section, Session, Ui};
 use crate::WebState;
 use access::Action;
@@ -100,12 +100,7 @@ pub async fn list(
     Filters(params): Filters<ListParams>,
 ) -> PageResult {
     let lang = session.lang;
-    let mut errors = Vec::new();
-    let number = crate::api::int_param(&mut errors, "page", &params.page, 1, 1_000_000);
-    if !errors.is_empty() {
-        return Err(session.refuse(&AppError::Invalid(errors)));
-    }
-    let page = Page::new(number, Some(PER_PAGE));
+    let page = crate::kit::ui_page_or_refuse(&session, &params.page, PER_PAGE)?;
     let elder_id = params
         .elder_id
         .as_deref()
@@ -371,11 +366,7 @@ pub async fn unbind(
         .unbind_device(&session.actor, &id)
         .await
         .or_page(&session)?;
-    let next = match form.opt("next") {
-        Some(next) => local_path(Some(&next)),
-        None => "/devices".into(),
-    };
-    Ok(see_other(&next))
+    Ok(see_other(&form.next_or("/devices".into())))
 }
 
 /// The elder's devices, for the elder's page.

@@ -5,6 +5,7 @@ use crate::assessments::pages::{elder_panel, ElderPanel, RequestForm};
 use crate::kit::text;
 use crate::kit::{filtered_rows, form_saved, form_shown, CsrfForm, FormAt, RecordForm};
 use crate::kit::{ui_page, Filters};
+use crate::ui::facts::Fact;
 use crate::ui::form::enum_options;
 use crate::ui::form::{page_links, Check, FormData, FormErrors, Opt, PageLink};
 use crate::ui::region_names::{self, RegionNames};
@@ -273,11 +274,6 @@ pub struct ChangeLine {
     pub new: String,
 }
 
-pub struct OrgLink {
-    pub href: String,
-    pub name: String,
-}
-
 #[derive(Template)]
 #[template(path = "elders/detail.html")]
 struct DetailPage {
@@ -286,24 +282,14 @@ struct DetailPage {
     name: String,
     sex: String,
     age: i32,
-    birth_date: String,
-    id_number: String,
-    identity_masked: bool,
-    phone: String,
-    address: String,
     region: String,
-    living: String,
+    /// Basic information.
+    facts: Vec<Fact>,
     categories: Vec<String>,
-    insurance: String,
-    ltc_insurance: bool,
     conditions: Vec<ConditionLine>,
     status: String,
     inactive: bool,
     contacts: Vec<ContactLine>,
-    responsible_org: Option<OrgLink>,
-    residence_org: Option<OrgLink>,
-    created_at: String,
-    updated_at: String,
     history: Vec<ChangeLine>,
     can_edit: bool,
     assess: ElderPanel,
@@ -360,15 +346,16 @@ pub(crate) async fn detail_page_with(
         None => String::new(),
     };
     let mut org_names: HashMap<String, String> = HashMap::new();
-    let mut org_link = async |org: &Option<String>| match org {
-        Some(org) => Some(OrgLink {
-            href: format!("/orgs/{org}"),
-            name: org_name(&state.app, actor, org, &mut org_names).await,
-        }),
-        None => None,
+    let mut org_fact = async |label, org: &Option<String>| match org {
+        Some(org) => Fact::new(
+            label,
+            org_name(&state.app, actor, org, &mut org_names).await,
+        )
+        .link(format!("/orgs/{org}")),
+        None => Fact::new(label, ""),
     };
-    let responsible_org = org_link(&view.responsible_org_id).await;
-    let residence_org = org_link(&view.residence_org_id).await;
+    let responsible_org = org_fact(t(lang, "管理机构"), &view.responsible_org_id).await;
+    let residence_org = org_fact(t(lang, "入住机构"), &view.residence_org_id).await;
     let mut changes = Vec::with_capacity(history.len());
     for row in history {
         let mut show =
@@ -391,23 +378,47 @@ pub(crate) async fn detail_page_with(
             new,
         });
     }
+    let living = view
+        .living_situation
+        .as_deref()
+        .map(|c| code_label(LivingSituation::parse, LivingSituation::label)(c, lang))
+        .unwrap_or_default();
+    let insurance = view
+        .medical_insurance
+        .as_deref()
+        .map(|c| code_label(MedicalInsurance::parse, MedicalInsurance::label)(c, lang))
+        .unwrap_or_default();
+    let mut id_number = Fact::new(t(lang, "身份证号"), view.id_number).mono();
+    if view.identity_masked {
+        id_number = id_number.note(t(lang, "已脱敏"));
+    }
+    let ltc_insurance = if view.ltc_insurance {
+        t(lang, "已参保")
+    } else {
+        t(lang, "未参保")
+    };
+    let facts = vec![
+        id_number,
+        Fact::new(t(lang, "出生日期"), view.birth_date),
+        Fact::new(t(lang, "电话"), view.phone.unwrap_or_default()).mono(),
+        Fact::new(t(lang, "住址"), view.address.unwrap_or_default()),
+        Fact::new(t(lang, "所属区划"), region.clone()),
+        Fact::new(t(lang, "居住情况"), living),
+        Fact::new(t(lang, "医疗保险"), insurance),
+        Fact::new(t(lang, "长期护理保险"), ltc_insurance),
+        responsible_org,
+        residence_org,
+        Fact::new(t(lang, "建档时间"), app::local_time_text(&view.created_at)),
+        Fact::new(t(lang, "最后修改"), app::local_time_text(&view.updated_at)),
+    ];
     let page = DetailPage {
         sex: code_label(Sex::parse, Sex::label)(&view.sex, lang),
-        living: view
-            .living_situation
-            .as_deref()
-            .map(|c| code_label(LivingSituation::parse, LivingSituation::label)(c, lang))
-            .unwrap_or_default(),
+        facts,
         categories: view
             .special_categories
             .iter()
             .map(|c| code_label(SpecialCategory::parse, SpecialCategory::label)(c, lang))
             .collect(),
-        insurance: view
-            .medical_insurance
-            .as_deref()
-            .map(|c| code_label(MedicalInsurance::parse, MedicalInsurance::label)(c, lang))
-            .unwrap_or_default(),
         conditions: view
             .chronic_conditions
             .iter()
@@ -427,22 +438,12 @@ pub(crate) async fn detail_page_with(
                 phone: c.phone,
             })
             .collect(),
-        created_at: app::local_time_text(&view.created_at),
-        updated_at: app::local_time_text(&view.updated_at),
         history: changes,
         can_edit: actor.may(Action::UpdateElder),
         id: view.id,
         name: view.name,
         age: view.age,
-        birth_date: view.birth_date,
-        id_number: view.id_number,
-        identity_masked: view.identity_masked,
-        phone: view.phone.unwrap_or_default(),
-        address: view.address.unwrap_or_default(),
         region,
-        ltc_insurance: view.ltc_insurance,
-        responsible_org,
-        residence_org,
         assess,
         monitoring,
         ui: session.ui(Section::Elders),

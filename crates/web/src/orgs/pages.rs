@@ -5,6 +5,7 @@ use crate::kit::text;
 use crate::kit::{filtered_rows, form_saved, form_shown, CsrfForm, FormAt, RecordForm};
 use crate::kit::{ui_page, Filters};
 use crate::ui::charts::BarChart;
+use crate::ui::facts::Fact;
 use crate::ui::form::enum_options;
 use crate::ui::form::{page_links, query, Check, FormData, FormErrors, Opt, PageLink};
 use crate::ui::region_names::{self, RegionNames};
@@ -216,17 +217,14 @@ struct DetailPage {
     id: String,
     name: String,
     kind: String,
-    category: String,
     grade: String,
     operator: String,
-    region: String,
-    address: String,
-    phone: String,
-    medical_licence: String,
-    elderly_care_licence: String,
+    /// Basic information.
+    facts: Vec<Fact>,
+    /// Licences and registrations.
+    licences: Vec<Fact>,
     beds: BarChart,
     services: Vec<String>,
-    updated_at: String,
     can_edit: bool,
     elders_href: String,
 }
@@ -250,28 +248,40 @@ pub async fn detail(
             .collect(),
     );
     let actor = &session.actor;
+    let kind = row.kind.label(lang).to_string();
+    let grade = row
+        .grade
+        .as_deref()
+        .map(|g| label_of(OrgGrade::parse, OrgGrade::label, g, lang))
+        .unwrap_or_default();
+    let operator = row.operator.label(lang).to_string();
+    let region = RegionNames::default()
+        .full_path(&state.app, &row.region_code)
+        .await;
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
     let page = DetailPage {
-        kind: row.kind.label(lang).to_string(),
-        category: row.category.label(lang).to_string(),
-        grade: row
-            .grade
-            .as_deref()
-            .map(|g| label_of(OrgGrade::parse, OrgGrade::label, g, lang))
-            .unwrap_or_default(),
-        operator: row.operator.label(lang).to_string(),
-        region: RegionNames::default()
-            .full_path(&state.app, &row.region_code)
-            .await,
-        address: row.address.clone().unwrap_or_default(),
-        phone: row.phone.clone().unwrap_or_default(),
-        medical_licence: row.medical_licence.clone().unwrap_or_default(),
-        elderly_care_licence: row.elderly_care_licence.clone().unwrap_or_default(),
+        facts: vec![
+            Fact::new(t(lang, "类别"), row.category.label(lang)),
+            Fact::new(t(lang, "机构类型"), kind.clone()),
+            Fact::new(t(lang, "医院等级"), grade.clone()),
+            Fact::new(t(lang, "举办性质"), operator.clone()),
+            Fact::new(t(lang, "所属区划"), region),
+            Fact::new(t(lang, "地址"), text(&row.address)),
+            Fact::new(t(lang, "电话"), text(&row.phone)).mono(),
+            Fact::new(t(lang, "最后修改"), app::local_time_text(&row.updated_at)),
+        ],
+        licences: vec![
+            Fact::new(t(lang, "医疗机构执业许可证号"), text(&row.medical_licence)).mono(),
+            Fact::new(t(lang, "养老机构备案号"), text(&row.elderly_care_licence)).mono(),
+        ],
+        kind,
+        grade,
+        operator,
         beds: chart,
         services: app::unframe_list(&row.services)
             .iter()
             .map(|s| label_of(OrgService::parse, OrgService::label, s, lang))
             .collect(),
-        updated_at: app::local_time_text(&row.updated_at),
         can_edit: actor.may(Action::ManageOrganization)
             && (actor.role() == Role::Admin || actor.org_id() == Some(id.as_str())),
         elders_href: format!("/elders?{}", query(&[("org", &id)])),

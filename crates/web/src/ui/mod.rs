@@ -4,6 +4,7 @@
 
 pub(crate) mod assets;
 pub(crate) mod charts;
+pub(crate) mod facts;
 pub(crate) mod form;
 pub mod i18n;
 pub(crate) mod region_names;
