@@ -18,13 +18,11 @@ use serde::Deserialize;
 
 const PER_PAGE: i64 = 50;
 
+/// The API's filters and the page number.
 #[derive(Deserialize, Default)]
 pub struct Params {
-    username: Option<String>,
-    action: Option<String>,
-    target_id: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
+    #[serde(flatten)]
+    filter: crate::audit::api::Params,
     page: Option<String>,
 }
 
@@ -82,13 +80,13 @@ pub async fn page(
         .or_page(&session)?;
     let mut errors = Vec::new();
     let page = ui_page(&mut errors, &params.page, PER_PAGE);
-    let from = time_bound(&mut errors, "from", &params.from, false);
-    let to = time_bound(&mut errors, "to", &params.to, true);
+    let from = time_bound(&mut errors, "from", &params.filter.from, false);
+    let to = time_bound(&mut errors, "to", &params.filter.to, true);
     let nonempty = |v: &Option<String>| Some(text(v)).filter(|s| !s.is_empty());
     let filter = AuditFilter {
-        username: nonempty(&params.username),
-        action: nonempty(&params.action),
-        target_id: nonempty(&params.target_id),
+        username: nonempty(&params.filter.username),
+        action: nonempty(&params.filter.action),
+        target_id: nonempty(&params.filter.target_id),
         from,
         to,
         ..Default::default()
@@ -132,18 +130,23 @@ pub async fn page(
         })
         .collect();
     let current = [
-        ("username", text(&params.username)),
-        ("action", text(&params.action)),
-        ("target_id", text(&params.target_id)),
-        ("from", text(&params.from)),
-        ("to", text(&params.to)),
+        ("username", text(&params.filter.username)),
+        ("action", text(&params.filter.action)),
+        ("target_id", text(&params.filter.target_id)),
+        ("from", text(&params.filter.from)),
+        ("to", text(&params.filter.to)),
     ];
     let page = AuditPage {
-        username: text(&params.username),
-        target_id: text(&params.target_id),
-        from: text(&params.from),
-        to: text(&params.to),
-        actions: enum_options!(AuditAction, lang, &text(&params.action), t(lang, "不限")),
+        username: text(&params.filter.username),
+        target_id: text(&params.filter.target_id),
+        from: text(&params.filter.from),
+        to: text(&params.filter.to),
+        actions: enum_options!(
+            AuditAction,
+            lang,
+            &text(&params.filter.action),
+            t(lang, "不限")
+        ),
         errors: form_errors,
         lines,
         total: thousands(total),

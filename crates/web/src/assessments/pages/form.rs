@@ -257,26 +257,15 @@ pub(crate) fn groups_of(instrument: &Instrument, entered: &Entered, lang: Lang) 
             id: d.id.clone(),
             name: lang.pick(&d.name_zh, &d.name_en).to_string(),
             max: Some(d.max),
-            items: instrument
-                .items
-                .iter()
-                .enumerate()
-                .filter(|(_, i)| i.domain.as_deref() == Some(d.id.as_str()))
-                .map(|(n, _)| item_view(n))
+            items: items_in(instrument, Some(&d.id))
+                .into_iter()
+                .map(item_view)
                 .collect(),
         })
         .collect();
-    let loose: Vec<ItemView> = instrument
-        .items
-        .iter()
-        .enumerate()
-        .filter(|(_, i)| {
-            !instrument
-                .domains
-                .iter()
-                .any(|d| i.domain.as_deref() == Some(d.id.as_str()))
-        })
-        .map(|(n, _)| item_view(n))
+    let loose: Vec<ItemView> = items_in(instrument, None)
+        .into_iter()
+        .map(item_view)
         .collect();
     if !loose.is_empty() {
         groups.push(GroupView {

@@ -56,6 +56,21 @@ fn instrument(id: &str) -> Option<&'static Instrument> {
     assessment::catalog().get(id.trim())
 }
 
+/// The indexes of an instrument's items in one of its domains, or (`None`) in none of them.
+fn items_in(instrument: &Instrument, domain: Option<&str>) -> Vec<usize> {
+    let in_domain = |i: &assessment::Item, d: &str| i.domain.as_deref() == Some(d);
+    instrument
+        .items
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| match domain {
+            Some(d) => in_domain(i, d),
+            None => !instrument.domains.iter().any(|d| in_domain(i, &d.id)),
+        })
+        .map(|(n, _)| n)
+        .collect()
+}
+
 fn instrument_name(id: &str, lang: Lang) -> String {
     instrument(id)
         .map(|i| i.name(lang).to_string())

@@ -240,12 +240,9 @@ pub(crate) fn answer_groups(
     let mut groups = Vec::new();
     for d in &instrument.domains {
         let mut sum = 0;
-        let lines = instrument
-            .items
-            .iter()
-            .enumerate()
-            .filter(|(_, i)| i.domain.as_deref() == Some(d.id.as_str()))
-            .map(|(n, _)| {
+        let lines = items_in(instrument, Some(&d.id))
+            .into_iter()
+            .map(|n| {
                 let (l, s) = line(n);
                 sum += s.unwrap_or(0);
                 l
@@ -258,17 +255,9 @@ pub(crate) fn answer_groups(
             lines,
         });
     }
-    let loose: Vec<AnswerLine> = instrument
-        .items
-        .iter()
-        .enumerate()
-        .filter(|(_, i)| {
-            !instrument
-                .domains
-                .iter()
-                .any(|d| i.domain.as_deref() == Some(d.id.as_str()))
-        })
-        .map(|(n, _)| line(n).0)
+    let loose: Vec<AnswerLine> = items_in(instrument, None)
+        .into_iter()
+        .map(|n| line(n).0)
         .collect();
     if !loose.is_empty() {
         groups.push(AnswerGroup {
