@@ -422,10 +422,7 @@ pub(crate) struct ChoosePage {
 #[template(path = "assessments/form.html")]
 pub(crate) struct FormPage {
     pub(crate) ui: Ui,
-    pub(crate) elder: ElderHead,
-    pub(crate) instrument_id: String,
-    pub(crate) instrument_name: String,
-    pub(crate) second_assessor: bool,
+    pub(crate) sheet: Sheet,
     pub(crate) groups: Vec<GroupView>,
     pub(crate) inputs: Vec<InputView>,
     pub(crate) item_count: usize,
@@ -437,8 +434,6 @@ pub(crate) struct FormPage {
     pub(crate) note: String,
     pub(crate) errors: FormErrors,
 }
-
-impl FormPage {}
 
 #[derive(Deserialize, Default)]
 pub struct NewParams {
@@ -532,10 +527,7 @@ pub(crate) fn form_page(
         .collect();
     FormPage {
         ui: session.ui(Section::Assessments),
-        elder,
-        instrument_id: instrument.id.clone(),
-        instrument_name: instrument.name(lang).to_string(),
-        second_assessor: instrument.needs_second_assessor,
+        sheet: Sheet::new(elder, instrument, lang),
         groups: groups_of(instrument, entered, lang),
         inputs: inputs_of(instrument, entered, lang),
         item_count: instrument.items.len(),

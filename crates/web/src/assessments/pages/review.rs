@@ -346,10 +346,7 @@ pub(crate) fn input_text(
 #[template(path = "assessments/review.html")]
 pub(crate) struct ReviewPage {
     pub(crate) ui: Ui,
-    pub(crate) elder: ElderHead,
-    pub(crate) instrument_id: String,
-    pub(crate) instrument_name: String,
-    pub(crate) second_assessor: bool,
+    pub(crate) sheet: Sheet,
     pub(crate) result: ResultView,
     pub(crate) groups: Vec<AnswerGroup>,
     pub(crate) hidden: Vec<(String, String)>,
@@ -372,10 +369,7 @@ pub(crate) fn review_page(
     let result = app::assessments::outcome_json(outcome);
     ReviewPage {
         ui: session.ui(Section::Assessments),
-        elder,
-        instrument_id: instrument.id.clone(),
-        instrument_name: instrument.name(lang).to_string(),
-        second_assessor: instrument.needs_second_assessor,
+        sheet: Sheet::new(elder, instrument, lang),
         result: ResultView::from_json(Some(instrument), &result, lang),
         groups: answer_groups(instrument, &answers, lang),
         hidden: entered.hidden(),
