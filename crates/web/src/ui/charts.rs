@@ -544,6 +544,30 @@ pub struct ZoneInput {
     pub label: String,
 }
 
+impl ZoneInput {
+    /// Everything below `edge`.
+    pub fn below(edge: f64, class: &'static str, label: String) -> ZoneInput {
+        ZoneInput {
+            low: None,
+            high: Some(edge),
+            edge,
+            class,
+            label,
+        }
+    }
+
+    /// Everything above `edge`.
+    pub fn above(edge: f64, class: &'static str, label: String) -> ZoneInput {
+        ZoneInput {
+            low: Some(edge),
+            high: None,
+            edge,
+            class,
+            label,
+        }
+    }
+}
+
 /// A threshold drawn as a dashed line only (one that applies to a second series).
 pub struct LimitInput {
     pub value: f64,
