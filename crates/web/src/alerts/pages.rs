@@ -211,6 +211,18 @@ impl Board {
     pub fn is_empty(&self) -> bool {
         self.open.is_empty() && self.acknowledged.is_empty()
     }
+
+    /// The board's groups as (key, heading, alerts): waiting for someone, then being handled.
+    pub fn groups(&self, ui: &Ui) -> [(&'static str, &'static str, &[AlertLine]); 2] {
+        [
+            ("open", t(ui.lang, "待处理"), &self.open),
+            (
+                "acknowledged",
+                t(ui.lang, "已确认，处理中"),
+                &self.acknowledged,
+            ),
+        ]
+    }
 }
 
 async fn board(state: &WebState, session: &Session) -> Result<Board, crate::ui::Refusal> {

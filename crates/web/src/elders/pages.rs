@@ -13,7 +13,7 @@ use crate::ui::{render, t, thousands, OrPage, PageResult, Section, Session, Ui};
 use crate::WebState;
 use access::Action;
 use app::elders::{field_label, input_from_row, ElderQuery, ElderView};
-use app::{AppError, Page};
+use app::AppError;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -817,16 +817,7 @@ async fn org_options(state: &WebState, session: &Session) -> Vec<(String, String
         region_prefix: session.actor.region_root().map(|c| c.prefix().to_string()),
         ..Default::default()
     };
-    state
-        .app
-        .list_orgs(
-            &session.actor,
-            filter,
-            Page::new(Some(1), Some(Page::MAX_PER_PAGE)),
-        )
-        .await
-        .map(|(rows, _)| rows.into_iter().map(|o| (o.id, o.name)).collect())
-        .unwrap_or_default()
+    crate::orgs::pages::org_choices(state, session, filter).await
 }
 
 pub async fn new_form(State(state): State<WebState>, session: Session) -> PageResult {

@@ -196,6 +196,22 @@ pub async fn list(
     Ok(render(StatusCode::OK, &page))
 }
 
+/// The organizations of `filter` to choose from in a form, as (id, name); none when they
+/// cannot be read.
+pub(crate) async fn org_choices(
+    state: &WebState,
+    session: &Session,
+    filter: OrgFilter,
+) -> Vec<(String, String)> {
+    let all = app::Page::new(Some(1), Some(app::Page::MAX_PER_PAGE));
+    state
+        .app
+        .list_orgs(&session.actor, filter, all)
+        .await
+        .map(|(rows, _)| rows.into_iter().map(|o| (o.id, o.name)).collect())
+        .unwrap_or_default()
+}
+
 fn filter_label(field: &str, lang: Lang) -> String {
     match field {
         "q" => t(lang, "名称"),

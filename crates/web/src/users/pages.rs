@@ -46,16 +46,7 @@ struct ListPage {
 
 /// Organization names by id, for showing users' organizations.
 async fn org_names(state: &WebState, session: &Session) -> Vec<(String, String)> {
-    state
-        .app
-        .list_orgs(
-            &session.actor,
-            Default::default(),
-            Page::new(Some(1), Some(Page::MAX_PER_PAGE)),
-        )
-        .await
-        .map(|(rows, _)| rows.into_iter().map(|o| (o.id, o.name)).collect())
-        .unwrap_or_default()
+    crate::orgs::pages::org_choices(state, session, Default::default()).await
 }
 
 pub async fn list(
