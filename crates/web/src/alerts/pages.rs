@@ -233,11 +233,13 @@ async fn board(state: &WebState, session: &Session) -> Result<Board, crate::ui::
         status: Some("unresolved".into()),
         ..Default::default()
     };
-    let (views, total) = state
-        .app
-        .list_alerts(actor, &query, Page::new(Some(1), Some(BOARD_LIMIT)))
-        .await
-        .or_page(session)?;
+    let (views, total) = session
+        .run(
+            state
+                .app
+                .list_alerts(actor, &query, Page::new(Some(1), Some(BOARD_LIMIT))),
+        )
+        .await?;
     let sum = |status: Option<&str>, severity: Option<&str>| -> i64 {
         counts
             .iter()
@@ -395,11 +397,9 @@ pub async fn history(
         status: Some("resolved".into()),
         ..Default::default()
     };
-    let (views, total) = state
-        .app
-        .list_alerts(&session.actor, &query, page)
-        .await
-        .or_page(&session)?;
+    let (views, total) = session
+        .run(state.app.list_alerts(&session.actor, &query, page))
+        .await?;
     let page = HistoryPage {
         lines: views.iter().map(|v| AlertLine::of(v, lang)).collect(),
         total: thousands(total),
@@ -471,11 +471,7 @@ async fn detail_page(
     status: StatusCode,
 ) -> PageResult {
     let lang = session.lang;
-    let view = state
-        .app
-        .get_alert(&session.actor, id)
-        .await
-        .or_page(session)?;
+    let view = session.run(state.app.get_alert(&session.actor, id)).await?;
     let row = &view.row;
     let (note_errors, problems) = match &error {
         Some(e) => {

@@ -107,11 +107,13 @@ pub async fn list(
         .map(str::trim)
         .filter(|e| !e.is_empty())
         .map(str::to_string);
-    let (devices, total) = state
-        .app
-        .list_devices(&session.actor, elder_id.as_deref(), page)
-        .await
-        .or_page(&session)?;
+    let (devices, total) = session
+        .run(
+            state
+                .app
+                .list_devices(&session.actor, elder_id.as_deref(), page),
+        )
+        .await?;
     let elder_id = elder_id.unwrap_or_default();
     let page = ListPage {
         lines: devices.iter().map(|d| DeviceLine::of(d, lang)).collect(),
@@ -361,11 +363,9 @@ pub async fn unbind(
     Path(id): Path<String>,
     CsrfForm { session, form }: CsrfForm,
 ) -> PageResult {
-    state
-        .app
-        .unbind_device(&session.actor, &id)
-        .await
-        .or_page(&session)?;
+    session
+        .run(state.app.unbind_device(&session.actor, &id))
+        .await?;
     Ok(see_other(&form.next_or("/devices".into())))
 }
 

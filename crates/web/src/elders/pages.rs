@@ -854,11 +854,9 @@ pub async fn edit_form(
     session: Session,
     Path(id): Path<String>,
 ) -> PageResult {
-    let row = state
-        .app
-        .elder_for_edit(&session.actor, &id)
-        .await
-        .or_page(&session)?;
+    let row = session
+        .run(state.app.elder_for_edit(&session.actor, &id))
+        .await?;
     let v = ElderValues::from_input(&input_from_row(&row), row.version);
     form_shown(&state, &session, Some(id), v).await
 }

@@ -251,11 +251,7 @@ pub async fn detail(
     Path(id): Path<String>,
 ) -> PageResult {
     let lang = session.lang;
-    let row = state
-        .app
-        .get_org(&session.actor, &id)
-        .await
-        .or_page(&session)?;
+    let row = session.run(state.app.get_org(&session.actor, &id)).await?;
     let beds = beds_of(&row);
     let chart = BarChart::new(
         beds.into_iter()
@@ -521,11 +517,7 @@ pub async fn edit_form(
         .require(&state.app, Action::ManageOrganization)
         .await
         .or_page(&session)?;
-    let row = state
-        .app
-        .get_org(&session.actor, &id)
-        .await
-        .or_page(&session)?;
+    let row = session.run(state.app.get_org(&session.actor, &id)).await?;
     let v = OrgValues::from_input(&app::orgs::input_from_row(&row));
     form_shown(&state, &session, Some(id), v).await
 }

@@ -265,6 +265,14 @@ impl Session {
         }
     }
 
+    /// Awaits a use case run for this user; its error is the error page.
+    pub async fn run<T>(
+        &self,
+        use_case: impl std::future::Future<Output = Result<T, AppError>>,
+    ) -> Result<T, Refusal> {
+        use_case.await.or_page(self)
+    }
+
     /// [`Session::error_page`] as a handler's error.
     pub fn refuse(&self, error: &AppError) -> Refusal {
         Refusal(Box::new(self.error_page(error)))

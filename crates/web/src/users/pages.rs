@@ -60,11 +60,9 @@ pub async fn list(
         crate::api::int_param(&mut ignored, "page", &params.page, 1, 1_000_000),
         Some(PER_PAGE),
     );
-    let (rows, total) = state
-        .app
-        .list_users(&session.actor, page)
-        .await
-        .or_page(&session)?;
+    let (rows, total) = session
+        .run(state.app.list_users(&session.actor, page))
+        .await?;
     let orgs: HashMap<String, String> = org_names(&state, &session).await.into_iter().collect();
     let lines = rows
         .into_iter()
@@ -287,11 +285,7 @@ pub async fn edit_form(
     session: Session,
     Path(id): Path<String>,
 ) -> PageResult {
-    let row = state
-        .app
-        .get_user(&session.actor, &id)
-        .await
-        .or_page(&session)?;
+    let row = session.run(state.app.get_user(&session.actor, &id)).await?;
     form_shown(&state, &session, Some(id), UserValues::from_row(&row)).await
 }
 
@@ -301,11 +295,7 @@ pub async fn update(
     CsrfForm { session, form }: CsrfForm,
 ) -> PageResult {
     // The username is fixed once created; show the stored one again on an error.
-    let row = state
-        .app
-        .get_user(&session.actor, &id)
-        .await
-        .or_page(&session)?;
+    let row = session.run(state.app.get_user(&session.actor, &id)).await?;
     let v = UserValues::from_form(&form, Some(row.username));
     let input = v.to_input(form.opt("password"));
     let saved = state.app.update_user(&session.actor, &id, &input).await;

@@ -388,11 +388,7 @@ pub(crate) async fn elder_head(
     id: &str,
 ) -> Result<ElderHead, Refusal> {
     let lang = session.lang;
-    let elder = state
-        .app
-        .get_elder(&session.actor, id)
-        .await
-        .or_page(session)?;
+    let elder = session.run(state.app.get_elder(&session.actor, id)).await?;
     let sex = registry::Sex::parse(&elder.sex)
         .map(|s| s.label(lang).to_string())
         .unwrap_or_default();
