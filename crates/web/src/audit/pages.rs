@@ -6,7 +6,7 @@ use crate::kit::text;
 use crate::kit::{filtered_rows, ui_page, Filters};
 use crate::ui::form::enum_options;
 use crate::ui::form::{page_links, FormErrors, Opt, PageLink};
-use crate::ui::{render, t, thousands, OrPage, PageResult, Section, Session, Ui};
+use crate::ui::{render, t, thousands, PageResult, Section, Session, Ui};
 use crate::WebState;
 use access::{Action, AuditAction, AuditOutcome, Role};
 use app::audit_log::AuditFilter;
@@ -73,11 +73,7 @@ pub async fn page(
 ) -> PageResult {
     let lang = session.lang;
     // Refuse before looking at the filters, so that a refused role never sees the form.
-    session
-        .actor
-        .require(&state.app, Action::ReadAudit)
-        .await
-        .or_page(&session)?;
+    session.require(&state.app, Action::ReadAudit).await?;
     let mut errors = Vec::new();
     let page = ui_page(&mut errors, &params.page, PER_PAGE);
     let from = time_bound(&mut errors, "from", &params.filter.from, false);

@@ -6,7 +6,7 @@ use crate::kit::text;
 use crate::kit::CsrfForm;
 use crate::kit::Filters;
 use crate::ui::form::{encode, page_links, FormErrors, Opt, PageLink};
-use crate::ui::{render, see_other, t, thousands, OrPage, PageResult, Section, Session, Ui};
+use crate::ui::{render, see_other, t, thousands, PageResult, Section, Session, Ui};
 use crate::WebState;
 use access::Action;
 use app::monitoring::{DeviceView, RegisteredDevice};
@@ -222,11 +222,7 @@ async fn blank_form(
     params: NewParams,
     binding: bool,
 ) -> PageResult {
-    session
-        .actor
-        .require(&state.app, Action::ManageDevices)
-        .await
-        .or_page(session)?;
+    session.require(&state.app, Action::ManageDevices).await?;
     let filled = Filled {
         device_id: text(&params.device_id),
         kind: DeviceKind::BloodPressureMonitor.code().into(),

@@ -821,11 +821,7 @@ async fn org_options(state: &WebState, session: &Session) -> Vec<(String, String
 }
 
 pub async fn new_form(State(state): State<WebState>, session: Session) -> PageResult {
-    session
-        .actor
-        .require(&state.app, Action::CreateElder)
-        .await
-        .or_page(&session)?;
+    session.require(&state.app, Action::CreateElder).await?;
     let mut v = ElderValues {
         // What the record gets anyway when none is chosen; shown so that it can be changed.
         responsible_org_id: session

@@ -9,7 +9,7 @@ use crate::ui::facts::Fact;
 use crate::ui::form::enum_options;
 use crate::ui::form::{page_links, query, Check, FormData, FormErrors, Opt, PageLink};
 use crate::ui::region_names::{self, RegionNames};
-use crate::ui::{render, t, thousands, OrPage, PageResult, Section, Session, Ui};
+use crate::ui::{render, t, thousands, PageResult, Section, Session, Ui};
 use crate::WebState;
 use access::{Action, Role};
 use app::orgs::{OrgFilter, OrgRow};
@@ -490,10 +490,8 @@ impl RecordForm for OrgValues {
 
 pub async fn new_form(State(state): State<WebState>, session: Session) -> PageResult {
     session
-        .actor
         .require(&state.app, Action::ManageOrganization)
-        .await
-        .or_page(&session)?;
+        .await?;
     form_shown(&state, &session, None, OrgValues::default()).await
 }
 
@@ -513,10 +511,8 @@ pub async fn edit_form(
     Path(id): Path<String>,
 ) -> PageResult {
     session
-        .actor
         .require(&state.app, Action::ManageOrganization)
-        .await
-        .or_page(&session)?;
+        .await?;
     let row = session.run(state.app.get_org(&session.actor, &id)).await?;
     let v = OrgValues::from_input(&app::orgs::input_from_row(&row));
     form_shown(&state, &session, Some(id), v).await

@@ -273,6 +273,11 @@ impl Session {
         use_case.await.or_page(self)
     }
 
+    /// The error page (after the audit row of a denial) when this user's role may not `action`.
+    pub async fn require(&self, app: &app::App, action: Action) -> Result<(), Refusal> {
+        self.run(self.actor.require(app, action)).await
+    }
+
     /// [`Session::error_page`] as a handler's error.
     pub fn refuse(&self, error: &AppError) -> Refusal {
         Refusal(Box::new(self.error_page(error)))

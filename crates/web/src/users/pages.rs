@@ -3,7 +3,7 @@
 use crate::kit::Filters;
 use crate::kit::{form_saved, form_shown, CsrfForm, FormAt, RecordForm};
 use crate::ui::form::{page_links, FormData, FormErrors, Opt, PageLink};
-use crate::ui::{render, t, thousands, OrPage, PageResult, Section, Session, Ui};
+use crate::ui::{render, t, thousands, PageResult, Section, Session, Ui};
 use crate::WebState;
 use access::{Action, Role};
 use app::users::UserInput;
@@ -257,11 +257,7 @@ impl RecordForm for UserValues {
 }
 
 pub async fn new_form(State(state): State<WebState>, session: Session) -> PageResult {
-    session
-        .actor
-        .require(&state.app, Action::ManageUsers)
-        .await
-        .or_page(&session)?;
+    session.require(&state.app, Action::ManageUsers).await?;
     let v = UserValues {
         active: true,
         ..Default::default()

@@ -446,11 +446,7 @@ pub async fn new_form(
     Filters(params): Filters<NewParams>,
 ) -> PageResult {
     let lang = session.lang;
-    session
-        .actor
-        .require(&state.app, Action::Assess)
-        .await
-        .or_page(&session)?;
+    session.require(&state.app, Action::Assess).await?;
     let chosen = params
         .instrument
         .as_deref()

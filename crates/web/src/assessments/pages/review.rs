@@ -392,11 +392,7 @@ pub async fn review(
     CsrfForm { session, form }: CsrfForm,
 ) -> PageResult {
     let lang = session.lang;
-    session
-        .actor
-        .require(&state.app, Action::Assess)
-        .await
-        .or_page(&session)?;
+    session.require(&state.app, Action::Assess).await?;
     let instrument = allowed_instrument(&session, &form.text("instrument"))?;
     let elder = elder_head(&state, &session, &elder_id).await?;
     let entered = Entered::from_form(instrument, &form);
