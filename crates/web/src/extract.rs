@@ -98,6 +98,14 @@ impl Caller {
     ) -> Result<T, ApiError> {
         use_case.await.map_err(|e| ApiError::new(e, self.lang))
     }
+
+    /// A use case's answer as JSON, in the shape `J` the API shows it in.
+    pub async fn json<T, J: From<T>>(
+        &self,
+        use_case: impl std::future::Future<Output = Result<T, AppError>>,
+    ) -> Result<axum::Json<J>, ApiError> {
+        self.run(use_case).await.map(|v| axum::Json(v.into()))
+    }
 }
 
 /// The credential of an `Authorization: Bearer ...` header, trimmed.

@@ -6,14 +6,14 @@
 //! CSRF check does not compile.
 
 use crate::extract::constant_time_eq;
-use crate::ui::form::FormData;
-use crate::ui::{Refusal, Session};
+use crate::ui::form::{FormData, FormErrors};
+use crate::ui::{render, see_other, PageResult, Refusal, Session};
 use crate::{ApiError, WebState};
 use app::{AppError, Page};
 use axum::extract::{FromRequest, FromRequestParts, Multipart, Request};
 use axum::handler::Handler;
 use axum::http::request::Parts;
-use axum::http::Method;
+use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{on, MethodFilter, MethodRouter};
 use axum::Form;
@@ -419,10 +419,118 @@ impl<F: DeserializeOwned + Default, S: Send + Sync> FromRequestParts<S> for Filt
     }
 }
 
+/// The page number of a UI list whose only filter is `?page=`: a bad number is the error page.
+pub fn ui_page_or_refuse(
+    session: &Session,
+    page: &Option<String>,
+    per_page: i64,
+) -> Result<Page, Refusal> {
+    let mut errors = Vec::new();
+    let page = ui_page(&mut errors, page, per_page);
+    if errors.is_empty() {
+        Ok(page)
+    } else {
+        Err(session.refuse(&AppError::Invalid(errors)))
+    }
+}
+
 /// The page number of a UI list (`?page=`), `per_page` rows a page.
 pub fn ui_page(errors: &mut Vec<FieldError>, page: &Option<String>, per_page: i64) -> Page {
     Page::new(
         int_param(errors, "page", page, 1, 1_000_000),
         Some(per_page),
     )
+}
+
+/// A record's create-and-edit form: the values as the user typed them (or as stored) and the
+/// page that shows them. Its handlers are [`form_shown`] and [`form_saved`].
+pub(crate) trait RecordForm: Sized {
+    type Page: askama::Template;
+    /// The fields the form shows: their errors appear beside them, the rest at the top.
+    fn shown_fields() -> Vec<String>;
+    /// A field's name as the user sees it, for the summary of errors.
+    fn label(field: &str, lang: registry::Lang) -> String;
+    /// The form showing these values.
+    async fn page(self, at: FormAt<'_>, errors: FormErrors) -> Self::Page;
+}
+
+/// Where a record form is shown.
+pub(crate) struct FormAt<'a> {
+    pub state: &'a WebState,
+    pub session: &'a Session,
+    /// The id of the record being edited; None when creating one.
+    pub editing: Option<String>,
+}
+
+/// A record form, empty or as stored.
+pub(crate) async fn form_shown<F: RecordForm>(
+    state: &WebState,
+    session: &Session,
+    editing: Option<String>,
+    values: F,
+) -> PageResult {
+    let at = FormAt {
+        state,
+        session,
+        editing,
+    };
+    let page = values.page(at, FormErrors::default()).await;
+    Ok(render(StatusCode::OK, &page))
+}
+
+/// After a create or an edit: the page `saved` names, or the form again with the user's input
+/// and each problem beside its field (422; 409 when someone else changed the record first).
+/// Any other error is the error page.
+pub(crate) async fn form_saved<F: RecordForm>(
+    state: &WebState,
+    session: &Session,
+    editing: Option<String>,
+    values: F,
+    saved: Result<String, AppError>,
+) -> PageResult {
+    let error = match saved {
+        Ok(path) => return Ok(see_other(&path)),
+        Err(error) => error,
+    };
+    let status = match &error {
+        AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        AppError::Stale => StatusCode::CONFLICT,
+        other => return Err(session.refuse(other)),
+    };
+    let lang = session.lang;
+    let errors = FormErrors::from_error(&error, lang, F::shown_fields(), |f| F::label(f, lang));
+    let at = FormAt {
+        state,
+        session,
+        editing,
+    };
+    let page = values.page(at, errors).await;
+    Ok(render(status, &page))
+}
+
+/// The rows of a UI list whose filters were checked into `errors`: the use case's page of rows
+/// and their total when every filter is good (`found` runs only then), else no rows and each
+/// problem beside the filter it names. Any other error is the error page.
+pub(crate) async fn filtered_rows<R>(
+    session: &Session,
+    errors: Vec<FieldError>,
+    found: impl std::future::Future<Output = Result<(Vec<R>, i64), AppError>>,
+    filters: &[&str],
+    label: impl Fn(&str, registry::Lang) -> String,
+) -> Result<(Vec<R>, i64, FormErrors), Refusal> {
+    let found = if errors.is_empty() {
+        found.await
+    } else {
+        Err(AppError::Invalid(errors))
+    };
+    match found {
+        Ok((rows, total)) => Ok((rows, total, FormErrors::default())),
+        Err(e @ AppError::Invalid(_)) => {
+            let lang = session.lang;
+            let shown = filters.iter().map(|f| f.to_string()).collect();
+            let errors = FormErrors::from_error(&e, lang, shown, |f| label(f, lang));
+            Ok((Vec::new(), 0, errors))
+        }
+        Err(e) => Err(session.refuse(&e)),
+    }
 }

@@ -8,7 +8,7 @@
 
 use crate::kit::CsrfForm;
 use crate::kit::Filters;
-use crate::ui::form::{local_path, page_links, FormData, FormErrors, PageLink};
+use crate::ui::form::{page_links, FormErrors, PageLink};
 use crate::ui::{render, see_other, t, thousands, OrPage, PageResult, Section, Session, Ui};
 use crate::WebState;
 use access::Action;
@@ -211,6 +211,18 @@ impl Board {
     pub fn is_empty(&self) -> bool {
         self.open.is_empty() && self.acknowledged.is_empty()
     }
+
+    /// The board's groups as (key, heading, alerts): waiting for someone, then being handled.
+    pub fn groups(&self, ui: &Ui) -> [(&'static str, &'static str, &[AlertLine]); 2] {
+        [
+            ("open", t(ui.lang, "待处理"), &self.open),
+            (
+                "acknowledged",
+                t(ui.lang, "已确认，处理中"),
+                &self.acknowledged,
+            ),
+        ]
+    }
 }
 
 async fn board(state: &WebState, session: &Session) -> Result<Board, crate::ui::Refusal> {
@@ -221,11 +233,13 @@ async fn board(state: &WebState, session: &Session) -> Result<Board, crate::ui::
         status: Some("unresolved".into()),
         ..Default::default()
     };
-    let (views, total) = state
-        .app
-        .list_alerts(actor, &query, Page::new(Some(1), Some(BOARD_LIMIT)))
-        .await
-        .or_page(session)?;
+    let (views, total) = session
+        .run(
+            state
+                .app
+                .list_alerts(actor, &query, Page::new(Some(1), Some(BOARD_LIMIT))),
+        )
+        .await?;
     let sum = |status: Option<&str>, severity: Option<&str>| -> i64 {
         counts
             .iter()
@@ -378,21 +392,14 @@ pub async fn history(
     Filters(params): Filters<HistoryParams>,
 ) -> PageResult {
     let lang = session.lang;
-    let mut errors = Vec::new();
-    let number = crate::api::int_param(&mut errors, "page", &params.page, 1, 1_000_000);
-    if !errors.is_empty() {
-        return Err(session.refuse(&AppError::Invalid(errors)));
-    }
-    let page = Page::new(number, Some(HISTORY_PER_PAGE));
+    let page = crate::kit::ui_page_or_refuse(&session, &params.page, HISTORY_PER_PAGE)?;
     let query = AlertQuery {
         status: Some("resolved".into()),
         ..Default::default()
     };
-    let (views, total) = state
-        .app
-        .list_alerts(&session.actor, &query, page)
-        .await
-        .or_page(&session)?;
+    let (views, total) = session
+        .run(state.app.list_alerts(&session.actor, &query, page))
+        .await?;
     let page = HistoryPage {
         lines: views.iter().map(|v| AlertLine::of(v, lang)).collect(),
         total: thousands(total),
@@ -464,11 +471,7 @@ async fn detail_page(
     status: StatusCode,
 ) -> PageResult {
     let lang = session.lang;
-    let view = state
-        .app
-        .get_alert(&session.actor, id)
-        .await
-        .or_page(session)?;
+    let view = session.run(state.app.get_alert(&session.actor, id)).await?;
     let row = &view.row;
     let (note_errors, problems) = match &error {
         Some(e) => {
@@ -557,20 +560,13 @@ async fn detail_page(
 // ---------------------------------------------------------------------------------------------
 // Acknowledge and resolve
 
-fn next_of(form: &FormData, id: &str) -> String {
-    match form.opt("next") {
-        Some(next) => local_path(Some(&next)),
-        None => format!("/alerts/{id}"),
-    }
-}
-
 pub async fn acknowledge(
     State(state): State<WebState>,
     Path(id): Path<String>,
     CsrfForm { session, form }: CsrfForm,
 ) -> PageResult {
     match state.app.acknowledge_alert(&session.actor, &id).await {
-        Ok(_) => Ok(see_other(&next_of(&form, &id))),
+        Ok(_) => Ok(see_other(&form.next_or(format!("/alerts/{id}")))),
         Err(e @ AppError::Invalid(_)) => {
             detail_page(
                 &state,
@@ -593,7 +589,7 @@ pub async fn resolve(
 ) -> PageResult {
     let note = form.text("note");
     match state.app.resolve_alert(&session.actor, &id, &note).await {
-        Ok(_) => Ok(see_other(&next_of(&form, &id))),
+        Ok(_) => Ok(see_other(&form.next_or(format!("/alerts/{id}")))),
         Err(e @ AppError::Invalid(_)) => {
             let status = if FormErrors::from_error(&e, session.lang, Vec::new(), |_| String::new())
                 .of("note")

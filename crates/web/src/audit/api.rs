@@ -45,13 +45,14 @@ impl From<AuditRow> for AuditJson {
     }
 }
 
-#[derive(Deserialize)]
+/// The filters of the audit log, in the API and on its page.
+#[derive(Deserialize, Default)]
 pub struct Params {
-    username: Option<String>,
-    action: Option<String>,
-    target_id: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
+    pub(crate) username: Option<String>,
+    pub(crate) action: Option<String>,
+    pub(crate) target_id: Option<String>,
+    pub(crate) from: Option<String>,
+    pub(crate) to: Option<String>,
 }
 
 impl ListFilter for Params {

@@ -3,14 +3,13 @@
 
 use crate::audit::api::time_bound;
 use crate::kit::text;
-use crate::kit::{ui_page, Filters};
+use crate::kit::{filtered_rows, ui_page, Filters};
 use crate::ui::form::enum_options;
 use crate::ui::form::{page_links, FormErrors, Opt, PageLink};
-use crate::ui::{render, t, thousands, OrPage, PageResult, Section, Session, Ui};
+use crate::ui::{render, t, thousands, PageResult, Section, Session, Ui};
 use crate::WebState;
 use access::{Action, AuditAction, AuditOutcome, Role};
 use app::audit_log::AuditFilter;
-use app::AppError;
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -19,13 +18,11 @@ use serde::Deserialize;
 
 const PER_PAGE: i64 = 50;
 
+/// The API's filters and the page number.
 #[derive(Deserialize, Default)]
 pub struct Params {
-    username: Option<String>,
-    action: Option<String>,
-    target_id: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
+    #[serde(flatten)]
+    filter: crate::audit::api::Params,
     page: Option<String>,
 }
 
@@ -76,40 +73,24 @@ pub async fn page(
 ) -> PageResult {
     let lang = session.lang;
     // Refuse before looking at the filters, so that a refused role never sees the form.
-    session
-        .actor
-        .require(&state.app, Action::ReadAudit)
-        .await
-        .or_page(&session)?;
+    session.require(&state.app, Action::ReadAudit).await?;
     let mut errors = Vec::new();
     let page = ui_page(&mut errors, &params.page, PER_PAGE);
-    let from = time_bound(&mut errors, "from", &params.from, false);
-    let to = time_bound(&mut errors, "to", &params.to, true);
+    let from = time_bound(&mut errors, "from", &params.filter.from, false);
+    let to = time_bound(&mut errors, "to", &params.filter.to, true);
     let nonempty = |v: &Option<String>| Some(text(v)).filter(|s| !s.is_empty());
-    let result = if errors.is_empty() {
-        let filter = AuditFilter {
-            username: nonempty(&params.username),
-            action: nonempty(&params.action),
-            target_id: nonempty(&params.target_id),
-            from,
-            to,
-            ..Default::default()
-        };
-        state.app.search_audit(&session.actor, filter, page).await
-    } else {
-        Err(AppError::Invalid(errors))
+    let filter = AuditFilter {
+        username: nonempty(&params.filter.username),
+        action: nonempty(&params.filter.action),
+        target_id: nonempty(&params.filter.target_id),
+        from,
+        to,
+        ..Default::default()
     };
-    let (rows, total, form_errors) = match result {
-        Ok((rows, total)) => (rows, total, FormErrors::default()),
-        Err(e @ AppError::Invalid(_)) => {
-            let shown = ["username", "action", "target_id", "from", "to"]
-                .map(String::from)
-                .to_vec();
-            let errors = FormErrors::from_error(&e, lang, shown, |f| field_label(f, lang));
-            (Vec::new(), 0, errors)
-        }
-        Err(e) => return Err(session.refuse(&e)),
-    };
+    let found = state.app.search_audit(&session.actor, filter, page);
+    let filters = ["username", "action", "target_id", "from", "to"];
+    let (rows, total, form_errors) =
+        filtered_rows(&session, errors, found, &filters, field_label).await?;
     let lines = rows
         .into_iter()
         .map(|r| {
@@ -145,18 +126,23 @@ pub async fn page(
         })
         .collect();
     let current = [
-        ("username", text(&params.username)),
-        ("action", text(&params.action)),
-        ("target_id", text(&params.target_id)),
-        ("from", text(&params.from)),
-        ("to", text(&params.to)),
+        ("username", text(&params.filter.username)),
+        ("action", text(&params.filter.action)),
+        ("target_id", text(&params.filter.target_id)),
+        ("from", text(&params.filter.from)),
+        ("to", text(&params.filter.to)),
     ];
     let page = AuditPage {
-        username: text(&params.username),
-        target_id: text(&params.target_id),
-        from: text(&params.from),
-        to: text(&params.to),
-        actions: enum_options!(AuditAction, lang, &text(&params.action), t(lang, "不限")),
+        username: text(&params.filter.username),
+        target_id: text(&params.filter.target_id),
+        from: text(&params.filter.from),
+        to: text(&params.filter.to),
+        actions: enum_options!(
+            AuditAction,
+            lang,
+            &text(&params.filter.action),
+            t(lang, "不限")
+        ),
         errors: form_errors,
         lines,
         total: thousands(total),

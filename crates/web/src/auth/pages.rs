@@ -9,7 +9,7 @@ use crate::extract::{client_ip, constant_time_eq, cookie, LANG_COOKIE, SESSION_C
 use crate::kit::CsrfForm;
 use crate::kit::{SignInForm, UserLang};
 use crate::ui::form::local_path;
-use crate::ui::{render, see_other, t, OrPage, PageResult, Refusal, Ui};
+use crate::ui::{render, see_other, t, PageResult, Refusal, Ui};
 use crate::WebState;
 use app::auth::SessionKind;
 use app::{AppError, LoginError};
@@ -190,11 +190,9 @@ pub async fn logout(
     State(state): State<WebState>,
     CsrfForm { session, form: _ }: CsrfForm,
 ) -> PageResult {
-    state
-        .app
-        .logout(&session.actor, &session.token)
-        .await
-        .or_page(&session)?;
+    session
+        .run(state.app.logout(&session.actor, &session.token))
+        .await?;
     let mut response = see_other("/login");
     clear_session_cookie(&mut response, state.secure_cookies);
     Ok(response)

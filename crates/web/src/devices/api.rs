@@ -131,8 +131,7 @@ pub async fn get(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<DeviceJson>, ApiError> {
-    let view = caller.run(state.app.get_device(&caller.actor, &id)).await?;
-    Ok(Json(view.into()))
+    caller.json(state.app.get_device(&caller.actor, &id)).await
 }
 
 #[derive(Deserialize)]
@@ -149,14 +148,13 @@ pub async fn bind(
     Path(id): Path<String>,
     JsonBody(body): JsonBody<BindBody>,
 ) -> Result<Json<RegisteredJson>, ApiError> {
-    let bound = caller
-        .run(
+    caller
+        .json(
             state
                 .app
                 .bind_device(&caller.actor, &id, body.elder_id.as_deref().unwrap_or("")),
         )
-        .await?;
-    Ok(Json(bound.into()))
+        .await
 }
 
 /// `POST /api/v1/devices/{id}/unbind` → 204; the device's readings are refused from now on.

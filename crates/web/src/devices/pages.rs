@@ -5,8 +5,8 @@
 use crate::kit::text;
 use crate::kit::CsrfForm;
 use crate::kit::Filters;
-use crate::ui::form::{encode, local_path, page_links, FormErrors, Opt, PageLink};
-use crate::ui::{render, see_other, t, thousands, OrPage, PageResult, Section, Session, Ui};
+use crate::ui::form::{encode, page_links, FormErrors, Opt, PageLink};
+use crate::ui::{render, see_other, t, thousands, PageResult, Section, Session, Ui};
 use crate::WebState;
 use access::Action;
 use app::monitoring::{DeviceView, RegisteredDevice};
@@ -100,23 +100,20 @@ pub async fn list(
     Filters(params): Filters<ListParams>,
 ) -> PageResult {
     let lang = session.lang;
-    let mut errors = Vec::new();
-    let number = crate::api::int_param(&mut errors, "page", &params.page, 1, 1_000_000);
-    if !errors.is_empty() {
-        return Err(session.refuse(&AppError::Invalid(errors)));
-    }
-    let page = Page::new(number, Some(PER_PAGE));
+    let page = crate::kit::ui_page_or_refuse(&session, &params.page, PER_PAGE)?;
     let elder_id = params
         .elder_id
         .as_deref()
         .map(str::trim)
         .filter(|e| !e.is_empty())
         .map(str::to_string);
-    let (devices, total) = state
-        .app
-        .list_devices(&session.actor, elder_id.as_deref(), page)
-        .await
-        .or_page(&session)?;
+    let (devices, total) = session
+        .run(
+            state
+                .app
+                .list_devices(&session.actor, elder_id.as_deref(), page),
+        )
+        .await?;
     let elder_id = elder_id.unwrap_or_default();
     let page = ListPage {
         lines: devices.iter().map(|d| DeviceLine::of(d, lang)).collect(),
@@ -159,11 +156,7 @@ struct FormPage {
     errors: FormErrors,
 }
 
-impl FormPage {
-    fn invalid(&self, field: &str) -> bool {
-        !self.errors.of(field).is_empty()
-    }
-}
+impl FormPage {}
 
 fn form_fields() -> Vec<String> {
     ["device_id", "kind", "elder_id"].map(String::from).to_vec()
@@ -229,11 +222,7 @@ async fn blank_form(
     params: NewParams,
     binding: bool,
 ) -> PageResult {
-    session
-        .actor
-        .require(&state.app, Action::ManageDevices)
-        .await
-        .or_page(session)?;
+    session.require(&state.app, Action::ManageDevices).await?;
     let filled = Filled {
         device_id: text(&params.device_id),
         kind: DeviceKind::BloodPressureMonitor.code().into(),
@@ -370,16 +359,10 @@ pub async fn unbind(
     Path(id): Path<String>,
     CsrfForm { session, form }: CsrfForm,
 ) -> PageResult {
-    state
-        .app
-        .unbind_device(&session.actor, &id)
-        .await
-        .or_page(&session)?;
-    let next = match form.opt("next") {
-        Some(next) => local_path(Some(&next)),
-        None => "/devices".into(),
-    };
-    Ok(see_other(&next))
+    session
+        .run(state.app.unbind_device(&session.actor, &id))
+        .await?;
+    Ok(see_other(&form.next_or("/devices".into())))
 }
 
 /// The elder's devices, for the elder's page.

@@ -198,8 +198,7 @@ pub async fn get(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<ElderJson>, ApiError> {
-    let view = caller.run(state.app.get_elder(&caller.actor, &id)).await?;
-    Ok(Json(view.into()))
+    caller.json(state.app.get_elder(&caller.actor, &id)).await
 }
 
 /// `PATCH` (or `PUT`) `/api/v1/elders/{id}`: the named fields change, the rest stay.
@@ -218,8 +217,7 @@ pub async fn update(
     caller
         .run(state.app.update_elder(&caller.actor, &id, &input, version))
         .await?;
-    let view = caller.run(state.app.get_elder(&caller.actor, &id)).await?;
-    Ok(Json(view.into()))
+    caller.json(state.app.get_elder(&caller.actor, &id)).await
 }
 
 #[derive(Deserialize, Default)]

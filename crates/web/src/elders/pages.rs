@@ -3,16 +3,17 @@
 
 use crate::assessments::pages::{elder_panel, ElderPanel, RequestForm};
 use crate::kit::text;
-use crate::kit::CsrfForm;
+use crate::kit::{filtered_rows, form_saved, form_shown, CsrfForm, FormAt, RecordForm};
 use crate::kit::{ui_page, Filters};
+use crate::ui::facts::Fact;
 use crate::ui::form::enum_options;
 use crate::ui::form::{page_links, Check, FormData, FormErrors, Opt, PageLink};
 use crate::ui::region_names::{self, RegionNames};
-use crate::ui::{render, see_other, t, thousands, OrPage, PageResult, Section, Session, Ui};
+use crate::ui::{render, t, thousands, OrPage, PageResult, Section, Session, Ui};
 use crate::WebState;
 use access::Action;
 use app::elders::{field_label, input_from_row, ElderQuery, ElderView};
-use app::{AppError, Page};
+use app::AppError;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -137,23 +138,9 @@ pub async fn list(
         min_age,
         max_age,
     };
-    let result = if errors.is_empty() {
-        state
-            .app
-            .list_elders(&session.actor, &query_input, page)
-            .await
-    } else {
-        Err(AppError::Invalid(errors))
-    };
-    let (views, total, form_errors) = match result {
-        Ok((views, total)) => (views, total, FormErrors::default()),
-        Err(e @ AppError::Invalid(_)) => (
-            Vec::new(),
-            0,
-            FormErrors::from_error(&e, lang, filter_fields(), |f| filter_label(f, lang)),
-        ),
-        Err(e) => return Err(session.refuse(&e)),
-    };
+    let found = state.app.list_elders(&session.actor, &query_input, page);
+    let (views, total, form_errors) =
+        filtered_rows(&session, errors, found, &FILTERS, filter_label).await?;
     let mut names = RegionNames::default();
     let mut lines = Vec::with_capacity(views.len());
     for v in views {
@@ -184,14 +171,13 @@ pub async fn list(
         max_age: text(&params.max_age),
         condition: text(&params.condition),
         org: text(&params.org),
-        regions: {
-            let mut o = vec![Opt::new("", any, "")];
-            o.extend(
-                region_names::filter_options(&state.app, &session.actor, &text(&params.region))
-                    .await,
-            );
-            o
-        },
+        regions: region_names::filter_options(
+            &state.app,
+            &session.actor,
+            &text(&params.region),
+            any,
+        )
+        .await,
         statuses: enum_options!(ElderStatus, lang, &text(&params.status), any),
         livings: enum_options!(LivingSituation, lang, &text(&params.living_situation), any),
         sexes: enum_options!(Sex, lang, &text(&params.sex), any),
@@ -220,22 +206,19 @@ pub async fn list(
     Ok(render(StatusCode::OK, &page))
 }
 
-fn filter_fields() -> Vec<String> {
-    [
-        "q",
-        "region",
-        "status",
-        "living_situation",
-        "sex",
-        "category",
-        "condition",
-        "care_level",
-        "min_age",
-        "max_age",
-    ]
-    .map(String::from)
-    .to_vec()
-}
+/// The filters of the list, each with its errors beside it.
+const FILTERS: [&str; 10] = [
+    "q",
+    "region",
+    "status",
+    "living_situation",
+    "sex",
+    "category",
+    "condition",
+    "care_level",
+    "min_age",
+    "max_age",
+];
 
 fn filter_label(field: &str, lang: Lang) -> String {
     match field {
@@ -291,11 +274,6 @@ pub struct ChangeLine {
     pub new: String,
 }
 
-pub struct OrgLink {
-    pub href: String,
-    pub name: String,
-}
-
 #[derive(Template)]
 #[template(path = "elders/detail.html")]
 struct DetailPage {
@@ -304,24 +282,14 @@ struct DetailPage {
     name: String,
     sex: String,
     age: i32,
-    birth_date: String,
-    id_number: String,
-    identity_masked: bool,
-    phone: String,
-    address: String,
     region: String,
-    living: String,
+    /// Basic information.
+    facts: Vec<Fact>,
     categories: Vec<String>,
-    insurance: String,
-    ltc_insurance: bool,
     conditions: Vec<ConditionLine>,
     status: String,
     inactive: bool,
     contacts: Vec<ContactLine>,
-    responsible_org: Option<OrgLink>,
-    residence_org: Option<OrgLink>,
-    created_at: String,
-    updated_at: String,
     history: Vec<ChangeLine>,
     can_edit: bool,
     assess: ElderPanel,
@@ -378,15 +346,16 @@ pub(crate) async fn detail_page_with(
         None => String::new(),
     };
     let mut org_names: HashMap<String, String> = HashMap::new();
-    let mut org_link = async |org: &Option<String>| match org {
-        Some(org) => Some(OrgLink {
-            href: format!("/orgs/{org}"),
-            name: org_name(&state.app, actor, org, &mut org_names).await,
-        }),
-        None => None,
+    let mut org_fact = async |label, org: &Option<String>| match org {
+        Some(org) => Fact::new(
+            label,
+            org_name(&state.app, actor, org, &mut org_names).await,
+        )
+        .link(format!("/orgs/{org}")),
+        None => Fact::new(label, ""),
     };
-    let responsible_org = org_link(&view.responsible_org_id).await;
-    let residence_org = org_link(&view.residence_org_id).await;
+    let responsible_org = org_fact(t(lang, "管理机构"), &view.responsible_org_id).await;
+    let residence_org = org_fact(t(lang, "入住机构"), &view.residence_org_id).await;
     let mut changes = Vec::with_capacity(history.len());
     for row in history {
         let mut show =
@@ -409,23 +378,47 @@ pub(crate) async fn detail_page_with(
             new,
         });
     }
+    let living = view
+        .living_situation
+        .as_deref()
+        .map(|c| code_label(LivingSituation::parse, LivingSituation::label)(c, lang))
+        .unwrap_or_default();
+    let insurance = view
+        .medical_insurance
+        .as_deref()
+        .map(|c| code_label(MedicalInsurance::parse, MedicalInsurance::label)(c, lang))
+        .unwrap_or_default();
+    let mut id_number = Fact::new(t(lang, "身份证号"), view.id_number).mono();
+    if view.identity_masked {
+        id_number = id_number.note(t(lang, "已脱敏"));
+    }
+    let ltc_insurance = if view.ltc_insurance {
+        t(lang, "已参保")
+    } else {
+        t(lang, "未参保")
+    };
+    let facts = vec![
+        id_number,
+        Fact::new(t(lang, "出生日期"), view.birth_date),
+        Fact::new(t(lang, "电话"), view.phone.unwrap_or_default()).mono(),
+        Fact::new(t(lang, "住址"), view.address.unwrap_or_default()),
+        Fact::new(t(lang, "所属区划"), region.clone()),
+        Fact::new(t(lang, "居住情况"), living),
+        Fact::new(t(lang, "医疗保险"), insurance),
+        Fact::new(t(lang, "长期护理保险"), ltc_insurance),
+        responsible_org,
+        residence_org,
+        Fact::new(t(lang, "建档时间"), app::local_time_text(&view.created_at)),
+        Fact::new(t(lang, "最后修改"), app::local_time_text(&view.updated_at)),
+    ];
     let page = DetailPage {
         sex: code_label(Sex::parse, Sex::label)(&view.sex, lang),
-        living: view
-            .living_situation
-            .as_deref()
-            .map(|c| code_label(LivingSituation::parse, LivingSituation::label)(c, lang))
-            .unwrap_or_default(),
+        facts,
         categories: view
             .special_categories
             .iter()
             .map(|c| code_label(SpecialCategory::parse, SpecialCategory::label)(c, lang))
             .collect(),
-        insurance: view
-            .medical_insurance
-            .as_deref()
-            .map(|c| code_label(MedicalInsurance::parse, MedicalInsurance::label)(c, lang))
-            .unwrap_or_default(),
         conditions: view
             .chronic_conditions
             .iter()
@@ -445,22 +438,12 @@ pub(crate) async fn detail_page_with(
                 phone: c.phone,
             })
             .collect(),
-        created_at: app::local_time_text(&view.created_at),
-        updated_at: app::local_time_text(&view.updated_at),
         history: changes,
         can_edit: actor.may(Action::UpdateElder),
         id: view.id,
         name: view.name,
         age: view.age,
-        birth_date: view.birth_date,
-        id_number: view.id_number,
-        identity_masked: view.identity_masked,
-        phone: view.phone.unwrap_or_default(),
-        address: view.address.unwrap_or_default(),
         region,
-        ltc_insurance: view.ltc_insurance,
-        responsible_org,
-        residence_org,
         assess,
         monitoring,
         ui: session.ui(Section::Elders),
@@ -686,51 +669,6 @@ fn pad_contacts(contacts: &mut Vec<ContactLine>) {
     }
 }
 
-/// The fields the form shows beside an input; errors of others go to the top.
-fn form_fields() -> Vec<String> {
-    let mut fields: Vec<String> = [
-        "name",
-        "id_number",
-        "phone",
-        "address",
-        "region_code",
-        "living_situation",
-        "special_categories",
-        "medical_insurance",
-        "ltc_insurance",
-        "chronic_conditions",
-        "status",
-        "responsible_org_id",
-        "residence_org_id",
-    ]
-    .map(String::from)
-    .to_vec();
-    for i in 0..CONTACT_ROWS {
-        for part in ["name", "relation", "phone"] {
-            fields.push(format!("contacts[{i}].{part}"));
-        }
-    }
-    fields
-}
-
-fn error_label(field: &str, lang: Lang) -> String {
-    if let Some(rest) = field.strip_prefix("contacts[") {
-        let (index, part) = rest.split_once("].").unwrap_or((rest, ""));
-        let n = index.parse::<usize>().map(|i| i + 1).unwrap_or(0);
-        let part = match part {
-            "name" => t(lang, "姓名"),
-            "relation" => t(lang, "关系"),
-            "phone" => t(lang, "电话"),
-            _ => "",
-        };
-        return format!("{} {n} {part}", t(lang, "联系人"));
-    }
-    match field_label(field, lang) {
-        "" => field.to_string(),
-        label => label.to_string(),
-    }
-}
-
 pub struct ContactRow<'a> {
     pub number: usize,
     pub values: &'a ContactLine,
@@ -741,7 +679,7 @@ pub struct ContactRow<'a> {
 
 #[derive(Template)]
 #[template(path = "elders/form.html")]
-struct FormPage {
+pub(crate) struct FormPage {
     ui: Ui,
     /// The record being edited; None when creating.
     editing: Option<String>,
@@ -758,11 +696,6 @@ struct FormPage {
 }
 
 impl FormPage {
-    /// Whether this form has any errors beside a given field (for `aria-invalid`).
-    fn invalid(&self, field: &str) -> bool {
-        !self.errors.of(field).is_empty()
-    }
-
     /// The contact rows with the names of their fields.
     fn contact_rows(&self) -> Vec<ContactRow<'_>> {
         self.v
@@ -780,52 +713,101 @@ impl FormPage {
     }
 }
 
-async fn form_page(
-    state: &WebState,
-    session: &Session,
-    editing: Option<String>,
-    v: ElderValues,
-    errors: FormErrors,
-) -> FormPage {
-    let lang = session.lang;
-    let blank = t(lang, "（未填写）");
-    let orgs = org_options(state, session).await;
-    let org_select = |current: &str| {
-        let mut options = vec![Opt::new("", blank, current)];
-        options.extend(
-            orgs.iter()
-                .map(|(id, name)| Opt::new(id.clone(), name.clone(), current)),
-        );
-        if !current.is_empty() && !orgs.iter().any(|(id, _)| id == current) {
-            options.push(Opt::new(current, current, current));
+impl RecordForm for ElderValues {
+    type Page = FormPage;
+
+    /// The fields the form shows beside an input; errors of others go to the top.
+    fn shown_fields() -> Vec<String> {
+        let mut fields: Vec<String> = [
+            "name",
+            "id_number",
+            "phone",
+            "address",
+            "region_code",
+            "living_situation",
+            "special_categories",
+            "medical_insurance",
+            "ltc_insurance",
+            "chronic_conditions",
+            "status",
+            "responsible_org_id",
+            "residence_org_id",
+        ]
+        .map(String::from)
+        .to_vec();
+        for i in 0..CONTACT_ROWS {
+            for part in ["name", "relation", "phone"] {
+                fields.push(format!("contacts[{i}].{part}"));
+            }
         }
-        options
-    };
-    FormPage {
-        action: match &editing {
-            Some(id) => format!("/elders/{id}/edit"),
-            None => "/elders/new".into(),
-        },
-        livings: enum_options!(LivingSituation, lang, &v.living_situation, blank),
-        insurances: enum_options!(MedicalInsurance, lang, &v.medical_insurance, blank),
-        statuses: enum_options!(ElderStatus, lang, &v.status, default = "alive"),
-        categories: SpecialCategory::ALL
-            .iter()
-            // Derived from the birth date, never entered.
-            .filter(|c| **c != SpecialCategory::Aged80Plus)
-            .map(|c| Check {
-                value: c.code().into(),
-                label: c.label(lang).into(),
-                checked: v.special_categories.iter().any(|s| s == c.code()),
-            })
-            .collect(),
-        responsible_orgs: org_select(&v.responsible_org_id),
-        residence_orgs: org_select(&v.residence_org_id),
-        regions: region_names::datalist(&state.app, &session.actor).await,
-        ui: session.ui(Section::Elders),
-        editing,
-        v,
-        errors,
+        fields
+    }
+
+    fn label(field: &str, lang: Lang) -> String {
+        if let Some(rest) = field.strip_prefix("contacts[") {
+            let (index, part) = rest.split_once("].").unwrap_or((rest, ""));
+            let n = index.parse::<usize>().map(|i| i + 1).unwrap_or(0);
+            let part = match part {
+                "name" => t(lang, "姓名"),
+                "relation" => t(lang, "关系"),
+                "phone" => t(lang, "电话"),
+                _ => "",
+            };
+            return format!("{} {n} {part}", t(lang, "联系人"));
+        }
+        match field_label(field, lang) {
+            "" => field.to_string(),
+            label => label.to_string(),
+        }
+    }
+
+    async fn page(self, at: FormAt<'_>, errors: FormErrors) -> FormPage {
+        let FormAt {
+            state,
+            session,
+            editing,
+        } = at;
+        let v = self;
+        let lang = session.lang;
+        let blank = t(lang, "（未填写）");
+        let orgs = org_options(state, session).await;
+        let org_select = |current: &str| {
+            let mut options = vec![Opt::new("", blank, current)];
+            options.extend(
+                orgs.iter()
+                    .map(|(id, name)| Opt::new(id.clone(), name.clone(), current)),
+            );
+            if !current.is_empty() && !orgs.iter().any(|(id, _)| id == current) {
+                options.push(Opt::new(current, current, current));
+            }
+            options
+        };
+        FormPage {
+            action: match &editing {
+                Some(id) => format!("/elders/{id}/edit"),
+                None => "/elders/new".into(),
+            },
+            livings: enum_options!(LivingSituation, lang, &v.living_situation, blank),
+            insurances: enum_options!(MedicalInsurance, lang, &v.medical_insurance, blank),
+            statuses: enum_options!(ElderStatus, lang, &v.status, default = "alive"),
+            categories: SpecialCategory::ALL
+                .iter()
+                // Derived from the birth date, never entered.
+                .filter(|c| **c != SpecialCategory::Aged80Plus)
+                .map(|c| Check {
+                    value: c.code().into(),
+                    label: c.label(lang).into(),
+                    checked: v.special_categories.iter().any(|s| s == c.code()),
+                })
+                .collect(),
+            responsible_orgs: org_select(&v.responsible_org_id),
+            residence_orgs: org_select(&v.residence_org_id),
+            regions: region_names::datalist(&state.app, &session.actor).await,
+            ui: session.ui(Section::Elders),
+            editing,
+            v,
+            errors,
+        }
     }
 }
 
@@ -835,24 +817,11 @@ async fn org_options(state: &WebState, session: &Session) -> Vec<(String, String
         region_prefix: session.actor.region_root().map(|c| c.prefix().to_string()),
         ..Default::default()
     };
-    state
-        .app
-        .list_orgs(
-            &session.actor,
-            filter,
-            Page::new(Some(1), Some(Page::MAX_PER_PAGE)),
-        )
-        .await
-        .map(|(rows, _)| rows.into_iter().map(|o| (o.id, o.name)).collect())
-        .unwrap_or_default()
+    crate::orgs::pages::org_choices(state, session, filter).await
 }
 
 pub async fn new_form(State(state): State<WebState>, session: Session) -> PageResult {
-    session
-        .actor
-        .require(&state.app, Action::CreateElder)
-        .await
-        .or_page(&session)?;
+    session.require(&state.app, Action::CreateElder).await?;
     let mut v = ElderValues {
         // What the record gets anyway when none is chosen; shown so that it can be changed.
         responsible_org_id: session
@@ -863,8 +832,7 @@ pub async fn new_form(State(state): State<WebState>, session: Session) -> PageRe
         ..Default::default()
     };
     pad_contacts(&mut v.contacts);
-    let page = form_page(&state, &session, None, v, FormErrors::default()).await;
-    Ok(render(StatusCode::OK, &page))
+    form_shown(&state, &session, None, v).await
 }
 
 pub async fn create(
@@ -872,29 +840,9 @@ pub async fn create(
     CsrfForm { session, form }: CsrfForm,
 ) -> PageResult {
     let v = ElderValues::from_form(&form);
-    match state.app.create_elder(&session.actor, &v.to_input()).await {
-        Ok(id) => Ok(see_other(&format!("/elders/{id}"))),
-        Err(e) => refill(&state, &session, None, v, e).await,
-    }
-}
-
-/// Shows the form again with the user's input and each error next to its field.
-async fn refill(
-    state: &WebState,
-    session: &Session,
-    editing: Option<String>,
-    v: ElderValues,
-    error: AppError,
-) -> PageResult {
-    let status = match &error {
-        AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-        AppError::Stale => StatusCode::CONFLICT,
-        other => return Err(session.refuse(other)),
-    };
-    let lang = session.lang;
-    let errors = FormErrors::from_error(&error, lang, form_fields(), |f| error_label(f, lang));
-    let page = form_page(state, session, editing, v, errors).await;
-    Ok(render(status, &page))
+    let saved = state.app.create_elder(&session.actor, &v.to_input()).await;
+    let saved = saved.map(|id| format!("/elders/{id}"));
+    form_saved(&state, &session, None, v, saved).await
 }
 
 pub async fn edit_form(
@@ -902,14 +850,11 @@ pub async fn edit_form(
     session: Session,
     Path(id): Path<String>,
 ) -> PageResult {
-    let row = state
-        .app
-        .elder_for_edit(&session.actor, &id)
-        .await
-        .or_page(&session)?;
+    let row = session
+        .run(state.app.elder_for_edit(&session.actor, &id))
+        .await?;
     let v = ElderValues::from_input(&input_from_row(&row), row.version);
-    let page = form_page(&state, &session, Some(id), v, FormErrors::default()).await;
-    Ok(render(StatusCode::OK, &page))
+    form_shown(&state, &session, Some(id), v).await
 }
 
 pub async fn update(
@@ -918,22 +863,21 @@ pub async fn update(
     CsrfForm { session, form }: CsrfForm,
 ) -> PageResult {
     let v = ElderValues::from_form(&form);
-    let Some(version) = v.version() else {
-        let error = AppError::Invalid(vec![FieldError::new(
+    let saved = match v.version() {
+        Some(version) => {
+            let input = v.to_input();
+            let saved = state
+                .app
+                .update_elder(&session.actor, &id, &input, Some(version));
+            saved.await.map(|_| format!("/elders/{id}"))
+        }
+        None => Err(AppError::Invalid(vec![FieldError::new(
             "version",
             Problem::Invalid {
                 zh: "表单缺少版本号，请重新打开编辑页面".into(),
                 en: "the form has no version; open the edit page again".into(),
             },
-        )]);
-        return refill(&state, &session, Some(id), v, error).await;
+        )])),
     };
-    match state
-        .app
-        .update_elder(&session.actor, &id, &v.to_input(), Some(version))
-        .await
-    {
-        Ok(_) => Ok(see_other(&format!("/elders/{id}"))),
-        Err(e) => refill(&state, &session, Some(id), v, e).await,
-    }
+    form_saved(&state, &session, Some(id), v, saved).await
 }

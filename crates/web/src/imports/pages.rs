@@ -2,7 +2,7 @@
 //! stored and every row that was skipped, with its row, column and reason.
 
 use crate::kit::CsrfUpload;
-use crate::ui::{render, t, thousands, OrPage, PageResult, Section, Session, Ui};
+use crate::ui::{render, t, thousands, PageResult, Section, Session, Ui};
 use crate::WebState;
 use access::Action;
 use app::import::{ImportReport, RowError};
@@ -37,11 +37,7 @@ struct ImportPage {
 }
 
 pub async fn page(State(state): State<WebState>, session: Session) -> PageResult {
-    session
-        .actor
-        .require(&state.app, Action::ImportElders)
-        .await
-        .or_page(&session)?;
+    session.require(&state.app, Action::ImportElders).await?;
     let page = ImportPage {
         ui: session.ui(Section::Import),
         report: None,

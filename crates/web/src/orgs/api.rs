@@ -176,12 +176,7 @@ pub async fn get(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<OrgJson>, ApiError> {
-    Ok(Json(
-        caller
-            .run(state.app.get_org(&caller.actor, &id))
-            .await?
-            .into(),
-    ))
+    caller.json(state.app.get_org(&caller.actor, &id)).await
 }
 
 pub async fn create(

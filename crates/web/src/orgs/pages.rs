@@ -2,17 +2,17 @@
 //! licences, and the create and edit forms.
 
 use crate::kit::text;
-use crate::kit::CsrfForm;
+use crate::kit::{filtered_rows, form_saved, form_shown, CsrfForm, FormAt, RecordForm};
 use crate::kit::{ui_page, Filters};
 use crate::ui::charts::BarChart;
+use crate::ui::facts::Fact;
 use crate::ui::form::enum_options;
 use crate::ui::form::{page_links, query, Check, FormData, FormErrors, Opt, PageLink};
 use crate::ui::region_names::{self, RegionNames};
-use crate::ui::{render, see_other, t, thousands, OrPage, PageResult, Section, Session, Ui};
+use crate::ui::{render, t, thousands, PageResult, Section, Session, Ui};
 use crate::WebState;
 use access::{Action, Role};
 use app::orgs::{OrgFilter, OrgRow};
-use app::AppError;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -132,29 +132,17 @@ pub async fn list(
             },
         ));
     }
-    let result = if errors.is_empty() {
-        let filter = OrgFilter {
-            region_prefix,
-            category,
-            kind,
-            name_prefix: Some(text(&params.q)).filter(|q| !q.is_empty()),
-            ..Default::default()
-        };
-        state.app.list_orgs(&session.actor, filter, page).await
-    } else {
-        Err(AppError::Invalid(errors))
+    let filter = OrgFilter {
+        region_prefix,
+        category,
+        kind,
+        name_prefix: Some(text(&params.q)).filter(|q| !q.is_empty()),
+        ..Default::default()
     };
-    let (rows, total, form_errors) = match result {
-        Ok((rows, total)) => (rows, total, FormErrors::default()),
-        Err(e @ AppError::Invalid(_)) => {
-            let shown = ["q", "category", "kind", "region"]
-                .map(String::from)
-                .to_vec();
-            let errors = FormErrors::from_error(&e, lang, shown, |f| filter_label(f, lang));
-            (Vec::new(), 0, errors)
-        }
-        Err(e) => return Err(session.refuse(&e)),
-    };
+    let found = state.app.list_orgs(&session.actor, filter, page);
+    let filters = ["q", "category", "kind", "region"];
+    let (rows, total, form_errors) =
+        filtered_rows(&session, errors, found, &filters, filter_label).await?;
     let mut names = RegionNames::default();
     let mut lines = Vec::with_capacity(rows.len());
     for row in rows {
@@ -191,14 +179,13 @@ pub async fn list(
         q: text(&params.q),
         categories: enum_options!(OrgCategory, lang, &text(&params.category), any),
         kinds: enum_options!(OrgKind, lang, &text(&params.kind), any),
-        regions: {
-            let mut o = vec![Opt::new("", any, "")];
-            o.extend(
-                region_names::filter_options(&state.app, &session.actor, &text(&params.region))
-                    .await,
-            );
-            o
-        },
+        regions: region_names::filter_options(
+            &state.app,
+            &session.actor,
+            &text(&params.region),
+            any,
+        )
+        .await,
         errors: form_errors,
         lines,
         total: thousands(total),
@@ -207,6 +194,22 @@ pub async fn list(
         ui: session.ui(Section::Orgs),
     };
     Ok(render(StatusCode::OK, &page))
+}
+
+/// The organizations of `filter` to choose from in a form, as (id, name); none when they
+/// cannot be read.
+pub(crate) async fn org_choices(
+    state: &WebState,
+    session: &Session,
+    filter: OrgFilter,
+) -> Vec<(String, String)> {
+    let all = app::Page::new(Some(1), Some(app::Page::MAX_PER_PAGE));
+    state
+        .app
+        .list_orgs(&session.actor, filter, all)
+        .await
+        .map(|(rows, _)| rows.into_iter().map(|o| (o.id, o.name)).collect())
+        .unwrap_or_default()
 }
 
 fn filter_label(field: &str, lang: Lang) -> String {
@@ -230,17 +233,14 @@ struct DetailPage {
     id: String,
     name: String,
     kind: String,
-    category: String,
     grade: String,
     operator: String,
-    region: String,
-    address: String,
-    phone: String,
-    medical_licence: String,
-    elderly_care_licence: String,
+    /// Basic information.
+    facts: Vec<Fact>,
+    /// Licences and registrations.
+    licences: Vec<Fact>,
     beds: BarChart,
     services: Vec<String>,
-    updated_at: String,
     can_edit: bool,
     elders_href: String,
 }
@@ -251,11 +251,7 @@ pub async fn detail(
     Path(id): Path<String>,
 ) -> PageResult {
     let lang = session.lang;
-    let row = state
-        .app
-        .get_org(&session.actor, &id)
-        .await
-        .or_page(&session)?;
+    let row = session.run(state.app.get_org(&session.actor, &id)).await?;
     let beds = beds_of(&row);
     let chart = BarChart::new(
         beds.into_iter()
@@ -264,28 +260,40 @@ pub async fn detail(
             .collect(),
     );
     let actor = &session.actor;
+    let kind = row.kind.label(lang).to_string();
+    let grade = row
+        .grade
+        .as_deref()
+        .map(|g| label_of(OrgGrade::parse, OrgGrade::label, g, lang))
+        .unwrap_or_default();
+    let operator = row.operator.label(lang).to_string();
+    let region = RegionNames::default()
+        .full_path(&state.app, &row.region_code)
+        .await;
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
     let page = DetailPage {
-        kind: row.kind.label(lang).to_string(),
-        category: row.category.label(lang).to_string(),
-        grade: row
-            .grade
-            .as_deref()
-            .map(|g| label_of(OrgGrade::parse, OrgGrade::label, g, lang))
-            .unwrap_or_default(),
-        operator: row.operator.label(lang).to_string(),
-        region: RegionNames::default()
-            .full_path(&state.app, &row.region_code)
-            .await,
-        address: row.address.clone().unwrap_or_default(),
-        phone: row.phone.clone().unwrap_or_default(),
-        medical_licence: row.medical_licence.clone().unwrap_or_default(),
-        elderly_care_licence: row.elderly_care_licence.clone().unwrap_or_default(),
+        facts: vec![
+            Fact::new(t(lang, "类别"), row.category.label(lang)),
+            Fact::new(t(lang, "机构类型"), kind.clone()),
+            Fact::new(t(lang, "医院等级"), grade.clone()),
+            Fact::new(t(lang, "举办性质"), operator.clone()),
+            Fact::new(t(lang, "所属区划"), region),
+            Fact::new(t(lang, "地址"), text(&row.address)),
+            Fact::new(t(lang, "电话"), text(&row.phone)).mono(),
+            Fact::new(t(lang, "最后修改"), app::local_time_text(&row.updated_at)),
+        ],
+        licences: vec![
+            Fact::new(t(lang, "医疗机构执业许可证号"), text(&row.medical_licence)).mono(),
+            Fact::new(t(lang, "养老机构备案号"), text(&row.elderly_care_licence)).mono(),
+        ],
+        kind,
+        grade,
+        operator,
         beds: chart,
         services: app::unframe_list(&row.services)
             .iter()
             .map(|s| label_of(OrgService::parse, OrgService::label, s, lang))
             .collect(),
-        updated_at: app::local_time_text(&row.updated_at),
         can_edit: actor.may(Action::ManageOrganization)
             && (actor.role() == Role::Admin || actor.org_id() == Some(id.as_str())),
         elders_href: format!("/elders?{}", query(&[("org", &id)])),
@@ -378,7 +386,7 @@ pub struct BedInput {
 
 #[derive(Template)]
 #[template(path = "orgs/form.html")]
-struct FormPage {
+pub(crate) struct FormPage {
     ui: Ui,
     editing: Option<String>,
     action: String,
@@ -392,125 +400,99 @@ struct FormPage {
     errors: FormErrors,
 }
 
-impl FormPage {
-    fn invalid(&self, field: &str) -> bool {
-        !self.errors.of(field).is_empty()
-    }
-}
+impl FormPage {}
 
-fn form_fields() -> Vec<String> {
-    let mut fields: Vec<String> = [
-        "name",
-        "kind",
-        "grade",
-        "operator",
-        "region_code",
-        "address",
-        "phone",
-        "medical_licence",
-        "elderly_care_licence",
-        "services",
-    ]
-    .map(String::from)
-    .to_vec();
-    fields.extend(BED_FIELDS.map(String::from));
-    fields
-}
+impl RecordForm for OrgValues {
+    type Page = FormPage;
 
-fn field_label(field: &str, lang: Lang) -> String {
-    match field {
-        "name" => t(lang, "机构名称"),
-        "kind" => t(lang, "机构类型"),
-        "grade" => t(lang, "医院等级"),
-        "operator" => t(lang, "举办性质"),
-        "region_code" => t(lang, "所属区划"),
-        "address" => t(lang, "地址"),
-        "phone" => t(lang, "电话"),
-        "medical_licence" => t(lang, "医疗机构执业许可证号"),
-        "elderly_care_licence" => t(lang, "养老机构备案号"),
-        "services" => t(lang, "服务与设施"),
-        other => match BED_FIELDS.iter().position(|f| *f == other) {
-            Some(i) => bed_label(i, lang),
-            None => return other.to_string(),
-        },
+    fn shown_fields() -> Vec<String> {
+        let mut fields: Vec<String> = [
+            "name",
+            "kind",
+            "grade",
+            "operator",
+            "region_code",
+            "address",
+            "phone",
+            "medical_licence",
+            "elderly_care_licence",
+            "services",
+        ]
+        .map(String::from)
+        .to_vec();
+        fields.extend(BED_FIELDS.map(String::from));
+        fields
     }
-    .to_string()
-}
 
-async fn form_page(
-    state: &WebState,
-    session: &Session,
-    editing: Option<String>,
-    v: OrgValues,
-    errors: FormErrors,
-) -> FormPage {
-    let lang = session.lang;
-    let blank = t(lang, "（未填写）");
-    FormPage {
-        action: match &editing {
-            Some(id) => format!("/orgs/{id}/edit"),
-            None => "/orgs/new".into(),
-        },
-        kinds: enum_options!(OrgKind, lang, &v.kind, blank),
-        grades: enum_options!(OrgGrade, lang, &v.grade, blank),
-        operators: enum_options!(Operator, lang, &v.operator, default = "government"),
-        beds: BED_FIELDS
-            .iter()
-            .zip(v.beds.iter())
-            .enumerate()
-            .map(|(i, (field, value))| BedInput {
-                field,
-                label: bed_label(i, lang),
-                value: value.clone(),
-            })
-            .collect(),
-        services: OrgService::ALL
-            .iter()
-            .map(|s| Check {
-                value: s.code().into(),
-                label: s.label(lang).into(),
-                checked: v.services.iter().any(|x| x == s.code()),
-            })
-            .collect(),
-        regions: region_names::datalist(&state.app, &session.actor).await,
-        ui: session.ui(Section::Orgs),
-        editing,
-        v,
-        errors,
+    fn label(field: &str, lang: Lang) -> String {
+        match field {
+            "name" => t(lang, "机构名称"),
+            "kind" => t(lang, "机构类型"),
+            "grade" => t(lang, "医院等级"),
+            "operator" => t(lang, "举办性质"),
+            "region_code" => t(lang, "所属区划"),
+            "address" => t(lang, "地址"),
+            "phone" => t(lang, "电话"),
+            "medical_licence" => t(lang, "医疗机构执业许可证号"),
+            "elderly_care_licence" => t(lang, "养老机构备案号"),
+            "services" => t(lang, "服务与设施"),
+            other => match BED_FIELDS.iter().position(|f| *f == other) {
+                Some(i) => bed_label(i, lang),
+                None => return other.to_string(),
+            },
+        }
+        .to_string()
     }
-}
 
-async fn refill(
-    state: &WebState,
-    session: &Session,
-    editing: Option<String>,
-    v: OrgValues,
-    error: AppError,
-) -> PageResult {
-    if !matches!(error, AppError::Invalid(_)) {
-        return Err(session.refuse(&error));
+    async fn page(self, at: FormAt<'_>, errors: FormErrors) -> FormPage {
+        let FormAt {
+            state,
+            session,
+            editing,
+        } = at;
+        let v = self;
+        let lang = session.lang;
+        let blank = t(lang, "（未填写）");
+        FormPage {
+            action: match &editing {
+                Some(id) => format!("/orgs/{id}/edit"),
+                None => "/orgs/new".into(),
+            },
+            kinds: enum_options!(OrgKind, lang, &v.kind, blank),
+            grades: enum_options!(OrgGrade, lang, &v.grade, blank),
+            operators: enum_options!(Operator, lang, &v.operator, default = "government"),
+            beds: BED_FIELDS
+                .iter()
+                .zip(v.beds.iter())
+                .enumerate()
+                .map(|(i, (field, value))| BedInput {
+                    field,
+                    label: bed_label(i, lang),
+                    value: value.clone(),
+                })
+                .collect(),
+            services: OrgService::ALL
+                .iter()
+                .map(|s| Check {
+                    value: s.code().into(),
+                    label: s.label(lang).into(),
+                    checked: v.services.iter().any(|x| x == s.code()),
+                })
+                .collect(),
+            regions: region_names::datalist(&state.app, &session.actor).await,
+            ui: session.ui(Section::Orgs),
+            editing,
+            v,
+            errors,
+        }
     }
-    let lang = session.lang;
-    let errors = FormErrors::from_error(&error, lang, form_fields(), |f| field_label(f, lang));
-    let page = form_page(state, session, editing, v, errors).await;
-    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
 }
 
 pub async fn new_form(State(state): State<WebState>, session: Session) -> PageResult {
     session
-        .actor
         .require(&state.app, Action::ManageOrganization)
-        .await
-        .or_page(&session)?;
-    let page = form_page(
-        &state,
-        &session,
-        None,
-        OrgValues::default(),
-        FormErrors::default(),
-    )
-    .await;
-    Ok(render(StatusCode::OK, &page))
+        .await?;
+    form_shown(&state, &session, None, OrgValues::default()).await
 }
 
 pub async fn create(
@@ -518,10 +500,9 @@ pub async fn create(
     CsrfForm { session, form }: CsrfForm,
 ) -> PageResult {
     let v = OrgValues::from_form(&form);
-    match state.app.create_org(&session.actor, &v.to_input()).await {
-        Ok(id) => Ok(see_other(&format!("/orgs/{id}"))),
-        Err(e) => refill(&state, &session, None, v, e).await,
-    }
+    let saved = state.app.create_org(&session.actor, &v.to_input()).await;
+    let saved = saved.map(|id| format!("/orgs/{id}"));
+    form_saved(&state, &session, None, v, saved).await
 }
 
 pub async fn edit_form(
@@ -530,18 +511,11 @@ pub async fn edit_form(
     Path(id): Path<String>,
 ) -> PageResult {
     session
-        .actor
         .require(&state.app, Action::ManageOrganization)
-        .await
-        .or_page(&session)?;
-    let row = state
-        .app
-        .get_org(&session.actor, &id)
-        .await
-        .or_page(&session)?;
+        .await?;
+    let row = session.run(state.app.get_org(&session.actor, &id)).await?;
     let v = OrgValues::from_input(&app::orgs::input_from_row(&row));
-    let page = form_page(&state, &session, Some(id), v, FormErrors::default()).await;
-    Ok(render(StatusCode::OK, &page))
+    form_shown(&state, &session, Some(id), v).await
 }
 
 pub async fn update(
@@ -550,12 +524,10 @@ pub async fn update(
     CsrfForm { session, form }: CsrfForm,
 ) -> PageResult {
     let v = OrgValues::from_form(&form);
-    match state
+    let saved = state
         .app
         .update_org(&session.actor, &id, &v.to_input())
-        .await
-    {
-        Ok(()) => Ok(see_other(&format!("/orgs/{id}"))),
-        Err(e) => refill(&state, &session, Some(id), v, e).await,
-    }
+        .await;
+    let saved = saved.map(|()| format!("/orgs/{id}"));
+    form_saved(&state, &session, Some(id), v, saved).await
 }

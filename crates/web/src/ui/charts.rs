@@ -4,13 +4,56 @@
 use super::thousands;
 use chrono::{DateTime, Duration, Utc};
 
-/// Horizontal bars, one row per item, each optionally a link.
-pub struct BarChart {
+/// The layout of a chart of labelled horizontal bars, one row each: the SVG's size, the
+/// column of labels (right-aligned at `label_x`) and where the bars start.
+pub struct BarFrame {
     pub width: i64,
     pub height: i64,
     pub label_x: i64,
     pub bar_x: i64,
     pub bar_height: i64,
+    /// The y of the first row.
+    top: i64,
+}
+
+impl BarFrame {
+    /// `width` wide, one row for each of `labels` from `top`; the bars start `gap` after the
+    /// longest label, but not before 60 nor after `widest`.
+    fn new<'a>(
+        width: i64,
+        top: i64,
+        labels: impl ExactSizeIterator<Item = &'a str>,
+        gap: i64,
+        widest: i64,
+    ) -> BarFrame {
+        let rows = labels.len() as i64;
+        let longest = labels.map(text_width).max().unwrap_or(0);
+        let bar_x = (longest + gap).clamp(60, widest);
+        BarFrame {
+            width,
+            height: top + rows * ROW + 6,
+            label_x: bar_x - 8,
+            bar_x,
+            bar_height: BAR,
+            top,
+        }
+    }
+
+    /// The room for bars, leaving space for the text at their end.
+    fn room(&self) -> i64 {
+        self.width - self.bar_x - 70
+    }
+
+    /// The y of row `i`, and of its text.
+    fn row(&self, i: usize) -> (i64, i64) {
+        let y = self.top + i as i64 * ROW;
+        (y, y + BAR / 2 + 5)
+    }
+}
+
+/// Horizontal bars, one row per item, each optionally a link.
+pub struct BarChart {
+    pub frame: BarFrame,
     pub bars: Vec<Bar>,
 }
 
@@ -31,19 +74,14 @@ const WIDTH: i64 = 640;
 impl BarChart {
     /// `items` are (label, value, link).
     pub fn new(items: Vec<(String, i64, Option<String>)>) -> BarChart {
-        let longest = items
-            .iter()
-            .map(|(l, _, _)| text_width(l))
-            .max()
-            .unwrap_or(0);
-        let bar_x = (longest + 16).clamp(60, 220);
-        let room = WIDTH - bar_x - 70;
+        let frame = BarFrame::new(WIDTH, 6, items.iter().map(|i| i.0.as_str()), 16, 220);
+        let room = frame.room();
         let max = items.iter().map(|(_, v, _)| *v).max().unwrap_or(0).max(1);
-        let bars: Vec<Bar> = items
+        let bars = items
             .into_iter()
             .enumerate()
             .map(|(i, (label, value, href))| {
-                let y = 6 + i as i64 * ROW;
+                let (y, text_y) = frame.row(i);
                 let width = if value > 0 {
                     (value * room / max).max(2)
                 } else {
@@ -53,21 +91,14 @@ impl BarChart {
                     label,
                     value: thousands(value),
                     y,
-                    text_y: y + BAR / 2 + 5,
+                    text_y,
                     width,
-                    value_x: bar_x + width + 6,
+                    value_x: frame.bar_x + width + 6,
                     href,
                 }
             })
             .collect();
-        BarChart {
-            width: WIDTH,
-            height: 12 + bars.len() as i64 * ROW,
-            label_x: bar_x - 8,
-            bar_x,
-            bar_height: BAR,
-            bars,
-        }
+        BarChart { frame, bars }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -161,12 +192,8 @@ impl Pyramid {
 /// Scores against their maxima (the domain subtotals of an assessment): a pale track as long as
 /// the maximum, the score drawn over it.
 pub struct ScoreBars {
-    pub width: i64,
-    pub height: i64,
-    pub label_x: i64,
-    pub bar_x: i64,
+    pub frame: BarFrame,
     pub track_width: i64,
-    pub bar_height: i64,
     pub rows: Vec<ScoreBar>,
 }
 
@@ -182,21 +209,15 @@ pub struct ScoreBar {
 impl ScoreBars {
     /// `items` are (label, score, maximum).
     pub fn new(items: Vec<(String, i64, i64)>) -> ScoreBars {
-        let longest = items
-            .iter()
-            .map(|(l, _, _)| text_width(l))
-            .max()
-            .unwrap_or(0);
         // Narrower than the other charts: it sits in half a page, and its text should not
         // shrink much more than the page's.
-        let width = 560;
-        let bar_x = (longest + 24).clamp(60, 260);
-        let track_width = width - bar_x - 70;
-        let rows: Vec<ScoreBar> = items
+        let frame = BarFrame::new(560, 6, items.iter().map(|i| i.0.as_str()), 24, 260);
+        let track_width = frame.room();
+        let rows = items
             .into_iter()
             .enumerate()
             .map(|(i, (label, score, max))| {
-                let y = 6 + i as i64 * ROW;
+                let (y, text_y) = frame.row(i);
                 let width = if max > 0 && score > 0 {
                     (score.min(max) * track_width / max).max(2)
                 } else {
@@ -206,19 +227,15 @@ impl ScoreBars {
                     label,
                     text: format!("{score} / {max}"),
                     y,
-                    text_y: y + BAR / 2 + 5,
+                    text_y,
                     width,
-                    text_x: bar_x + track_width + 8,
+                    text_x: frame.bar_x + track_width + 8,
                 }
             })
             .collect();
         ScoreBars {
-            width,
-            height: 12 + rows.len() as i64 * ROW,
-            label_x: bar_x - 8,
-            bar_x,
+            frame,
             track_width,
-            bar_height: BAR,
             rows,
         }
     }
@@ -231,12 +248,7 @@ impl ScoreBars {
 /// A line of one score over time (an elder's totals of one instrument), dates spaced by the
 /// time between them, with dashed lines at the band limits and each band named at its middle.
 pub struct LineChart {
-    pub width: i64,
-    pub height: i64,
-    pub left: i64,
-    pub right: i64,
-    pub top: i64,
-    pub bottom: i64,
+    pub plot: Plot,
     /// `x,y x,y …` for the polyline.
     pub path: String,
     pub points: Vec<LinePoint>,
@@ -255,6 +267,16 @@ pub struct LinePoint {
     pub value: i64,
     pub label_y: i64,
     pub date: String,
+}
+
+/// The frame of a chart with axes: the SVG's size and the plot's edges inside it.
+pub struct Plot {
+    pub width: i64,
+    pub height: i64,
+    pub left: i64,
+    pub right: i64,
+    pub top: i64,
+    pub bottom: i64,
 }
 
 /// A labelled position: a band limit or name, a tick, a date under the axis.
@@ -362,12 +384,14 @@ impl LineChart {
             })
             .collect();
         LineChart {
-            width: WIDTH,
-            height: bottom + 32,
-            left,
-            right,
-            top,
-            bottom,
+            plot: Plot {
+                width: WIDTH,
+                height: bottom + 32,
+                left,
+                right,
+                top,
+                bottom,
+            },
             path: points
                 .iter()
                 .map(|p| format!("{},{}", p.x, p.y))
@@ -384,11 +408,7 @@ impl LineChart {
 
 /// Horizontal bars split into coloured parts (counts per region, split by grade).
 pub struct StackedBars {
-    pub width: i64,
-    pub height: i64,
-    pub label_x: i64,
-    pub bar_x: i64,
-    pub bar_height: i64,
+    pub frame: BarFrame,
     pub legend: Vec<LegendItem>,
     pub rows: Vec<StackRow>,
 }
@@ -441,25 +461,19 @@ impl StackedBars {
             });
             x += w;
         }
-        let top = y + 32;
-        let longest = rows
-            .iter()
-            .map(|(l, _, _)| text_width(l))
-            .max()
-            .unwrap_or(0);
-        let bar_x = (longest + 16).clamp(60, 220);
-        let room = WIDTH - bar_x - 70;
+        let frame = BarFrame::new(WIDTH, y + 32, rows.iter().map(|r| r.0.as_str()), 16, 220);
+        let (bar_x, room) = (frame.bar_x, frame.room());
         let max = rows
             .iter()
             .map(|(_, _, v)| v.iter().sum::<i64>())
             .max()
             .unwrap_or(0)
             .max(1);
-        let rows: Vec<StackRow> = rows
+        let rows = rows
             .into_iter()
             .enumerate()
             .map(|(i, (label, href, counts))| {
-                let y = top + i as i64 * ROW;
+                let (y, text_y) = frame.row(i);
                 let mut at = bar_x;
                 let mut sum = 0;
                 let mut segments = Vec::new();
@@ -487,7 +501,7 @@ impl StackedBars {
                     label,
                     href,
                     y,
-                    text_y: y + BAR / 2 + 5,
+                    text_y,
                     total: thousands(sum),
                     total_x: at + 6,
                     segments,
@@ -495,11 +509,7 @@ impl StackedBars {
             })
             .collect();
         StackedBars {
-            width: WIDTH,
-            height: top + rows.len() as i64 * ROW + 6,
-            label_x: bar_x - 8,
-            bar_x,
-            bar_height: BAR,
+            frame,
             legend,
             rows,
         }
@@ -534,6 +544,30 @@ pub struct ZoneInput {
     pub label: String,
 }
 
+impl ZoneInput {
+    /// Everything below `edge`.
+    pub fn below(edge: f64, class: &'static str, label: String) -> ZoneInput {
+        ZoneInput {
+            low: None,
+            high: Some(edge),
+            edge,
+            class,
+            label,
+        }
+    }
+
+    /// Everything above `edge`.
+    pub fn above(edge: f64, class: &'static str, label: String) -> ZoneInput {
+        ZoneInput {
+            low: Some(edge),
+            high: None,
+            edge,
+            class,
+            label,
+        }
+    }
+}
+
 /// A threshold drawn as a dashed line only (one that applies to a second series).
 pub struct LimitInput {
     pub value: f64,
@@ -546,12 +580,7 @@ pub struct LimitInput {
 /// Asia/Shanghai; a gap of more than a day and a half breaks the line; a value outside the
 /// thresholds is a filled dot.
 pub struct TimeChart {
-    pub width: i64,
-    pub height: i64,
-    pub left: i64,
-    pub right: i64,
-    pub top: i64,
-    pub bottom: i64,
+    pub plot: Plot,
     pub zones: Vec<ZoneShape>,
     pub limits: Vec<LimitShape>,
     /// Horizontal grid lines with their values left of the axis.
@@ -768,12 +797,14 @@ impl TimeChart {
             })
             .collect();
         TimeChart {
-            width: WIDTH,
-            height: bottom + 30,
-            left,
-            right,
-            top,
-            bottom,
+            plot: Plot {
+                width: WIDTH,
+                height: bottom + 30,
+                left,
+                right,
+                top,
+                bottom,
+            },
             zones: zone_shapes,
             limits,
             grid,
@@ -883,7 +914,7 @@ mod tests {
         let widths: Vec<i64> = chart.bars.iter().map(|b| b.width).collect();
         assert_eq!(widths[0], 2 * widths[1]);
         assert_eq!(widths[2], 0);
-        assert!(chart.bar_x + widths[0] + 70 <= chart.width);
+        assert!(chart.frame.bar_x + widths[0] + 70 <= chart.frame.width);
     }
 
     #[test]
@@ -915,11 +946,11 @@ mod tests {
             ],
         );
         let xs: Vec<i64> = chart.points.iter().map(|p| p.x).collect();
-        assert_eq!(xs[0], chart.left);
-        assert_eq!(xs[2], chart.right);
-        assert!(xs[1] > chart.left && xs[1] < chart.right);
-        assert_eq!(chart.points[2].y, chart.top);
-        assert_eq!(chart.points[1].y, chart.bottom);
+        assert_eq!(xs[0], chart.plot.left);
+        assert_eq!(xs[2], chart.plot.right);
+        assert!(xs[1] > chart.plot.left && xs[1] < chart.plot.right);
+        assert_eq!(chart.points[2].y, chart.plot.top);
+        assert_eq!(chart.points[1].y, chart.plot.bottom);
         assert_eq!(chart.guides.len(), 3, "lines at 90, 66 and 46");
         let label_ys: Vec<i64> = chart.labels.iter().map(|l| l.pos).collect();
         assert_eq!(label_ys.len(), 4);
@@ -943,7 +974,7 @@ mod tests {
         let end = |r: &StackRow| r.segments.last().map(|s| s.x + s.width).unwrap();
         assert_eq!(
             end(&chart.rows[1]),
-            chart.bar_x + (chart.width - chart.bar_x - 70)
+            chart.frame.bar_x + (chart.frame.width - chart.frame.bar_x - 70)
         );
         assert_eq!(chart.legend.len(), 3);
     }
@@ -993,7 +1024,7 @@ mod tests {
             Vec::new(),
         );
         let (warn, crit) = (&chart.zones[0], &chart.zones[1]);
-        assert_eq!(crit.y, chart.top, "the crisis zone reaches the top");
+        assert_eq!(crit.y, chart.plot.top, "the crisis zone reaches the top");
         assert_eq!(crit.y + crit.height, warn.y, "the zones meet at 180");
         assert_eq!(
             warn.edge_y,

@@ -69,6 +69,14 @@ impl FormData {
         Some(self.text(name)).filter(|v| !v.trim().is_empty())
     }
 
+    /// Where to go after the form: its `next` field (a local path only), else `default`.
+    pub fn next_or(&self, default: String) -> String {
+        match self.opt("next") {
+            Some(next) => local_path(Some(&next)),
+            None => default,
+        }
+    }
+
     /// Every value of a repeated field.
     pub fn all(&self, name: &str) -> Vec<String> {
         self.0
@@ -205,6 +213,11 @@ impl FormErrors {
 
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
+    }
+
+    /// Whether a field has an error beside it (for `aria-invalid`).
+    pub fn invalid(&self, field: &str) -> bool {
+        self.items.iter().any(|e| e.field == field)
     }
 
     /// The errors of one field (shown beside it).

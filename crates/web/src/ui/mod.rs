@@ -4,6 +4,7 @@
 
 pub(crate) mod assets;
 pub(crate) mod charts;
+pub(crate) mod facts;
 pub(crate) mod form;
 pub mod i18n;
 pub(crate) mod region_names;
@@ -262,6 +263,19 @@ impl Session {
             csrf: self.actor.csrf_token().to_string(),
             here: self.here.clone(),
         }
+    }
+
+    /// Awaits a use case run for this user; its error is the error page.
+    pub async fn run<T>(
+        &self,
+        use_case: impl std::future::Future<Output = Result<T, AppError>>,
+    ) -> Result<T, Refusal> {
+        use_case.await.or_page(self)
+    }
+
+    /// The error page (after the audit row of a denial) when this user's role may not `action`.
+    pub async fn require(&self, app: &app::App, action: Action) -> Result<(), Refusal> {
+        self.run(self.actor.require(app, action)).await
     }
 
     /// [`Session::error_page`] as a handler's error.

@@ -62,8 +62,8 @@ impl RegionNames {
 }
 
 /// Regions to filter by: the caller's own region (or the top of the tree), descending while
-/// there is only one child, then that region and its children.
-pub async fn filter_options(app: &App, actor: &Actor, current: &str) -> Vec<Opt> {
+/// there is only one child, then that region and its children; first the blank choice `any`.
+pub async fn filter_options(app: &App, actor: &Actor, current: &str, any: &str) -> Vec<Opt> {
     let mut options = Vec::new();
     let mut root = actor.region_root().map(|c| c.prefix().to_string());
     let mut root_name = match &root {
@@ -98,6 +98,7 @@ pub async fn filter_options(app: &App, actor: &Actor, current: &str) -> Vec<Opt>
         let name = RegionNames::default().short_path(app, current).await;
         options.push(Opt::new(current, name, current));
     }
+    options.insert(0, Opt::new("", any, ""));
     options
 }
 

@@ -113,12 +113,7 @@ pub async fn get(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<UserJson>, ApiError> {
-    Ok(Json(
-        caller
-            .run(state.app.get_user(&caller.actor, &id))
-            .await?
-            .into(),
-    ))
+    caller.json(state.app.get_user(&caller.actor, &id)).await
 }
 
 pub async fn create(

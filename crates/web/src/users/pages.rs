@@ -1,14 +1,14 @@
 //! User administration (system administrators): list, create, edit, reset a password.
 
-use crate::kit::CsrfForm;
 use crate::kit::Filters;
+use crate::kit::{form_saved, form_shown, CsrfForm, FormAt, RecordForm};
 use crate::ui::form::{page_links, FormData, FormErrors, Opt, PageLink};
-use crate::ui::{render, see_other, t, thousands, OrPage, PageResult, Section, Session, Ui};
+use crate::ui::{render, t, thousands, PageResult, Section, Session, Ui};
 use crate::WebState;
 use access::{Action, Role};
 use app::users::UserInput;
 use app::users::UserView;
-use app::{AppError, Page};
+use app::Page;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -46,16 +46,7 @@ struct ListPage {
 
 /// Organization names by id, for showing users' organizations.
 async fn org_names(state: &WebState, session: &Session) -> Vec<(String, String)> {
-    state
-        .app
-        .list_orgs(
-            &session.actor,
-            Default::default(),
-            Page::new(Some(1), Some(Page::MAX_PER_PAGE)),
-        )
-        .await
-        .map(|(rows, _)| rows.into_iter().map(|o| (o.id, o.name)).collect())
-        .unwrap_or_default()
+    crate::orgs::pages::org_choices(state, session, Default::default()).await
 }
 
 pub async fn list(
@@ -69,11 +60,9 @@ pub async fn list(
         crate::api::int_param(&mut ignored, "page", &params.page, 1, 1_000_000),
         Some(PER_PAGE),
     );
-    let (rows, total) = state
-        .app
-        .list_users(&session.actor, page)
-        .await
-        .or_page(&session)?;
+    let (rows, total) = session
+        .run(state.app.list_users(&session.actor, page))
+        .await?;
     let orgs: HashMap<String, String> = org_names(&state, &session).await.into_iter().collect();
     let lines = rows
         .into_iter()
@@ -176,7 +165,7 @@ impl UserValues {
 
 #[derive(Template)]
 #[template(path = "users/form.html")]
-struct FormPage {
+pub(crate) struct FormPage {
     ui: Ui,
     editing: Option<String>,
     action: String,
@@ -186,11 +175,7 @@ struct FormPage {
     errors: FormErrors,
 }
 
-impl FormPage {
-    fn invalid(&self, field: &str) -> bool {
-        !self.errors.of(field).is_empty()
-    }
-}
+impl FormPage {}
 
 const FORM_FIELDS: [&str; 11] = [
     "username",
@@ -206,92 +191,78 @@ const FORM_FIELDS: [&str; 11] = [
     "password",
 ];
 
-fn field_label(field: &str, lang: Lang) -> String {
-    match field {
-        "username" => t(lang, "用户名"),
-        "display_name" => t(lang, "姓名"),
-        "role" => t(lang, "角色"),
-        "org_id" => t(lang, "所属机构"),
-        "region_code" => t(lang, "所属区划"),
-        "elder_id" => t(lang, "关联老人档案编号"),
-        "phone" => t(lang, "电话"),
-        "active" => t(lang, "启用"),
-        "caregiver_certified" => t(lang, "持有护理员证书"),
-        "trained_on" => t(lang, "最近培训日期"),
-        "password" => t(lang, "密码"),
-        other => return other.to_string(),
-    }
-    .to_string()
-}
+impl RecordForm for UserValues {
+    type Page = FormPage;
 
-async fn form_page(
-    state: &WebState,
-    session: &Session,
-    editing: Option<String>,
-    v: UserValues,
-    errors: FormErrors,
-) -> FormPage {
-    let lang = session.lang;
-    let blank = t(lang, "（无）");
-    let mut roles = vec![Opt::new("", t(lang, "（请选择）"), &v.role)];
-    roles.extend(
-        Role::ALL
-            .iter()
-            .map(|r| Opt::new(r.code(), r.label(lang), &v.role)),
-    );
-    let mut orgs = vec![Opt::new("", blank, &v.org_id)];
-    let names = org_names(state, session).await;
-    if !v.org_id.is_empty() && !names.iter().any(|(id, _)| *id == v.org_id) {
-        orgs.push(Opt::new(v.org_id.clone(), v.org_id.clone(), &v.org_id));
+    fn label(field: &str, lang: Lang) -> String {
+        match field {
+            "username" => t(lang, "用户名"),
+            "display_name" => t(lang, "姓名"),
+            "role" => t(lang, "角色"),
+            "org_id" => t(lang, "所属机构"),
+            "region_code" => t(lang, "所属区划"),
+            "elder_id" => t(lang, "关联老人档案编号"),
+            "phone" => t(lang, "电话"),
+            "active" => t(lang, "启用"),
+            "caregiver_certified" => t(lang, "持有护理员证书"),
+            "trained_on" => t(lang, "最近培训日期"),
+            "password" => t(lang, "密码"),
+            other => return other.to_string(),
+        }
+        .to_string()
     }
-    orgs.extend(
-        names
-            .into_iter()
-            .map(|(id, name)| Opt::new(id, name, &v.org_id)),
-    );
-    FormPage {
-        action: match &editing {
-            Some(id) => format!("/users/{id}/edit"),
-            None => "/users/new".into(),
-        },
-        ui: session.ui(Section::Users),
-        editing,
-        v,
-        roles,
-        orgs,
-        errors,
-    }
-}
 
-async fn refill(
-    state: &WebState,
-    session: &Session,
-    editing: Option<String>,
-    v: UserValues,
-    error: AppError,
-) -> PageResult {
-    if !matches!(error, AppError::Invalid(_)) {
-        return Err(session.refuse(&error));
+    fn shown_fields() -> Vec<String> {
+        FORM_FIELDS.map(String::from).to_vec()
     }
-    let lang = session.lang;
-    let shown = FORM_FIELDS.map(String::from).to_vec();
-    let errors = FormErrors::from_error(&error, lang, shown, |f| field_label(f, lang));
-    let page = form_page(state, session, editing, v, errors).await;
-    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+
+    async fn page(self, at: FormAt<'_>, errors: FormErrors) -> FormPage {
+        let FormAt {
+            state,
+            session,
+            editing,
+        } = at;
+        let v = self;
+        let lang = session.lang;
+        let blank = t(lang, "（无）");
+        let mut roles = vec![Opt::new("", t(lang, "（请选择）"), &v.role)];
+        roles.extend(
+            Role::ALL
+                .iter()
+                .map(|r| Opt::new(r.code(), r.label(lang), &v.role)),
+        );
+        let mut orgs = vec![Opt::new("", blank, &v.org_id)];
+        let names = org_names(state, session).await;
+        if !v.org_id.is_empty() && !names.iter().any(|(id, _)| *id == v.org_id) {
+            orgs.push(Opt::new(v.org_id.clone(), v.org_id.clone(), &v.org_id));
+        }
+        orgs.extend(
+            names
+                .into_iter()
+                .map(|(id, name)| Opt::new(id, name, &v.org_id)),
+        );
+        FormPage {
+            action: match &editing {
+                Some(id) => format!("/users/{id}/edit"),
+                None => "/users/new".into(),
+            },
+            ui: session.ui(Section::Users),
+            editing,
+            v,
+            roles,
+            orgs,
+            errors,
+        }
+    }
 }
 
 pub async fn new_form(State(state): State<WebState>, session: Session) -> PageResult {
-    session
-        .actor
-        .require(&state.app, Action::ManageUsers)
-        .await
-        .or_page(&session)?;
+    session.require(&state.app, Action::ManageUsers).await?;
     let v = UserValues {
         active: true,
         ..Default::default()
     };
-    let page = form_page(&state, &session, None, v, FormErrors::default()).await;
-    Ok(render(StatusCode::OK, &page))
+    form_shown(&state, &session, None, v).await
 }
 
 pub async fn create(
@@ -299,14 +270,10 @@ pub async fn create(
     CsrfForm { session, form }: CsrfForm,
 ) -> PageResult {
     let v = UserValues::from_form(&form, None);
-    match state
-        .app
-        .create_user(&session.actor, &v.to_input(form.opt("password")))
-        .await
-    {
-        Ok(_) => Ok(see_other("/users")),
-        Err(e) => refill(&state, &session, None, v, e).await,
-    }
+    let input = v.to_input(form.opt("password"));
+    let saved = state.app.create_user(&session.actor, &input).await;
+    let saved = saved.map(|_| "/users".to_string());
+    form_saved(&state, &session, None, v, saved).await
 }
 
 pub async fn edit_form(
@@ -314,14 +281,8 @@ pub async fn edit_form(
     session: Session,
     Path(id): Path<String>,
 ) -> PageResult {
-    let row = state
-        .app
-        .get_user(&session.actor, &id)
-        .await
-        .or_page(&session)?;
-    let v = UserValues::from_row(&row);
-    let page = form_page(&state, &session, Some(id), v, FormErrors::default()).await;
-    Ok(render(StatusCode::OK, &page))
+    let row = session.run(state.app.get_user(&session.actor, &id)).await?;
+    form_shown(&state, &session, Some(id), UserValues::from_row(&row)).await
 }
 
 pub async fn update(
@@ -330,18 +291,10 @@ pub async fn update(
     CsrfForm { session, form }: CsrfForm,
 ) -> PageResult {
     // The username is fixed once created; show the stored one again on an error.
-    let row = state
-        .app
-        .get_user(&session.actor, &id)
-        .await
-        .or_page(&session)?;
+    let row = session.run(state.app.get_user(&session.actor, &id)).await?;
     let v = UserValues::from_form(&form, Some(row.username));
-    match state
-        .app
-        .update_user(&session.actor, &id, &v.to_input(form.opt("password")))
-        .await
-    {
-        Ok(()) => Ok(see_other("/users")),
-        Err(e) => refill(&state, &session, Some(id), v, e).await,
-    }
+    let input = v.to_input(form.opt("password"));
+    let saved = state.app.update_user(&session.actor, &id, &input).await;
+    let saved = saved.map(|()| "/users".to_string());
+    form_saved(&state, &session, Some(id), v, saved).await
 }

@@ -257,6 +257,26 @@ fn charts(
     let ge1 = |v: f64, name: &str| format!("≥{v:.1} {name}");
     let lt1 = |v: f64, name: &str| format!("<{v:.1} {name}");
     let le1 = |v: f64, name: &str| format!("≤{v:.1} {name}");
+    // The chart of the readings of `kinds`; `latest` is the newest as text, and whether it is
+    // outside the thresholds.
+    let vital =
+        |key, title, kinds: &[&str], readings: usize, latest: Option<(String, bool)>, chart| {
+            let (latest, latest_flagged) = latest.unwrap_or_default();
+            VitalChart {
+                key,
+                title,
+                count: count(readings),
+                note: note(kinds),
+                latest,
+                latest_flagged,
+                chart,
+            }
+        };
+    // The newest of one value's points, shown by `text`.
+    let newest = |points: &[(DateTime<Utc>, f64, bool)], text: &dyn Fn(f64) -> String| {
+        let p = points.iter().max_by_key(|p| p.0)?;
+        Some((format!("{} · {}", text(p.1), when(p.0)), p.2))
+    };
     let mut out = Vec::new();
 
     // Blood pressure: systolic and diastolic; the shaded zones are the systolic thresholds,
@@ -290,14 +310,13 @@ fn charts(
             s as f64 >= sys_alert || r.values.diastolic().is_some_and(|d| d as f64 >= dia_alert);
         (format!("{text} · {}", when(*t)), flagged)
     });
-    out.push(VitalChart {
-        key: "bp",
-        title: t(lang, "血压"),
-        count: count(bp.len()),
-        note: note(&["blood_pressure", "vitals"]),
-        latest_flagged: latest.as_ref().is_some_and(|l| l.1),
-        latest: latest.map(|l| l.0).unwrap_or_default(),
-        chart: TimeChart::new(
+    out.push(vital(
+        "bp",
+        t(lang, "血压"),
+        &["blood_pressure", "vitals"],
+        bp.len(),
+        latest,
+        TimeChart::new(
             window,
             (40.0, 200.0_f64.max(sys_crisis + 20.0)),
             20.0,
@@ -325,13 +344,7 @@ fn charts(
                     class: "zone-warn",
                     label: ge(sys_alert, t(lang, "偏高")),
                 },
-                ZoneInput {
-                    low: Some(sys_crisis),
-                    high: None,
-                    edge: sys_crisis,
-                    class: "zone-crit",
-                    label: ge(sys_crisis, t(lang, "危急")),
-                },
+                ZoneInput::above(sys_crisis, "zone-crit", ge(sys_crisis, t(lang, "危急"))),
             ],
             vec![
                 LimitInput {
@@ -346,7 +359,7 @@ fn charts(
                 },
             ],
         ),
-    });
+    ));
 
     // Glucose.
     let glucose = of(&["glucose"]);
@@ -355,18 +368,14 @@ fn charts(
         .iter()
         .filter_map(|(t, r)| r.values.glucose().map(|v| (*t, v, flag_glucose(v))))
         .collect();
-    let latest = points
-        .iter()
-        .max_by_key(|p| p.0)
-        .map(|p| (format!("{:.1} mmol/L · {}", p.1, when(p.0)), p.2));
-    out.push(VitalChart {
-        key: "glucose",
-        title: t(lang, "血糖"),
-        count: count(points.len()),
-        note: note(&["glucose"]),
-        latest_flagged: latest.as_ref().is_some_and(|l| l.1),
-        latest: latest.map(|l| l.0).unwrap_or_default(),
-        chart: TimeChart::new(
+    let latest = newest(&points, &|v| format!("{v:.1} mmol/L"));
+    out.push(vital(
+        "glucose",
+        t(lang, "血糖"),
+        &["glucose"],
+        points.len(),
+        latest,
+        TimeChart::new(
             window,
             (2.0, 20.0_f64.max(th.glucose_high + 2.0)),
             2.0,
@@ -378,13 +387,11 @@ fn charts(
                 points,
             }],
             vec![
-                ZoneInput {
-                    low: None,
-                    high: Some(th.glucose_severe_low),
-                    edge: th.glucose_severe_low,
-                    class: "zone-crit",
-                    label: lt1(th.glucose_severe_low, t(lang, "严重低血糖")),
-                },
+                ZoneInput::below(
+                    th.glucose_severe_low,
+                    "zone-crit",
+                    lt1(th.glucose_severe_low, t(lang, "严重低血糖")),
+                ),
                 ZoneInput {
                     low: Some(th.glucose_severe_low),
                     high: Some(th.glucose_low),
@@ -392,17 +399,15 @@ fn charts(
                     class: "zone-urgent",
                     label: lt1(th.glucose_low, t(lang, "低血糖")),
                 },
-                ZoneInput {
-                    low: Some(th.glucose_high),
-                    high: None,
-                    edge: th.glucose_high,
-                    class: "zone-warn",
-                    label: ge1(th.glucose_high, t(lang, "高血糖")),
-                },
+                ZoneInput::above(
+                    th.glucose_high,
+                    "zone-warn",
+                    ge1(th.glucose_high, t(lang, "高血糖")),
+                ),
             ],
             Vec::new(),
         ),
-    });
+    ));
 
     // Heart rate: the watch's and the monitors' heart rate and the pulse a blood-pressure
     // monitor measures with the pressure.
@@ -415,20 +420,14 @@ fn charts(
             bpm.map(|v| (*t, v, v <= hr_low || v >= hr_high))
         })
         .collect();
-    let latest = points.iter().max_by_key(|p| p.0).map(|p| {
-        (
-            format!("{} {} · {}", p.1 as i64, t(lang, "次/分"), when(p.0)),
-            p.2,
-        )
-    });
-    out.push(VitalChart {
-        key: "heart_rate",
-        title: t(lang, "心率"),
-        count: count(points.len()),
-        note: note(&["heart_rate", "blood_pressure", "vitals"]),
-        latest_flagged: latest.as_ref().is_some_and(|l| l.1),
-        latest: latest.map(|l| l.0).unwrap_or_default(),
-        chart: TimeChart::new(
+    let latest = newest(&points, &|v| format!("{} {}", v as i64, t(lang, "次/分")));
+    out.push(vital(
+        "heart_rate",
+        t(lang, "心率"),
+        &["heart_rate", "blood_pressure", "vitals"],
+        points.len(),
+        latest,
+        TimeChart::new(
             window,
             (30.0_f64.min(hr_low - 10.0), 150.0_f64.max(hr_high + 10.0)),
             20.0,
@@ -440,24 +439,12 @@ fn charts(
                 points,
             }],
             vec![
-                ZoneInput {
-                    low: None,
-                    high: Some(hr_low),
-                    edge: hr_low,
-                    class: "zone-urgent",
-                    label: le(hr_low, t(lang, "过缓")),
-                },
-                ZoneInput {
-                    low: Some(hr_high),
-                    high: None,
-                    edge: hr_high,
-                    class: "zone-urgent",
-                    label: ge(hr_high, t(lang, "过速")),
-                },
+                ZoneInput::below(hr_low, "zone-urgent", le(hr_low, t(lang, "过缓"))),
+                ZoneInput::above(hr_high, "zone-urgent", ge(hr_high, t(lang, "过速"))),
             ],
             Vec::new(),
         ),
-    });
+    ));
 
     // Oxygen saturation.
     let spo2 = of(&["spo2", "vitals"]);
@@ -469,18 +456,14 @@ fn charts(
             v.map(|v| (*t, v, v < low))
         })
         .collect();
-    let latest = points
-        .iter()
-        .max_by_key(|p| p.0)
-        .map(|p| (format!("{}% · {}", p.1 as i64, when(p.0)), p.2));
-    out.push(VitalChart {
-        key: "spo2",
-        title: t(lang, "血氧饱和度"),
-        count: count(points.len()),
-        note: note(&["spo2", "vitals"]),
-        latest_flagged: latest.as_ref().is_some_and(|l| l.1),
-        latest: latest.map(|l| l.0).unwrap_or_default(),
-        chart: TimeChart::new(
+    let latest = newest(&points, &|v| format!("{}%", v as i64));
+    out.push(vital(
+        "spo2",
+        t(lang, "血氧饱和度"),
+        &["spo2", "vitals"],
+        points.len(),
+        latest,
+        TimeChart::new(
             window,
             (80.0_f64.min(low - 5.0), 100.0),
             5.0,
@@ -491,16 +474,14 @@ fn charts(
                 decimals: 0,
                 points,
             }],
-            vec![ZoneInput {
-                low: None,
-                high: Some(low),
-                edge: low,
-                class: "zone-urgent",
-                label: lt(low, t(lang, "偏低")),
-            }],
+            vec![ZoneInput::below(
+                low,
+                "zone-urgent",
+                lt(low, t(lang, "偏低")),
+            )],
             Vec::new(),
         ),
-    });
+    ));
 
     // Temperature, only when measured.
     let temperature = of(&["temperature"]);
@@ -514,18 +495,14 @@ fn charts(
                     .map(|v| (*t, v, v <= t_low || v >= t_high))
             })
             .collect();
-        let latest = points
-            .iter()
-            .max_by_key(|p| p.0)
-            .map(|p| (format!("{:.1} ℃ · {}", p.1, when(p.0)), p.2));
-        out.push(VitalChart {
-            key: "temperature",
-            title: t(lang, "体温"),
-            count: count(points.len()),
-            note: note(&["temperature"]),
-            latest_flagged: latest.as_ref().is_some_and(|l| l.1),
-            latest: latest.map(|l| l.0).unwrap_or_default(),
-            chart: TimeChart::new(
+        let latest = newest(&points, &|v| format!("{v:.1} ℃"));
+        out.push(vital(
+            "temperature",
+            t(lang, "体温"),
+            &["temperature"],
+            points.len(),
+            latest,
+            TimeChart::new(
                 window,
                 (34.0_f64.min(t_low - 1.0), 41.0_f64.max(t_high + 1.0)),
                 1.0,
@@ -537,24 +514,12 @@ fn charts(
                     points,
                 }],
                 vec![
-                    ZoneInput {
-                        low: None,
-                        high: Some(t_low),
-                        edge: t_low,
-                        class: "zone-urgent",
-                        label: le1(t_low, t(lang, "过低")),
-                    },
-                    ZoneInput {
-                        low: Some(t_high),
-                        high: None,
-                        edge: t_high,
-                        class: "zone-warn",
-                        label: ge1(t_high, t(lang, "发热")),
-                    },
+                    ZoneInput::below(t_low, "zone-urgent", le1(t_low, t(lang, "过低"))),
+                    ZoneInput::above(t_high, "zone-warn", ge1(t_high, t(lang, "发热"))),
                 ],
                 Vec::new(),
             ),
-        });
+        ));
     }
     out
 }

@@ -39,10 +39,9 @@ pub async fn get(
     caller: Caller,
     Path(elder_id): Path<String>,
 ) -> Result<Json<ThresholdsJson>, ApiError> {
-    let view = caller
-        .run(state.app.elder_thresholds(&caller.actor, &elder_id))
-        .await?;
-    Ok(Json(view.into()))
+    caller
+        .json(state.app.elder_thresholds(&caller.actor, &elder_id))
+        .await
 }
 
 /// `PUT /api/v1/elders/{id}/thresholds` with some thresholds by name
@@ -53,12 +52,11 @@ pub async fn set(
     Path(elder_id): Path<String>,
     JsonBody(changes): JsonBody<Map<String, Value>>,
 ) -> Result<Json<ThresholdsJson>, ApiError> {
-    let view = caller
-        .run(
+    caller
+        .json(
             state
                 .app
                 .set_elder_thresholds(&caller.actor, &elder_id, &changes),
         )
-        .await?;
-    Ok(Json(view.into()))
+        .await
 }

@@ -63,11 +63,9 @@ pub async fn elder_panel(
     request: RequestForm,
 ) -> Result<ElderPanel, Refusal> {
     let lang = session.lang;
-    let found = state
-        .app
-        .elder_assessments(&session.actor, elder_id)
-        .await
-        .or_page(session)?;
+    let found = session
+        .run(state.app.elder_assessments(&session.actor, elder_id))
+        .await?;
     let levels = found.levels.clone().unwrap_or_default();
     let gbt = instrument(GBT);
     let ability = match (levels.ability_grade, levels.ability_band.as_deref()) {

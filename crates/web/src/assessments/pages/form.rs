@@ -257,26 +257,15 @@ pub(crate) fn groups_of(instrument: &Instrument, entered: &Entered, lang: Lang) 
             id: d.id.clone(),
             name: lang.pick(&d.name_zh, &d.name_en).to_string(),
             max: Some(d.max),
-            items: instrument
-                .items
-                .iter()
-                .enumerate()
-                .filter(|(_, i)| i.domain.as_deref() == Some(d.id.as_str()))
-                .map(|(n, _)| item_view(n))
+            items: items_in(instrument, Some(&d.id))
+                .into_iter()
+                .map(item_view)
                 .collect(),
         })
         .collect();
-    let loose: Vec<ItemView> = instrument
-        .items
-        .iter()
-        .enumerate()
-        .filter(|(_, i)| {
-            !instrument
-                .domains
-                .iter()
-                .any(|d| i.domain.as_deref() == Some(d.id.as_str()))
-        })
-        .map(|(n, _)| item_view(n))
+    let loose: Vec<ItemView> = items_in(instrument, None)
+        .into_iter()
+        .map(item_view)
         .collect();
     if !loose.is_empty() {
         groups.push(GroupView {
@@ -399,11 +388,7 @@ pub(crate) async fn elder_head(
     id: &str,
 ) -> Result<ElderHead, Refusal> {
     let lang = session.lang;
-    let elder = state
-        .app
-        .get_elder(&session.actor, id)
-        .await
-        .or_page(session)?;
+    let elder = session.run(state.app.get_elder(&session.actor, id)).await?;
     let sex = registry::Sex::parse(&elder.sex)
         .map(|s| s.label(lang).to_string())
         .unwrap_or_default();
@@ -433,10 +418,7 @@ pub(crate) struct ChoosePage {
 #[template(path = "assessments/form.html")]
 pub(crate) struct FormPage {
     pub(crate) ui: Ui,
-    pub(crate) elder: ElderHead,
-    pub(crate) instrument_id: String,
-    pub(crate) instrument_name: String,
-    pub(crate) second_assessor: bool,
+    pub(crate) sheet: Sheet,
     pub(crate) groups: Vec<GroupView>,
     pub(crate) inputs: Vec<InputView>,
     pub(crate) item_count: usize,
@@ -447,12 +429,6 @@ pub(crate) struct FormPage {
     pub(crate) reasons: Vec<Opt>,
     pub(crate) note: String,
     pub(crate) errors: FormErrors,
-}
-
-impl FormPage {
-    pub(crate) fn invalid(&self, field: &str) -> bool {
-        !self.errors.of(field).is_empty()
-    }
 }
 
 #[derive(Deserialize, Default)]
@@ -470,11 +446,7 @@ pub async fn new_form(
     Filters(params): Filters<NewParams>,
 ) -> PageResult {
     let lang = session.lang;
-    session
-        .actor
-        .require(&state.app, Action::Assess)
-        .await
-        .or_page(&session)?;
+    session.require(&state.app, Action::Assess).await?;
     let chosen = params
         .instrument
         .as_deref()
@@ -547,10 +519,7 @@ pub(crate) fn form_page(
         .collect();
     FormPage {
         ui: session.ui(Section::Assessments),
-        elder,
-        instrument_id: instrument.id.clone(),
-        instrument_name: instrument.name(lang).to_string(),
-        second_assessor: instrument.needs_second_assessor,
+        sheet: Sheet::new(elder, instrument, lang),
         groups: groups_of(instrument, entered, lang),
         inputs: inputs_of(instrument, entered, lang),
         item_count: instrument.items.len(),

@@ -56,6 +56,40 @@ fn instrument(id: &str) -> Option<&'static Instrument> {
     assessment::catalog().get(id.trim())
 }
 
+/// The indexes of an instrument's items in one of its domains, or (`None`) in none of them.
+fn items_in(instrument: &Instrument, domain: Option<&str>) -> Vec<usize> {
+    let in_domain = |i: &assessment::Item, d: &str| i.domain.as_deref() == Some(d);
+    instrument
+        .items
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| match domain {
+            Some(d) => in_domain(i, d),
+            None => !instrument.domains.iter().any(|d| in_domain(i, &d.id)),
+        })
+        .map(|(n, _)| n)
+        .collect()
+}
+
+/// What the assessment form and its review both show at the top: whose, and which instrument.
+pub(crate) struct Sheet {
+    pub(crate) elder: ElderHead,
+    pub(crate) instrument_id: String,
+    pub(crate) instrument_name: String,
+    pub(crate) second_assessor: bool,
+}
+
+impl Sheet {
+    fn new(elder: ElderHead, instrument: &Instrument, lang: Lang) -> Sheet {
+        Sheet {
+            elder,
+            instrument_id: instrument.id.clone(),
+            instrument_name: instrument.name(lang).to_string(),
+            second_assessor: instrument.needs_second_assessor,
+        }
+    }
+}
+
 fn instrument_name(id: &str, lang: Lang) -> String {
     instrument(id)
         .map(|i| i.name(lang).to_string())

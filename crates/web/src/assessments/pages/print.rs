@@ -22,16 +22,12 @@ pub async fn print(
     Path(id): Path<String>,
 ) -> PageResult {
     let lang = session.lang;
-    let view = state
-        .app
-        .get_assessment(&session.actor, &id)
-        .await
-        .or_page(&session)?;
-    let elder = state
-        .app
-        .get_elder(&session.actor, &view.row.elder_id)
-        .await
-        .or_page(&session)?;
+    let view = session
+        .run(state.app.get_assessment(&session.actor, &id))
+        .await?;
+    let elder = session
+        .run(state.app.get_elder(&session.actor, &view.row.elder_id))
+        .await?;
     let page = PrintPage {
         ui: session.ui(Section::Assessments),
         m: meta_of(&view, lang),

@@ -104,11 +104,9 @@ pub(crate) async fn view_page(
     confirm_error: Vec<String>,
 ) -> Result<ViewPage, Refusal> {
     let lang = session.lang;
-    let view = state
-        .app
-        .get_assessment(&session.actor, id)
-        .await
-        .or_page(session)?;
+    let view = session
+        .run(state.app.get_assessment(&session.actor, id))
+        .await?;
     let m = meta_of(&view, lang);
     let awaiting = m.awaiting;
     let signer = view.row.assessor_id == session.actor.user_id();

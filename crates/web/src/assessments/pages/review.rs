@@ -240,12 +240,9 @@ pub(crate) fn answer_groups(
     let mut groups = Vec::new();
     for d in &instrument.domains {
         let mut sum = 0;
-        let lines = instrument
-            .items
-            .iter()
-            .enumerate()
-            .filter(|(_, i)| i.domain.as_deref() == Some(d.id.as_str()))
-            .map(|(n, _)| {
+        let lines = items_in(instrument, Some(&d.id))
+            .into_iter()
+            .map(|n| {
                 let (l, s) = line(n);
                 sum += s.unwrap_or(0);
                 l
@@ -258,17 +255,9 @@ pub(crate) fn answer_groups(
             lines,
         });
     }
-    let loose: Vec<AnswerLine> = instrument
-        .items
-        .iter()
-        .enumerate()
-        .filter(|(_, i)| {
-            !instrument
-                .domains
-                .iter()
-                .any(|d| i.domain.as_deref() == Some(d.id.as_str()))
-        })
-        .map(|(n, _)| line(n).0)
+    let loose: Vec<AnswerLine> = items_in(instrument, None)
+        .into_iter()
+        .map(|n| line(n).0)
         .collect();
     if !loose.is_empty() {
         groups.push(AnswerGroup {
@@ -357,10 +346,7 @@ pub(crate) fn input_text(
 #[template(path = "assessments/review.html")]
 pub(crate) struct ReviewPage {
     pub(crate) ui: Ui,
-    pub(crate) elder: ElderHead,
-    pub(crate) instrument_id: String,
-    pub(crate) instrument_name: String,
-    pub(crate) second_assessor: bool,
+    pub(crate) sheet: Sheet,
     pub(crate) result: ResultView,
     pub(crate) groups: Vec<AnswerGroup>,
     pub(crate) hidden: Vec<(String, String)>,
@@ -383,10 +369,7 @@ pub(crate) fn review_page(
     let result = app::assessments::outcome_json(outcome);
     ReviewPage {
         ui: session.ui(Section::Assessments),
-        elder,
-        instrument_id: instrument.id.clone(),
-        instrument_name: instrument.name(lang).to_string(),
-        second_assessor: instrument.needs_second_assessor,
+        sheet: Sheet::new(elder, instrument, lang),
         result: ResultView::from_json(Some(instrument), &result, lang),
         groups: answer_groups(instrument, &answers, lang),
         hidden: entered.hidden(),
@@ -409,11 +392,7 @@ pub async fn review(
     CsrfForm { session, form }: CsrfForm,
 ) -> PageResult {
     let lang = session.lang;
-    session
-        .actor
-        .require(&state.app, Action::Assess)
-        .await
-        .or_page(&session)?;
+    session.require(&state.app, Action::Assess).await?;
     let instrument = allowed_instrument(&session, &form.text("instrument"))?;
     let elder = elder_head(&state, &session, &elder_id).await?;
     let entered = Entered::from_form(instrument, &form);

@@ -205,11 +205,13 @@ pub async fn stats(
         ui: session.ui(Section::Assessments),
         from: from.to_string(),
         to: to.to_string(),
-        regions: {
-            let mut o = vec![Opt::new("", t(lang, "不限"), "")];
-            o.extend(region_names::filter_options(&state.app, &session.actor, &region_text).await);
-            o
-        },
+        regions: region_names::filter_options(
+            &state.app,
+            &session.actor,
+            &region_text,
+            t(lang, "不限"),
+        )
+        .await,
         instruments: graded
             .iter()
             .map(|i| Opt::new(i.id.clone(), i.name(lang), &chosen.id))

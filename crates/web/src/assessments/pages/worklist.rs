@@ -98,11 +98,13 @@ pub async fn worklist(
         vec!["within_days".into()],
         |_| t(lang, "到期范围").into(),
     );
-    let list = state
-        .app
-        .assessment_worklist(&session.actor, days, due_page)
-        .await
-        .or_page(&session)?;
+    let list = session
+        .run(
+            state
+                .app
+                .assessment_worklist(&session.actor, days, due_page),
+        )
+        .await?;
     let pages = crate::ui::form::page_links(
         "/assessments",
         &[("within_days", days.to_string())],
