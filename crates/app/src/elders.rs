@@ -229,7 +229,7 @@ impl App {
         let id = match store::elders::insert(&mut tx, &authorized, &columns, now).await {
             Ok(id) => id,
             Err(store::StoreError::Conflict(_)) => {
-                return Err(self.duplicate_error(valid.id_number.as_str()).await)
+                return Err(self.duplicate_error(actor, valid.id_number.as_str()).await)
             }
             Err(e) => return Err(e.into()),
         };
@@ -241,21 +241,44 @@ impl App {
         Ok(id)
     }
 
-    async fn duplicate_error(&self, id_number: &str) -> AppError {
-        let authorized = crate::auth::system_access(self.now());
-        let existing = match self.store.acquire().await {
-            Ok(mut conn) => store::elders::id_by_identity_number(&mut conn, &authorized, id_number)
+    async fn duplicate_error(&self, actor: &Actor, id_number: &str) -> AppError {
+        let problem = match self.store.acquire().await {
+            Ok(mut conn) => self
+                .duplicate_problem(&mut conn, actor, id_number)
                 .await
                 .ok()
-                .flatten(),
-            Err(_) => None,
+                .flatten()
+                .unwrap_or(Problem::DuplicateElsewhere),
+            Err(_) => Problem::DuplicateElsewhere,
         };
-        AppError::field(
-            "id_number",
+        AppError::field("id_number", problem)
+    }
+
+    /// The refusal of an identity number already on file (`None` if it is not, or if it is
+    /// the record being edited). It names the record only to a caller who may read it: to anyone
+    /// else it says what to do, so that the check cannot be used to find who holds a record.
+    async fn duplicate_problem(
+        &self,
+        conn: &mut Conn,
+        actor: &Actor,
+        id_number: &str,
+    ) -> Result<Option<Problem>> {
+        let everything = crate::auth::system_access(self.now());
+        let Some(existing) =
+            store::elders::id_by_identity_number(conn, &everything, id_number).await?
+        else {
+            return Ok(None);
+        };
+        let readable = store::elders::get(conn, &actor.reads(self.now()), &existing)
+            .await?
+            .is_some();
+        Ok(Some(if readable {
             Problem::Duplicate {
-                existing_id: existing.unwrap_or_default(),
-            },
-        )
+                existing_id: existing,
+            }
+        } else {
+            Problem::DuplicateElsewhere
+        }))
     }
 
     /// Fills defaults from the caller's organization, checks that the region and organizations
@@ -295,17 +318,15 @@ impl App {
                 }
             }
         }
-        if let Some(existing) =
+        let existing =
             store::elders::id_by_identity_number(conn, &authorized, valid.id_number.as_str())
+                .await?;
+        if existing.is_some() && existing.as_deref() != editing {
+            if let Some(problem) = self
+                .duplicate_problem(conn, actor, valid.id_number.as_str())
                 .await?
-        {
-            if Some(existing.as_str()) != editing {
-                errors.push(FieldError::new(
-                    "id_number",
-                    Problem::Duplicate {
-                        existing_id: existing,
-                    },
-                ));
+            {
+                errors.push(FieldError::new("id_number", problem));
             }
         }
         if !errors.is_empty() {

@@ -325,7 +325,7 @@ async fn an_interrupted_import_resumes_after_its_last_committed_batch() {
         );
         let sha = hex::encode(Sha256::digest(&file));
         let mut conn = app.store().acquire().await.unwrap();
-        let batch = store::imports::by_hash(&mut conn, &sha)
+        let batch = store::imports::by_user_and_hash(&mut conn, admin.user_id(), &sha)
             .await
             .unwrap()
             .unwrap();

@@ -189,8 +189,11 @@ async fn refused_readings_are_counted_and_never_alert_or_reach_another_elder() {
         assert_eq!(count(&app, "SELECT COUNT(*) FROM alerts").await, 0);
         let stats = &app.monitoring().stats;
         assert_eq!(stats.rejected_total(), 5);
-        let device = app.get_device(&nurse, "W-1").await;
-        // Unbound: no longer in the nurse's scope.
+        // Unbound: still the nurse's organization's spare device, and nobody else's.
+        let device = app.get_device(&nurse, "W-1").await.unwrap();
+        assert!(!device.bound);
+        let caregiver = actor(&app, "caregiver").await;
+        let device = app.get_device(&caregiver, "W-1").await;
         assert!(matches!(device, Err(AppError::NotFound)));
         let admin = app.system_actor("admin").await.unwrap();
         let device = app.get_device(&admin, "W-1").await.unwrap();

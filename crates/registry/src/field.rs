@@ -8,11 +8,17 @@ use std::ops::RangeInclusive;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Problem {
     Required,
-    TooLong { max: usize },
+    TooLong {
+        max: usize,
+    },
     ControlCharacters,
-    OneOf { allowed: Vec<&'static str> },
+    OneOf {
+        allowed: Vec<&'static str>,
+    },
     IdNumber(crate::IdNumberError),
-    IdNumberMismatch { what: &'static str },
+    IdNumberMismatch {
+        what: &'static str,
+    },
     Phone,
     Date,
     DateInFuture,
@@ -20,11 +26,24 @@ pub enum Problem {
     RegionCode,
     UnknownRegion,
     UnknownOrganization,
-    Icd10 { code: String },
-    Duplicate { existing_id: String },
+    Icd10 {
+        code: String,
+    },
+    Duplicate {
+        existing_id: String,
+    },
+    /// The identity number is on file in a record the caller may not read: which one is not
+    /// said, only what to do.
+    DuplicateElsewhere,
     NotANumber,
-    OutOfRange { min: i64, max: i64 },
-    Invalid { zh: String, en: String },
+    OutOfRange {
+        min: i64,
+        max: i64,
+    },
+    Invalid {
+        zh: String,
+        en: String,
+    },
 }
 
 impl Problem {
@@ -68,6 +87,8 @@ impl Problem {
             (Duplicate { existing_id }, Lang::En) => {
                 format!("a record with this identity number already exists ({existing_id})")
             }
+            (DuplicateElsewhere, Lang::Zh) => "该身份证号已由其他机构建档；请联系该档案的管理机构或区县管理员办理档案转移，或申请授权查看".into(),
+            (DuplicateElsewhere, Lang::En) => "a record with this identity number is kept by another organization; ask that organization or the county administrator to transfer it to you or to grant you access".into(),
             (NotANumber, Lang::Zh) => "须为整数".into(),
             (NotANumber, Lang::En) => "must be a whole number".into(),
             (OutOfRange { min, max }, Lang::Zh) => format!("须在 {min} 到 {max} 之间"),

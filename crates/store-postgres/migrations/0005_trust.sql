@@ -29,6 +29,35 @@ CREATE TABLE reading_conflicts (
 );
 
 -- An import is its user's: the same file from another user is another import (it was found by
--- the file's hash alone, and handed the first user's batch and row errors).
-ALTER TABLE import_batches DROP CONSTRAINT import_batches_file_sha256_key;
+-- the file's hash alone, and handed the first user's batch and row errors). SQLite cannot drop
+-- a UNIQUE constraint, so the table is rebuilt (on both backends, to keep one schema), its row
+-- errors kept aside meanwhile.
+CREATE TEMP TABLE import_row_errors_kept AS SELECT * FROM import_row_errors;
+DROP TABLE import_row_errors;
+CREATE TABLE import_batches_by_user (
+    id TEXT COLLATE "C" PRIMARY KEY NOT NULL,
+    file_sha256 TEXT COLLATE "C" NOT NULL,
+    file_name TEXT NOT NULL,
+    user_id TEXT,
+    total_rows BIGINT NOT NULL,
+    next_row BIGINT NOT NULL DEFAULT 0,
+    stored BIGINT NOT NULL DEFAULT 0,
+    skipped BIGINT NOT NULL DEFAULT 0,
+    status TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT
+);
+INSERT INTO import_batches_by_user SELECT id, file_sha256, file_name, user_id, total_rows,
+    next_row, stored, skipped, status, started_at, finished_at FROM import_batches;
+DROP TABLE import_batches;
+ALTER TABLE import_batches_by_user RENAME TO import_batches;
 CREATE UNIQUE INDEX import_batches_user_file ON import_batches(user_id, file_sha256);
+CREATE TABLE import_row_errors (
+    batch_id TEXT COLLATE "C" NOT NULL REFERENCES import_batches(id),
+    row_number BIGINT NOT NULL,
+    field TEXT NOT NULL,
+    message TEXT NOT NULL
+);
+INSERT INTO import_row_errors SELECT batch_id, row_number, field, message FROM import_row_errors_kept;
+DROP TABLE import_row_errors_kept;
+CREATE INDEX import_row_errors_batch ON import_row_errors(batch_id, row_number);

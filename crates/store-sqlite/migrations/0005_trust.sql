@@ -29,7 +29,8 @@ CREATE TABLE reading_conflicts (
 
 -- An import is its user's: the same file from another user is another import (it was found by
 -- the file's hash alone, and handed the first user's batch and row errors). SQLite cannot drop
--- a UNIQUE constraint, so the table is rebuilt, its row errors kept aside meanwhile.
+-- a UNIQUE constraint, so the table is rebuilt (on both backends, to keep one schema), its row
+-- errors kept aside meanwhile.
 CREATE TEMP TABLE import_row_errors_kept AS SELECT * FROM import_row_errors;
 DROP TABLE import_row_errors;
 CREATE TABLE import_batches_by_user (

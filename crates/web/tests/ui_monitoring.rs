@@ -492,8 +492,12 @@ async fn a_device_is_registered_from_the_elder_page_and_its_credential_shown_onc
         .await;
     assert_eq!(unbound.status, StatusCode::SEE_OTHER);
     assert!(site.app.authenticate_device(credential).await.is_err());
-    // Unbound, it belongs to no elder: only those who see everything list it.
+    // Unbound, it belongs to no elder but stays the organization's spare device: its own
+    // staff list it (to bind it again), others do not.
     let list = nurse.get("/devices").await;
+    assert!(list.body.contains("BP-2026-0001") && list.body.contains("未绑定"));
+    let mut caregiver = site.signed_in("caregiver").await;
+    let list = caregiver.get("/devices").await;
     assert!(!list.body.contains("BP-2026-0001"));
     let mut admin = site.signed_in("admin").await;
     let list = admin.get("/devices").await;
