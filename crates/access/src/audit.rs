@@ -15,6 +15,7 @@ registry::code_enum!(AuditAction {
     Logout = "logout", "退出", "logout";
     ElderList = "elder_list", "查询老人列表", "list elders";
     ElderRead = "elder_read", "查看老人档案", "read elder record";
+    ElderHistoryRead = "elder_history_read", "查看档案修改记录", "read elder change history";
     ElderCreate = "elder_create", "新建老人档案", "create elder record";
     ElderUpdate = "elder_update", "修改老人档案", "update elder record";
     ElderImport = "elder_import", "导入花名册", "import roster";

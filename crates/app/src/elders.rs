@@ -21,7 +21,8 @@ pub struct ElderView {
     pub id_number: String,
     pub identity_masked: bool,
     pub sex: String,
-    pub birth_date: String,
+    /// Absent where the identity number is masked (it would restore digits 7–14).
+    pub birth_date: Option<String>,
     pub age: i32,
     pub phone: Option<String>,
     pub address: Option<String>,
@@ -48,6 +49,9 @@ pub enum Disclosure {
     Full,
 }
 
+/// Searches by number (identity or phone) one user may make in five minutes.
+pub const NUMBER_SEARCHES_PER_WINDOW: usize = 40;
+
 impl ElderView {
     pub fn from_row(row: &ElderRow, disclosure: Disclosure, today: chrono::NaiveDate) -> ElderView {
         let full = disclosure == Disclosure::Full;
@@ -73,7 +77,9 @@ impl ElderView {
             },
             identity_masked: !full,
             sex: row.sex.clone(),
-            birth_date: row.birth_date.clone(),
+            // Digits 7–14 of the identity number are the birth date: shown beside a masked
+            // number it would undo the mask. The age says what the work needs.
+            birth_date: full.then(|| row.birth_date.clone()),
             age: birth
                 .map(|b| registry::elder::age_on(b, today))
                 .unwrap_or(0),
@@ -209,6 +215,7 @@ impl ElderQuery {
             care_level,
             born_from,
             born_to,
+            numbers: Default::default(),
             offset: page.offset(),
             limit: page.per_page,
         })
@@ -422,7 +429,19 @@ impl App {
     ) -> Result<(Vec<ElderView>, i64)> {
         let authorized = actor.reads_for(self, Action::ReadElder).await?;
         let today = crate::today(self.now());
-        let filter = query.to_filter(today, page)?;
+        let mut filter = query.to_filter(today, page)?;
+        if let Some(registry::SearchTerm::Digits(_)) =
+            query.q.as_deref().and_then(registry::SearchTerm::classify)
+        {
+            // Numbers can be enumerated: a user gets a clinic's day of number searches, and
+            // only those who see the numbers in full find by prefix or by phone.
+            self.number_searches
+                .admit(actor.user_id(), self.now())
+                .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })?;
+            if actor.may(Action::ReadElderIdentity) {
+                filter.numbers = store::elders::NumberSearch::PrefixOrPhone;
+            }
+        }
         let mut conn = self.store.acquire().await?;
         let (rows, total) = store::elders::list(&mut conn, &authorized, &filter).await?;
         let detail = format!(
@@ -494,12 +513,17 @@ impl App {
             .elder_to_read(&authorized, actor, id, "elder_history")
             .await?;
         let mut rows = store::elders::history(&mut conn, &authorized, id).await?;
+        // Old identity and phone numbers are personal data like the current ones.
+        self.audit_elder_read(&mut conn, actor, AuditAction::ElderHistoryRead, id, None)
+            .await?;
         if !actor.may(Action::ReadElderIdentity) {
             for row in &mut rows {
                 let mask: fn(&str) -> String = match row.field.as_str() {
                     "id_number" => mask_identity,
                     "phone" => mask_phone,
                     "contacts" => |_| "***".to_string(),
+                    // It is digits 7–14 of the masked identity number.
+                    "birth_date" => |_| "****-**-**".to_string(),
                     _ => continue,
                 };
                 row.old_value = row.old_value.as_deref().map(mask);

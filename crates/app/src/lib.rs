@@ -13,6 +13,7 @@ pub mod grants;
 pub mod import;
 pub mod monitoring;
 pub mod orgs;
+pub mod rate;
 pub mod regions;
 pub mod tasks;
 pub mod users;
@@ -165,6 +166,8 @@ pub struct App {
     monitoring: Arc<monitoring::MonitoringState>,
     tasks: tasks::Tasks,
     device_accounts: monitoring::broker_accounts::SharedAccounts,
+    /// Searches by number per user: enough for a clinic's day, too few to enumerate numbers.
+    number_searches: Arc<rate::SlidingWindow>,
 }
 
 impl App {
@@ -178,6 +181,10 @@ impl App {
             )),
             tasks: tasks::Tasks::default(),
             device_accounts: None,
+            number_searches: Arc::new(rate::SlidingWindow::new(
+                elders::NUMBER_SEARCHES_PER_WINDOW,
+                chrono::Duration::minutes(5),
+            )),
         }
     }
 

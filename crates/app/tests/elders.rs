@@ -60,7 +60,7 @@ async fn create_search_edit_and_history_on_every_backend() {
             "the health centre's township"
         );
         assert_eq!(view.sex, "male");
-        assert_eq!(view.birth_date, "1940-03-15");
+        assert_eq!(view.birth_date.as_deref(), Some("1940-03-15"));
         assert!(view
             .special_categories
             .contains(&"aged_80_plus".to_string()));

@@ -439,8 +439,21 @@ pub struct ElderFilter {
     pub born_from: Option<String>,
     /// Born on or before this date: a lower age bound.
     pub born_to: Option<String>,
+    /// How a search by digits may match: by identity-number prefix and whole phone number only
+    /// for callers who see both in full; otherwise only a complete identity number, so that
+    /// searching cannot undo the masks.
+    pub numbers: NumberSearch,
     pub offset: i64,
     pub limit: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum NumberSearch {
+    /// A whole identity number only.
+    #[default]
+    WholeIdentityNumber,
+    /// The start of an identity number, or a whole phone number.
+    PrefixOrPhone,
 }
 
 fn filter_condition(scope: &Authorized, filter: &ElderFilter) -> Sql {
@@ -461,10 +474,15 @@ fn filter_condition(scope: &Authorized, filter: &ElderFilter) -> Sql {
     if let Some(term) = filter.q.as_deref().and_then(SearchTerm::classify) {
         and(&mut sql);
         match term {
-            SearchTerm::Digits(digits) => {
-                sql.push("(").text_prefix("e.id_number", &digits);
-                sql.push(" OR e.phone = ").text(digits).push(")");
-            }
+            SearchTerm::Digits(digits) => match filter.numbers {
+                NumberSearch::PrefixOrPhone => {
+                    sql.push("(").text_prefix("e.id_number", &digits);
+                    sql.push(" OR e.phone = ").text(digits).push(")");
+                }
+                NumberSearch::WholeIdentityNumber => {
+                    sql.push("e.id_number = ").text(digits);
+                }
+            },
             SearchTerm::Initials(initials) => {
                 sql.text_prefix("e.name_initials", &initials);
             }

@@ -118,7 +118,8 @@ pub struct ElderJson {
     id_number: String,
     identity_masked: bool,
     sex: String,
-    birth_date: String,
+    /// Null where the identity number is masked.
+    birth_date: Option<String>,
     age: i32,
     phone: Option<String>,
     address: Option<String>,

@@ -399,7 +399,10 @@ pub(crate) async fn detail_page_with(
     };
     let facts = vec![
         id_number,
-        Fact::new(t(lang, "出生日期"), view.birth_date),
+        match view.birth_date {
+            Some(date) => Fact::new(t(lang, "出生日期"), date),
+            None => Fact::new(t(lang, "年龄"), format!("{} {}", view.age, t(lang, "岁"))),
+        },
         Fact::new(t(lang, "电话"), view.phone.unwrap_or_default()).mono(),
         Fact::new(t(lang, "住址"), view.address.unwrap_or_default()),
         Fact::new(t(lang, "所属区划"), region.clone()),

@@ -37,7 +37,9 @@ pub async fn print(
         sex: registry::Sex::parse(&elder.sex)
             .map(|s| s.label(lang).to_string())
             .unwrap_or_default(),
-        birth_date: elder.birth_date,
+        birth_date: elder
+            .birth_date
+            .unwrap_or_else(|| format!("{} {}", elder.age, t(lang, "岁"))),
         id_number: elder.id_number,
     };
     Ok(render(StatusCode::OK, &page))
