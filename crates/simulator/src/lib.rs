@@ -160,6 +160,8 @@ pub struct SimDevice {
     steps: (NaiveDate, i64, Option<DateTime<Utc>>),
     /// The last `seq` sent.
     pub last_seq: u64,
+    /// The device's credential: its broker password (each device publishes as itself).
+    pub credential: String,
 }
 
 /// What a device sends at one moment: nothing (an SOS button with no press), one reading or a
@@ -180,6 +182,7 @@ impl SimDevice {
             drift: 0.0,
             steps: (NaiveDate::MIN, 0, None),
             last_seq: 0,
+            credential: String::new(),
         }
     }
 
@@ -500,17 +503,31 @@ async fn bind_fleet(app: &app::App, n: usize, seed: u64) -> Result<Vec<SimDevice
     let (mut reused, mut bound) = (0, 0);
     let mut devices = Vec::with_capacity(n);
     for (i, (id, kind)) in fleet(n).into_iter().enumerate() {
-        let (kind, elder_id) = match existing.get(id.as_str()) {
+        // Every run binds each device anew: a credential is shown only when it is issued, and
+        // each device publishes with its own (its broker account is provisioned on binding).
+        let (kind, elder_id, registered) = match existing.get(id.as_str()) {
             Some(stored) if stored.bound && stored.elder_id.is_some() => {
+                let elder = stored.elder_id.clone().unwrap_or_default();
+                app.unbind_device(&admin, &id)
+                    .await
+                    .map_err(cli::app_error)
+                    .with_context(|| format!("unbinding {id} to bind it anew"))?;
+                let registered = app
+                    .bind_device(&admin, &id, &elder)
+                    .await
+                    .map_err(cli::app_error)
+                    .with_context(|| format!("binding {id}"))?;
                 reused += 1;
                 (
                     DeviceKind::parse(&stored.kind).unwrap_or(kind),
-                    stored.elder_id.clone().unwrap_or_default(),
+                    elder,
+                    registered,
                 )
             }
             Some(stored) => {
                 let elder = free.next().context("an elder")?;
-                app.bind_device(&admin, &id, elder)
+                let registered = app
+                    .bind_device(&admin, &id, elder)
                     .await
                     .map_err(cli::app_error)
                     .with_context(|| format!("binding {id}"))?;
@@ -518,20 +535,23 @@ async fn bind_fleet(app: &app::App, n: usize, seed: u64) -> Result<Vec<SimDevice
                 (
                     DeviceKind::parse(&stored.kind).unwrap_or(kind),
                     elder.to_string(),
+                    registered,
                 )
             }
             None => {
                 let elder = free.next().context("an elder")?;
-                app.register_device(&admin, &id, kind.code(), elder)
+                let registered = app
+                    .register_device(&admin, &id, kind.code(), elder)
                     .await
                     .map_err(cli::app_error)
                     .with_context(|| format!("registering {id}"))?;
                 bound += 1;
-                (kind, elder.to_string())
+                (kind, elder.to_string(), registered)
             }
         };
         let profile = profile_of(by_id.get(elder_id.as_str()).copied(), seed);
         let mut device = SimDevice::new(id, kind, elder_id, profile);
+        device.credential = registered.credential;
         // Continue above anything stored (seq is also at least the time in ms).
         if let Some(seq) = existing.get(device.id.as_str()).and_then(|d| d.last_seq) {
             device.last_seq = u64::try_from(seq).unwrap_or(0);
@@ -578,16 +598,20 @@ pub async fn devices(args: &DevicesArgs, app: app::App, broker: mqtt::BrokerUrl)
     // Nothing more is written here: the server stores what the broker delivers.
     drop(app);
 
-    let client_id = format!(
-        "yiyang-sim-{}-{}",
-        std::process::id(),
-        Utc::now().timestamp_millis()
-    );
-    let (client, mut eventloop) = mqtt::publisher(&broker, &client_id, 100);
+    // One connection per device, as itself: the broker lets a device publish only its own
+    // readings, with its own credential and client id.
     let link = Arc::new(Link::default());
-    let mut poller = {
+    let mut clients = Vec::with_capacity(devices.len());
+    let mut pollers = Vec::with_capacity(devices.len());
+    for device in &devices {
+        let as_device = mqtt::BrokerUrl {
+            username: Some(device.id.clone()),
+            password: Some(device.credential.clone()),
+            ..broker.clone()
+        };
+        let (client, mut eventloop) = mqtt::publisher(&as_device, &device.id, 20);
         let link = link.clone();
-        tokio::spawn(async move {
+        pollers.push(tokio::spawn(async move {
             use mqtt::rumqttc::{Event, Packet};
             loop {
                 match eventloop.poll().await {
@@ -608,8 +632,9 @@ pub async fn devices(args: &DevicesArgs, app: app::App, broker: mqtt::BrokerUrl)
                     }
                 }
             }
-        })
-    };
+        }));
+        clients.push(client);
+    }
     println!(
         "publishing for {} devices to {}:{} every {} s (±20 %), abnormal events in {} of payloads; Ctrl-C stops",
         devices.len(),
@@ -673,7 +698,7 @@ pub async fn devices(args: &DevicesArgs, app: app::App, broker: mqtt::BrokerUrl)
                 .collect();
             let body = payload(&numbered);
             let topic = monitoring::device::topic_of_device(&device.id);
-            client
+            clients[i]
                 .publish(topic, mqtt::rumqttc::QoS::AtLeastOnce, false, body)
                 .await
                 .context("queueing a publish")?;
@@ -692,11 +717,11 @@ pub async fn devices(args: &DevicesArgs, app: app::App, broker: mqtt::BrokerUrl)
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     link.stopping.store(true, Ordering::Relaxed);
-    let _ = client.disconnect().await;
-    if tokio::time::timeout(Duration::from_secs(1), &mut poller)
-        .await
-        .is_err()
-    {
+    for client in &clients {
+        let _ = client.disconnect().await;
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    for poller in pollers {
         poller.abort();
     }
     let acknowledged = link.acknowledged.load(Ordering::Relaxed);

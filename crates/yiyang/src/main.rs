@@ -314,7 +314,19 @@ async fn simulate(args: SimulateArgs, config: &Config) -> Result<()> {
         anyhow::bail!("the simulator publishes over MQTT: give a broker with --mqtt-url");
     }
     let broker = mqtt::BrokerUrl::parse(&broker_text)?;
-    let app = open_app(&config.database_url(&args.db)?, config).await?;
+    if broker.username.is_none() {
+        anyhow::bail!(
+            "the simulated devices need their broker accounts: give yiyang's broker account in \
+             --mqtt-url (deploy/mosquitto/start.sh writes it to <dir>/mqtt-url)"
+        );
+    }
+    let accounts = mqtt::BrokerAccounts::connect(
+        &broker,
+        &format!("yiyang-sim-control-{}", std::process::id()),
+    );
+    let app = open_app(&config.database_url(&args.db)?, config)
+        .await?
+        .with_device_accounts(std::sync::Arc::new(accounts));
     simulator::devices(&args.simulation, app, broker).await
 }
 

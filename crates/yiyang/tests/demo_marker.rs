@@ -56,7 +56,7 @@ async fn every_seeding_command_refuses_a_database_without_the_demo_marker() {
                 "--devices",
                 "2",
                 "--mqtt-url",
-                "mqtt://127.0.0.1:1",
+                "mqtt://yiyang:unused@127.0.0.1:1",
                 "--duration-seconds",
                 "0",
             ],
