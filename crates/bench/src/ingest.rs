@@ -64,9 +64,10 @@ pub struct IngestArgs {
     /// Elders in the demo registry (at least --devices)
     #[arg(long, default_value_t = 2000)]
     pub elders: usize,
-    /// The MQTT broker
-    #[arg(long, default_value = "mqtt://127.0.0.1:1883")]
-    pub mqtt_url: String,
+    /// The MQTT broker, with yiyang's broker account (`mqtt://yiyang:PASSWORD@host:port`);
+    /// by default a private Mosquitto started from `deploy/mosquitto/start.sh` for the run
+    #[arg(long)]
+    pub mqtt_url: Option<String>,
     /// Also measure on this PostgreSQL server (a scratch database is created and dropped).
     #[arg(long, env = "YIYANG_BENCH_POSTGRES_URL")]
     pub postgres_url: Option<String>,
@@ -243,7 +244,19 @@ pub async fn ingest(args: IngestArgs) -> Result<()> {
     if args.window == 0 {
         bail!("--window must be at least 1");
     }
-    let broker = mqtt::BrokerUrl::parse(&args.mqtt_url)?;
+    let private_broker = match &args.mqtt_url {
+        Some(_) => None,
+        None => Some(PrivateBroker::start()?),
+    };
+    let broker_url = match (&args.mqtt_url, &private_broker) {
+        (Some(url), _) => url.clone(),
+        (None, Some(broker)) => broker.url.clone(),
+        (None, None) => unreachable!("a private broker when none is given"),
+    };
+    let broker = mqtt::BrokerUrl::parse(&broker_url)?;
+    if broker.username.is_none() {
+        bail!("--mqtt-url needs yiyang's broker account (devices publish with their own accounts)");
+    }
     let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
     println!(
         "yiyang bench ingest: {} readings per measurement, {} devices, MQTT batch {}, HTTP batch {} × {} connections, {cpus} CPUs, {} build",
@@ -404,6 +417,10 @@ async fn measure(
         authorized,
         ..
     } = demo_database(scratch, elders, args.seed).await?;
+    let app = app.with_device_accounts(Arc::new(mqtt::BrokerAccounts::connect(
+        broker,
+        &format!("yiyang-bench-control-{}", std::process::id()),
+    )));
     let mut rng = ChaCha8Rng::seed_from_u64(args.seed);
     let mut devices = register_devices(&app, &store, args, &mut rng).await?;
     let mut figures = Figures::default();
@@ -624,14 +641,25 @@ async fn mqtt_phase(
         })
     };
 
-    let (client, mut eventloop) = mqtt::publisher(broker, &format!("{client_id}-pub"), 1000);
-    let poller = tokio::spawn(async move {
-        loop {
-            if eventloop.poll().await.is_err() {
-                tokio::time::sleep(Duration::from_millis(100)).await;
+    // Each device publishes as itself (its broker account allows nothing else).
+    let mut clients = Vec::with_capacity(devices.len());
+    let mut pollers = Vec::with_capacity(devices.len());
+    for device in devices.iter() {
+        let as_device = mqtt::BrokerUrl {
+            username: Some(device.id.clone()),
+            password: Some(device.credential.clone()),
+            ..broker.clone()
+        };
+        let (client, mut eventloop) = mqtt::publisher(&as_device, &device.id, 1000);
+        pollers.push(tokio::spawn(async move {
+            loop {
+                if eventloop.poll().await.is_err() {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
             }
-        }
-    });
+        }));
+        clients.push(client);
+    }
     let stats = &app.monitoring().stats;
     let accepted = || app::monitoring::IngestStats::get(&stats.accepted);
     let accepted_before = accepted();
@@ -647,7 +675,7 @@ async fn mqtt_phase(
         if let Some(elder) = planned.alert_for {
             published_at.insert(elder, Instant::now());
         }
-        client
+        clients[planned.device]
             .publish(
                 topics[planned.device].clone(),
                 mqtt::rumqttc::QoS::AtLeastOnce,
@@ -699,9 +727,13 @@ async fn mqtt_phase(
     figures.alerts = Latency::of(samples);
 
     subscriber.abort();
-    let _ = client.disconnect().await;
+    for client in &clients {
+        let _ = client.disconnect().await;
+    }
     tokio::time::sleep(Duration::from_millis(50)).await;
-    poller.abort();
+    for poller in pollers {
+        poller.abort();
+    }
     forget_session(broker, &client_id).await;
     Ok(())
 }
@@ -1290,5 +1322,60 @@ mod tests {
             }
             assert_eq!(device.seq, 50);
         }
+    }
+}
+
+/// A Mosquitto for one benchmark run, configured as the project ships it
+/// (`deploy/mosquitto/start.sh`), on a free port in a scratch folder; stopped when dropped.
+struct PrivateBroker {
+    child: std::process::Child,
+    dir: std::path::PathBuf,
+    url: String,
+}
+
+impl PrivateBroker {
+    fn start() -> Result<PrivateBroker> {
+        let script = [
+            std::path::PathBuf::from("deploy/mosquitto/start.sh"),
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../deploy/mosquitto/start.sh"),
+        ]
+        .into_iter()
+        .find(|p| p.exists())
+        .context(
+            "deploy/mosquitto/start.sh not found: run from the repository, or give --mqtt-url",
+        )?;
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port();
+        let dir = std::env::temp_dir().join(format!("yiyang-bench-broker-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let child = std::process::Command::new("bash")
+            .arg(&script)
+            .args(["--dir", &dir.to_string_lossy(), "--port", &port.to_string()])
+            .env_remove("YIYANG_BROKER_PASSWORD")
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .context("starting mosquitto (is it installed?)")?;
+        let started = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if started.elapsed() > Duration::from_secs(20) {
+                bail!("the private broker did not open port {port}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let url = std::fs::read_to_string(dir.join("mqtt-url"))?
+            .trim()
+            .to_string();
+        println!("private broker (deploy/mosquitto) at 127.0.0.1:{port}");
+        Ok(PrivateBroker { child, dir, url })
+    }
+}
+
+impl Drop for PrivateBroker {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
