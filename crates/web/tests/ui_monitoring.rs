@@ -740,3 +740,25 @@ async fn the_monitoring_pages_send_the_signed_out_to_the_sign_in_page() {
         .await;
     assert_eq!(post.location.as_deref(), Some("/login"));
 }
+
+#[tokio::test]
+async fn a_seq_conflict_shows_on_the_device_list() {
+    let site = Site::start().await;
+    let elder = site.fixture.elder_a1.clone();
+    let id = device(&site, "nurse", "W-CONFLICT", "smartwatch", &elder).await;
+    send(
+        &site,
+        &id,
+        json!({"seq": 7, "ts": ago(3), "kind": "heart_rate", "bpm": 70}),
+    )
+    .await;
+    let mut nurse = site.signed_in("nurse").await;
+    let list = nurse.get("/devices").await;
+    assert!(!list.body.contains("data-conflicts"), "no conflict yet");
+    // The same seq with other content: an SOS, which still raises its alert.
+    let alerts = send(&site, &id, json!({"seq": 7, "ts": ago(1), "kind": "sos"})).await;
+    assert_eq!(alerts.len(), 1);
+    let list = nurse.get("/devices").await;
+    assert!(list.body.contains(r#"data-conflicts="1""#), "{}", list.body);
+    assert!(list.body.contains("序号冲突"));
+}

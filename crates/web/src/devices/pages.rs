@@ -33,6 +33,9 @@ pub struct DeviceLine {
     pub last_seen: String,
     pub rejected: i64,
     pub last_rejection: String,
+    /// Readings under a seq used before with other content, and when the last one came.
+    pub conflicts: i64,
+    pub last_conflict: String,
 }
 
 impl DeviceLine {
@@ -60,6 +63,12 @@ impl DeviceLine {
                 .unwrap_or_default(),
             rejected: d.rejected,
             last_rejection: d.last_rejection.clone().unwrap_or_default(),
+            conflicts: d.conflicts,
+            last_conflict: d
+                .last_conflict_at
+                .as_deref()
+                .map(app::local_time_text)
+                .unwrap_or_default(),
             id: d.id.clone(),
         }
     }

@@ -93,6 +93,12 @@ const TEXTS: &[(&str, &str)] = &[
     ("照护等级", "Care level"),
     ("慢性病（ICD-10）", "Chronic condition (ICD-10)"),
     ("年龄", "Age"),
+    ("序号冲突", "Seq conflicts"),
+    (
+        "同一序号收到内容不同的数据（设备时钟或固件故障，或他人冒用设备）；已另行保存，未覆盖原数据",
+        "readings arrived under a seq already used, with other content (a clock or firmware fault, or someone sending as the device); kept apart, the stored readings were not replaced",
+    ),
+    ("；最近一次", "; last"),
     ("最小年龄", "Minimum age"),
     ("最大年龄", "Maximum age"),
     ("没有符合条件的档案", "No records match"),
