@@ -12,7 +12,7 @@
 
 import { chromium } from 'playwright-core';
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -205,7 +205,11 @@ async function main() {
   rmSync(shots, { recursive: true, force: true });
   mkdirSync(shots, { recursive: true });
   const dataDir = mkdtempSync(join(tmpdir(), 'yiyang-browser-'));
-  const broker = await startBroker(join(dataDir, 'mosquitto'));
+  // Its own folder, readable by the broker's user (Mosquitto started as root drops to
+  // `mosquitto`, which cannot enter the server's private data folder).
+  const brokerDir = mkdtempSync(join(tmpdir(), 'yiyang-browser-broker-'));
+  chmodSync(brokerDir, 0o755);
+  const broker = await startBroker(join(brokerDir, 'mosquitto'));
   const server = startServer(binary, dataDir, broker.url);
   let browser;
   const problems = [];
@@ -871,6 +875,7 @@ async function main() {
     broker.child.kill('SIGTERM');
     await new Promise((r) => (broker.child.exitCode !== null ? r() : broker.child.once('exit', r)));
     rmSync(dataDir, { recursive: true, force: true });
+    rmSync(brokerDir, { recursive: true, force: true });
   }
   const passed = results.filter((r) => r.ok).length;
   const failed = results.length - passed;
