@@ -429,16 +429,23 @@ impl App {
         } else {
             store::users::by_username(&mut conn, username).await?
         };
+        drop(conn);
         // Verify against a fixed hash when the user is unknown so timing does not reveal which
         // usernames exist.
         let hash = user
             .as_ref()
             .map(|u| u.password_hash.clone())
             .unwrap_or_else(|| DUMMY_HASH.to_string());
-        let password_ok = verify_password(password, &hash);
+        // Argon2 spends tens of milliseconds of CPU: a flood of guesses must not stall the
+        // request threads, nor hold database connections meanwhile.
+        let password = password.to_string();
+        let password_ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+            .await
+            .map_err(|e| AppError::Internal(format!("checking a password failed: {e}")))?;
         let user = match user {
             Some(u) if password_ok && u.active == 1 => u,
             _ => {
+                let mut conn = self.store.acquire().await?;
                 audit_log::append(&mut conn, failed_entry(username, &ip, "wrong_credentials"))
                     .await?;
                 return Err(LoginError::WrongCredentials);
