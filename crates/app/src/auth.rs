@@ -176,47 +176,132 @@ impl From<store::StoreError> for LoginError {
     }
 }
 
-/// Failed logins per username and per client address within a sliding window. Pure in-memory
-/// state: a restart forgets it, which only gives an attacker one more window.
+/// Failed sign-ins within a sliding window, counted so that wrong passwords slow whoever sends
+/// them and never lock the account's owner out: a client address is refused a while for one
+/// account after [`MAX_FAILURES`] on it, and for every account after
+/// [`MAX_FAILURES_PER_ADDRESS`]; an account attacked from many addresses answers ever more slowly
+/// ([`account_delay`]) but still lets the right password in. Each attempt counts as failed from
+/// the moment it is let through, so that concurrent guesses cannot slip past the count.
+///
+/// Pure in-memory state: a restart forgets it, which only gives an attacker one more window.
 #[derive(Default)]
 pub struct LoginLimiter {
-    failures: Mutex<HashMap<String, Vec<DateTime<Utc>>>>,
+    failures: Mutex<HashMap<FailureCount, Vec<DateTime<Utc>>>>,
 }
 
-/// Failed attempts per username before it is locked for the rest of the window.
+/// What a failure is counted against.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum FailureCount {
+    AddressOnAccount { address: String, account: String },
+    Address(String),
+    Account(String),
+}
+
+/// A sign-in attempt the limiter let through: counted as failed until
+/// [`LoginLimiter::succeeded`]; the caller waits `delay` before checking the password.
+#[derive(Debug)]
+pub struct Attempt {
+    address: String,
+    account: String,
+    at: DateTime<Utc>,
+    pub delay: std::time::Duration,
+}
+
+/// Failed attempts from one address on one account before that pair is refused for the rest of
+/// the window.
 pub const MAX_FAILURES: usize = 5;
-/// Failed attempts per client address: higher, since a whole hospital may share one address.
+/// Failed attempts per client address on any accounts: higher, since a whole hospital may share
+/// one address.
 pub const MAX_FAILURES_PER_ADDRESS: usize = 30;
 pub const FAILURE_WINDOW_SECS: i64 = 300;
+/// The longest an attempt on a much-attacked account waits.
+pub const MAX_ACCOUNT_DELAY: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// How long an attempt on an account with `failures` recent failures (from any addresses) waits:
+/// nothing for the first [`MAX_FAILURES`], then doubling from a quarter second up to
+/// [`MAX_ACCOUNT_DELAY`].
+pub fn account_delay(failures: usize) -> std::time::Duration {
+    let Some(beyond) = failures.checked_sub(MAX_FAILURES) else {
+        return std::time::Duration::ZERO;
+    };
+    let quarter = std::time::Duration::from_millis(250);
+    quarter
+        .checked_mul(1 << beyond.min(16))
+        .map_or(MAX_ACCOUNT_DELAY, |d| d.min(MAX_ACCOUNT_DELAY))
+}
 
 impl LoginLimiter {
-    /// Seconds until `key` may try again, if it has `max_failures` failures in the window.
-    pub fn locked_for(&self, key: &str, max_failures: usize, now: DateTime<Utc>) -> Option<u64> {
+    /// Keys beyond which expired counts are dropped.
+    const MAX_KEYS: usize = 100_000;
+
+    /// Lets an attempt from `address` on `account` through, or says in how many seconds it may
+    /// be tried again.
+    pub fn begin(
+        &self,
+        address: &str,
+        account: &str,
+        now: DateTime<Utc>,
+    ) -> std::result::Result<Attempt, u64> {
         let mut map = self.failures.lock().expect("limiter lock");
         let window_start = now - Duration::seconds(FAILURE_WINDOW_SECS);
-        let entries = map.get_mut(key)?;
-        entries.retain(|t| *t > window_start);
-        if entries.len() >= max_failures {
-            let oldest = entries[0];
-            let retry = (oldest + Duration::seconds(FAILURE_WINDOW_SECS) - now)
-                .num_seconds()
-                .max(1);
-            Some(retry as u64)
-        } else {
-            None
+        if map.len() > Self::MAX_KEYS {
+            map.retain(|_, times| times.last().is_some_and(|t| *t > window_start));
         }
+        let keys = Self::counts(address, account);
+        for key in &keys {
+            if let Some(times) = map.get_mut(key) {
+                times.retain(|t| *t > window_start);
+            }
+        }
+        let recent = |key: &FailureCount| map.get(key).map(Vec::as_slice).unwrap_or_default();
+        let [on_account_from_address, from_address, on_account] = &keys;
+        let limits = [
+            (on_account_from_address, MAX_FAILURES),
+            (from_address, MAX_FAILURES_PER_ADDRESS),
+        ];
+        for (key, max) in limits {
+            let times = recent(key);
+            if times.len() >= max {
+                let retry = times[0] + Duration::seconds(FAILURE_WINDOW_SECS) - now;
+                return Err(retry.num_seconds().max(1) as u64);
+            }
+        }
+        let delay = account_delay(recent(on_account).len());
+        for key in keys {
+            map.entry(key).or_default().push(now);
+        }
+        Ok(Attempt {
+            address: address.to_string(),
+            account: account.to_string(),
+            at: now,
+            delay,
+        })
     }
 
-    pub fn record_failure(&self, key: &str, now: DateTime<Utc>) {
+    /// The attempt signed in: its address may try this account afresh, and it no longer counts
+    /// against the address or the account.
+    pub fn succeeded(&self, attempt: Attempt) {
         let mut map = self.failures.lock().expect("limiter lock");
-        if map.len() > 100_000 {
-            map.clear();
+        let [pair, address, account] = Self::counts(&attempt.address, &attempt.account);
+        map.remove(&pair);
+        for key in [address, account] {
+            if let Some(times) = map.get_mut(&key) {
+                if let Some(i) = times.iter().position(|t| *t == attempt.at) {
+                    times.remove(i);
+                }
+            }
         }
-        map.entry(key.to_string()).or_default().push(now);
     }
 
-    pub fn clear(&self, key: &str) {
-        self.failures.lock().expect("limiter lock").remove(key);
+    fn counts(address: &str, account: &str) -> [FailureCount; 3] {
+        [
+            FailureCount::AddressOnAccount {
+                address: address.to_string(),
+                account: account.to_string(),
+            },
+            FailureCount::Address(address.to_string()),
+            FailureCount::Account(account.to_string()),
+        ]
     }
 }
 
@@ -313,8 +398,8 @@ fn actor_from_row(
 }
 
 impl App {
-    /// Checks a username and password, rate-limited per username and per address; every attempt
-    /// is audited. On success a session (cookie) or token (API) is created.
+    /// Checks a username and password, rate-limited by [`LoginLimiter`]; every attempt is
+    /// audited. On success a session (cookie) or token (API) is created.
     pub async fn login(
         &self,
         username: &str,
@@ -324,43 +409,49 @@ impl App {
     ) -> std::result::Result<LoginOk, LoginError> {
         let now = self.now();
         let username = username.trim();
-        let user_key = format!("user:{}", username.to_lowercase());
-        let ip_key = format!("ip:{}", ip.as_deref().unwrap_or("-"));
-        let locked = self
-            .limiter
-            .locked_for(&user_key, MAX_FAILURES, now)
-            .or(self
-                .limiter
-                .locked_for(&ip_key, MAX_FAILURES_PER_ADDRESS, now));
+        // Longer names match no account (see below), so they may share one count.
+        let account: String = username.to_lowercase().chars().take(65).collect();
+        let address = ip.as_deref().unwrap_or("-");
+        let attempt = match self.limiter.begin(address, &account, now) {
+            Ok(attempt) => attempt,
+            Err(retry_after_secs) => {
+                let mut conn = self.store.acquire().await?;
+                let entry = failed_entry(username, &ip, "rate_limited");
+                audit_log::append(&mut conn, entry).await?;
+                return Err(LoginError::RateLimited { retry_after_secs });
+            }
+        };
+        // Slows an account attacked from many addresses, before holding a connection.
+        tokio::time::sleep(attempt.delay).await;
         let mut conn = self.store.acquire().await?;
-        if let Some(retry_after_secs) = locked {
-            let entry = failed_entry(username, &ip, "rate_limited");
-            audit_log::append(&mut conn, entry).await?;
-            return Err(LoginError::RateLimited { retry_after_secs });
-        }
         let user = if username.is_empty() || username.len() > 64 {
             None
         } else {
             store::users::by_username(&mut conn, username).await?
         };
+        drop(conn);
         // Verify against a fixed hash when the user is unknown so timing does not reveal which
         // usernames exist.
         let hash = user
             .as_ref()
             .map(|u| u.password_hash.clone())
             .unwrap_or_else(|| DUMMY_HASH.to_string());
-        let password_ok = verify_password(password, &hash);
+        // Argon2 spends tens of milliseconds of CPU: a flood of guesses must not stall the
+        // request threads, nor hold database connections meanwhile.
+        let password = password.to_string();
+        let password_ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+            .await
+            .map_err(|e| AppError::Internal(format!("checking a password failed: {e}")))?;
         let user = match user {
             Some(u) if password_ok && u.active == 1 => u,
             _ => {
-                self.limiter.record_failure(&user_key, now);
-                self.limiter.record_failure(&ip_key, now);
+                let mut conn = self.store.acquire().await?;
                 audit_log::append(&mut conn, failed_entry(username, &ip, "wrong_credentials"))
                     .await?;
                 return Err(LoginError::WrongCredentials);
             }
         };
-        self.limiter.clear(&user_key);
+        self.limiter.succeeded(attempt);
         let token = random_token();
         let csrf_token = if kind == SessionKind::Cookie {
             random_token()
@@ -486,28 +577,92 @@ mod tests {
         assert!(!verify_password("anything", DUMMY_HASH));
     }
 
+    /// `failures` failed attempts from `address` on `account` at `at`.
+    fn fail(
+        limiter: &LoginLimiter,
+        address: &str,
+        account: &str,
+        failures: usize,
+        at: DateTime<Utc>,
+    ) {
+        for i in 0..failures {
+            assert!(limiter.begin(address, account, at).is_ok(), "attempt {i}");
+        }
+    }
+
     #[test]
-    fn limiter_locks_after_five_failures_and_unlocks_after_the_window() {
+    fn an_address_is_refused_an_account_after_five_failures_until_the_window_passes() {
+        let limiter = LoginLimiter::default();
+        let t0 = Utc::now();
+        fail(&limiter, "10.0.0.1", "doctor", MAX_FAILURES - 1, t0);
+        let last_free = limiter.begin("10.0.0.1", "doctor", t0).unwrap();
+        assert_eq!(last_free.delay, std::time::Duration::ZERO);
+        let refused = limiter.begin("10.0.0.1", "doctor", t0);
+        assert_eq!(refused.unwrap_err(), FAILURE_WINDOW_SECS as u64);
+        let almost = t0 + Duration::seconds(FAILURE_WINDOW_SECS - 1);
+        assert_eq!(limiter.begin("10.0.0.1", "doctor", almost).unwrap_err(), 1);
+        let after = t0 + Duration::seconds(FAILURE_WINDOW_SECS);
+        assert!(limiter.begin("10.0.0.1", "doctor", after).is_ok());
+    }
+
+    #[test]
+    fn the_owner_signs_in_from_another_address_while_the_attacker_is_refused() {
+        let limiter = LoginLimiter::default();
+        let t0 = Utc::now();
+        fail(&limiter, "203.0.113.66", "doctor", MAX_FAILURES, t0);
+        assert!(limiter.begin("203.0.113.66", "doctor", t0).is_err());
+        let owner = limiter.begin("198.51.100.20", "doctor", t0).unwrap();
+        assert!(owner.delay <= MAX_ACCOUNT_DELAY);
+        limiter.succeeded(owner);
+        // The attacker may still try other accounts, up to the address's own limit.
+        assert!(limiter.begin("203.0.113.66", "nurse", t0).is_ok());
+    }
+
+    #[test]
+    fn an_address_is_refused_every_account_after_thirty_failures() {
+        let limiter = LoginLimiter::default();
+        let t0 = Utc::now();
+        for i in 0..MAX_FAILURES_PER_ADDRESS - 1 {
+            fail(&limiter, "10.0.0.1", &format!("user{i}"), 1, t0);
+        }
+        // The thirtieth is let through; the thirty-first is not, on any account.
+        assert!(limiter.begin("10.0.0.1", "user-a", t0).is_ok());
+        assert!(limiter.begin("10.0.0.1", "user-b", t0).is_err());
+        assert!(limiter.begin("10.0.0.2", "user-b", t0).is_ok());
+    }
+
+    #[test]
+    fn a_success_lets_its_address_try_the_account_afresh() {
+        let limiter = LoginLimiter::default();
+        let t0 = Utc::now();
+        fail(&limiter, "10.0.0.1", "doctor", MAX_FAILURES - 1, t0);
+        let right = limiter.begin("10.0.0.1", "doctor", t0).unwrap();
+        limiter.succeeded(right);
+        fail(&limiter, "10.0.0.1", "doctor", MAX_FAILURES, t0);
+        assert!(limiter.begin("10.0.0.1", "doctor", t0).is_err());
+    }
+
+    #[test]
+    fn an_account_attacked_from_many_addresses_slows_down_up_to_a_cap() {
+        use std::time::Duration as Wait;
+        assert_eq!(account_delay(0), Wait::ZERO);
+        assert_eq!(account_delay(MAX_FAILURES - 1), Wait::ZERO);
+        assert_eq!(account_delay(MAX_FAILURES), Wait::from_millis(250));
+        assert_eq!(account_delay(MAX_FAILURES + 2), Wait::from_secs(1));
+        assert_eq!(account_delay(MAX_FAILURES + 3), MAX_ACCOUNT_DELAY);
+        assert_eq!(account_delay(MAX_FAILURES + 4), MAX_ACCOUNT_DELAY);
+        assert_eq!(account_delay(usize::MAX), MAX_ACCOUNT_DELAY);
+
         let limiter = LoginLimiter::default();
         let t0 = Utc::now();
         for i in 0..MAX_FAILURES {
-            assert_eq!(
-                limiter.locked_for("k", MAX_FAILURES, t0),
-                None,
-                "attempt {i}"
-            );
-            limiter.record_failure("k", t0);
+            fail(&limiter, &format!("10.0.1.{i}"), "doctor", 1, t0);
         }
-        assert!(limiter.locked_for("k", MAX_FAILURES, t0).is_some());
-        assert!(limiter.locked_for("other", MAX_FAILURES, t0).is_none());
-        assert_eq!(
-            limiter.locked_for(
-                "k",
-                MAX_FAILURES,
-                t0 + Duration::seconds(FAILURE_WINDOW_SECS + 1)
-            ),
-            None
-        );
+        let next = limiter.begin("10.0.2.1", "doctor", t0).unwrap();
+        assert_eq!(next.delay, Wait::from_millis(250));
+        let later = t0 + Duration::seconds(FAILURE_WINDOW_SECS);
+        let rested = limiter.begin("10.0.2.1", "doctor", later).unwrap();
+        assert_eq!(rested.delay, Wait::ZERO);
     }
 
     #[test]

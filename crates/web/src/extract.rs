@@ -45,22 +45,25 @@ pub fn lang_of(parts: &Parts) -> Lang {
         .unwrap_or_default()
 }
 
-/// The client address: the connection's peer; `X-Forwarded-For` only from a local proxy.
-pub fn client_ip(parts: &Parts) -> Option<String> {
-    let peer = parts
-        .extensions
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip());
-    let forwarded = parts
-        .headers
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(',').next())
-        .map(|v| v.trim().chars().take(45).collect::<String>());
-    match peer {
-        Some(ip) if ip.is_loopback() => forwarded.or(Some(ip.to_string())),
-        Some(ip) => Some(ip.to_string()),
-        None => forwarded,
+impl WebState {
+    /// The client's address: the connection's peer, or, from one of our proxies, the address
+    /// its `X-Forwarded-For` vouches for ([`crate::TrustedProxies`]). None without a connection
+    /// (in-process requests).
+    pub fn client_ip(&self, parts: &Parts) -> Option<String> {
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip());
+        // A value that is not text is not an address either: the walk stops there.
+        let forwarded: Vec<&str> = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .map(|v| v.to_str().unwrap_or("?"))
+            .collect();
+        self.trusted_proxies
+            .client(peer, &forwarded)
+            .map(|ip| ip.to_string())
     }
 }
 
@@ -136,7 +139,7 @@ impl FromRequestParts<WebState> for Caller {
         };
         let actor = state
             .app
-            .authenticate(&token, client_ip(parts))
+            .authenticate(&token, state.client_ip(parts))
             .await
             .map_err(|e| ApiError::new(e, lang))?;
         let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
@@ -195,6 +198,9 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8], lang: Lang) -> Result<T, Api
             ),
             lang,
         ));
+    }
+    if let Some(field) = crate::hygiene::nul_in_json(body) {
+        return Err(ApiError::new(crate::hygiene::nul_in(&field), lang));
     }
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let result: Result<T, _> = serde_path_to_error::deserialize(&mut deserializer);

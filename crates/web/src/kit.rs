@@ -149,6 +149,9 @@ impl FromRequest<WebState> for CsrfForm {
         let (session, request) = session_of(request, state).await?;
         let form = read_form(request, state).await;
         check_token(&session, &form.text("csrf"))?;
+        if let Some(field) = form.field_with_nul() {
+            return Err(session.refuse(&crate::hygiene::nul_in(&field)));
+        }
         Ok(CsrfForm { session, form })
     }
 }
@@ -241,7 +244,7 @@ impl FromRequest<WebState> for SignInForm {
         let lang = crate::extract::lang_of(&parts);
         let form = read_form(Request::from_parts(parts.clone(), body), state).await;
         let sign_in = SignInForm { parts, lang, form };
-        crate::auth::pages::check_sign_in_token(&sign_in, state.secure_cookies)?;
+        crate::auth::pages::check_sign_in_form(&sign_in, state.secure_cookies)?;
         Ok(sign_in)
     }
 }

@@ -12,11 +12,13 @@ pub mod elders;
 mod error;
 mod extract;
 pub mod grants;
+mod hygiene;
 pub mod imports;
 pub mod kit;
 mod metrics;
 mod openapi;
 pub mod orgs;
+mod proxy;
 pub mod regions;
 pub mod ui;
 pub mod users;
@@ -24,6 +26,7 @@ pub mod vitals;
 
 pub use error::ApiError;
 pub use metrics::Metrics;
+pub use proxy::TrustedProxies;
 
 use app::App;
 use axum::Router;
@@ -37,6 +40,8 @@ pub struct WebState {
     pub metrics: Arc<Metrics>,
     /// Mark cookies `Secure` (set when served over HTTPS, directly or behind a proxy).
     pub secure_cookies: bool,
+    /// The proxies whose `X-Forwarded-For` names the client; none by default.
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl WebState {
@@ -45,6 +50,14 @@ impl WebState {
             app,
             metrics: Arc::new(Metrics::default()),
             secure_cookies: false,
+            trusted_proxies: TrustedProxies::default(),
+        }
+    }
+
+    pub fn with_trusted_proxies(self, trusted_proxies: TrustedProxies) -> WebState {
+        WebState {
+            trusted_proxies,
+            ..self
         }
     }
 }
@@ -246,9 +259,14 @@ pub fn router(state: WebState) -> Router {
         }
     }
     Router::new()
-        .nest("/api/v1", api.fallback(api::not_found))
+        .nest(
+            "/api/v1",
+            api.fallback(api::not_found)
+                .layer(axum::middleware::from_fn(hygiene::api_headers)),
+        )
         .merge(ops)
         .merge(ui::wrap(ui))
+        .layer(axum::middleware::from_fn(hygiene::refuse_nul))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             metrics::track,

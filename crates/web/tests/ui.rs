@@ -810,3 +810,37 @@ async fn every_ui_form_refuses_a_post_without_the_csrf_token() {
         "still signed in"
     );
 }
+
+#[tokio::test]
+async fn a_nul_byte_in_a_form_or_a_page_address_is_bad_input() {
+    let site = Site::start().await;
+    let mut browser = site.browser();
+    let refused = browser.sign_in("nur\0se", PASSWORD).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains("username: 含有不可见的控制字符"),
+        "{}",
+        refused.body
+    );
+    let ok = browser.sign_in("nurse", PASSWORD).await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    let query = browser.get("/elders?q=%00").await;
+    assert_eq!(query.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        query.body.contains("q: 含有不可见的控制字符"),
+        "{}",
+        query.body
+    );
+    let path = browser.get("/elders/%00").await;
+    assert_eq!(path.status, StatusCode::NOT_FOUND);
+    let page = browser.get("/elders/new").await;
+    let saved = browser
+        .post("/elders/new", &[("csrf", &page.csrf()), ("name", "张\0三")])
+        .await;
+    assert_eq!(saved.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        saved.body.contains("name: 含有不可见的控制字符"),
+        "{}",
+        saved.body
+    );
+}

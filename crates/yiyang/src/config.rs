@@ -23,6 +23,7 @@ pub struct Config {
     pub data_dir: Option<PathBuf>,
     pub database_url: Option<String>,
     pub secure_cookies: Option<bool>,
+    pub trusted_proxies: Option<Vec<String>>,
     pub demo: Option<bool>,
     pub demo_elders: Option<usize>,
     pub assessment: Option<AssessmentConfig>,
@@ -167,6 +168,7 @@ impl std::fmt::Debug for Config {
                 &self.database_url.as_deref().map(app::redact_url),
             )
             .field("secure_cookies", &self.secure_cookies)
+            .field("trusted_proxies", &self.trusted_proxies)
             .finish()
     }
 }
@@ -220,13 +222,39 @@ impl Config {
         ))
     }
 
+    /// The proxies whose `X-Forwarded-For` is believed: the flag's list, else the file's.
+    pub fn trusted_proxies(&self, flag: Option<&str>) -> Result<web::TrustedProxies> {
+        let (text, origin) = match (flag, &self.trusted_proxies) {
+            (Some(text), _) => (text.to_string(), "--trusted-proxies"),
+            (None, Some(list)) => (list.join(","), "trusted_proxies"),
+            (None, None) => return Ok(web::TrustedProxies::default()),
+        };
+        web::TrustedProxies::parse(&text).map_err(|e| anyhow::anyhow!("{origin}: {e}"))
+    }
+
+    /// Whether cookies are marked `Secure`: as the flag, else the file, says; by default
+    /// everywhere but plain HTTP on this machine alone (a loopback listen address with no proxy
+    /// in front), where a browser would not send them back.
+    pub fn secure_cookies(
+        &self,
+        flag: Option<bool>,
+        listen: std::net::SocketAddr,
+        proxies: &web::TrustedProxies,
+    ) -> bool {
+        let plain_local = listen.ip().is_loopback() && proxies.is_empty();
+        flag.or(self.secure_cookies).unwrap_or(!plain_local)
+    }
+
     pub fn default_toml() -> String {
         format!(
             "# yiyang configuration. Every key can also be set by a YIYANG_* variable or a flag.\n\
              listen = \"127.0.0.1:8080\"\n\
              data_dir = \"{DEFAULT_DATA_DIR}\"\n\
              # database_url = \"postgres://postgres@127.0.0.1:5432/yiyang\"\n\
-             secure_cookies = false\n\
+             # Secure cookies unless listening on loopback with no proxy; set to override:\n\
+             # secure_cookies = true\n\
+             # Reverse proxies whose X-Forwarded-For names the client (default none):\n\
+             # trusted_proxies = [\"127.0.0.1\", \"10.0.0.0/8\"]\n\
              demo = false\n\
              demo_elders = 20000\n\n\
              [assessment]\n\
@@ -278,6 +306,45 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("family_minutes"));
+    }
+
+    #[test]
+    fn cookies_are_secure_unless_served_plainly_on_loopback() {
+        let none = web::TrustedProxies::default();
+        let proxy = web::TrustedProxies::parse("127.0.0.1").unwrap();
+        let loopback = "127.0.0.1:8080".parse().unwrap();
+        let loopback_v6 = "[::1]:8080".parse().unwrap();
+        let public = "0.0.0.0:8080".parse().unwrap();
+        let default = Config::default();
+        assert!(!default.secure_cookies(None, loopback, &none));
+        assert!(!default.secure_cookies(None, loopback_v6, &none));
+        assert!(default.secure_cookies(None, loopback, &proxy));
+        assert!(default.secure_cookies(None, public, &none));
+        // What is set wins: the flag over the file, the file over the default.
+        let file_off = Config {
+            secure_cookies: Some(false),
+            ..Default::default()
+        };
+        assert!(!file_off.secure_cookies(None, public, &none));
+        assert!(file_off.secure_cookies(Some(true), loopback, &none));
+        assert!(!default.secure_cookies(Some(false), public, &proxy));
+    }
+
+    #[test]
+    fn trusted_proxies_come_from_the_flag_else_the_file() {
+        let file = Config {
+            trusted_proxies: Some(vec!["10.0.0.0/8".into(), "127.0.0.1".into()]),
+            ..Default::default()
+        };
+        let from_file = file.trusted_proxies(None).unwrap();
+        assert_eq!(
+            from_file,
+            web::TrustedProxies::parse("10.0.0.0/8, 127.0.0.1").unwrap()
+        );
+        assert!(file.trusted_proxies(Some("")).unwrap().is_empty());
+        assert!(Config::default().trusted_proxies(None).unwrap().is_empty());
+        let bad = file.trusted_proxies(Some("10.0.0.0/40")).unwrap_err();
+        assert!(bad.to_string().contains("--trusted-proxies"), "{bad}");
     }
 
     #[test]

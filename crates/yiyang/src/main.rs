@@ -88,9 +88,14 @@ struct ServeArgs {
     /// Elders in the demo data (with --demo).
     #[arg(long, env = "YIYANG_DEMO_ELDERS")]
     demo_elders: Option<usize>,
-    /// Mark cookies Secure (serve behind HTTPS).
-    #[arg(long, env = "YIYANG_SECURE_COOKIES")]
-    secure_cookies: bool,
+    /// Mark cookies Secure, or not (`--secure-cookies=false`) [default: Secure unless listening
+    /// on a loopback address with no trusted proxy]
+    #[arg(long, env = "YIYANG_SECURE_COOKIES", num_args = 0..=1, default_missing_value = "true")]
+    secure_cookies: Option<bool>,
+    /// Reverse proxies whose X-Forwarded-For names the client: addresses or networks, e.g.
+    /// "127.0.0.1, 10.0.0.0/8" [default: none]
+    #[arg(long, env = "YIYANG_TRUSTED_PROXIES")]
+    trusted_proxies: Option<String>,
     /// MQTT broker for device readings, `mqtt://host:port`, or `off` [default: mqtt://127.0.0.1:1883]
     #[arg(long, env = "YIYANG_MQTT_URL")]
     mqtt_url: Option<String>,
@@ -385,6 +390,7 @@ async fn serve(args: ServeArgs, config: Config) -> Result<()> {
         .listen
         .or(config.listen.clone())
         .unwrap_or_else(|| "127.0.0.1:8080".into());
+    let trusted_proxies = config.trusted_proxies(args.trusted_proxies.as_deref())?;
     let app = open_app(&url, &config).await?;
     tracing::info!(database = app.backend_name(), "migrations applied");
     if args.demo || config.demo.unwrap_or(false) {
@@ -461,13 +467,14 @@ async fn serve(args: ServeArgs, config: Config) -> Result<()> {
         let app = app.clone();
         move || sweep_monitoring(app.clone(), every)
     });
-    let mut state = web::WebState::new(app);
-    state.secure_cookies = args.secure_cookies || config.secure_cookies.unwrap_or(false);
-    let router = web::router(state);
     let listener = tokio::net::TcpListener::bind(&listen)
         .await
         .with_context(|| format!("listening on {listen}"))?;
     let address = listener.local_addr()?;
+    let mut state = web::WebState::new(app).with_trusted_proxies(trusted_proxies);
+    state.secure_cookies =
+        config.secure_cookies(args.secure_cookies, address, &state.trusted_proxies);
+    let router = web::router(state);
     println!("yiyang listening on http://{address}");
     axum::serve(
         listener,

@@ -1,4 +1,4 @@
-use crate::extract::{client_ip, Caller};
+use crate::extract::Caller;
 use crate::kit::{JsonBody, UserLang};
 use crate::{ApiError, WebState};
 use app::auth::SessionKind;
@@ -59,7 +59,7 @@ pub async fn login(
         .login(
             &body.username,
             &body.password,
-            client_ip(&parts),
+            state.client_ip(&parts),
             SessionKind::Bearer,
         )
         .await

@@ -5,7 +5,7 @@
 //! session's CSRF token instead.
 
 use crate::error::messages;
-use crate::extract::{client_ip, constant_time_eq, cookie, LANG_COOKIE, SESSION_COOKIE};
+use crate::extract::{constant_time_eq, cookie, LANG_COOKIE, SESSION_COOKIE};
 use crate::kit::CsrfForm;
 use crate::kit::{SignInForm, UserLang};
 use crate::ui::form::local_path;
@@ -119,22 +119,29 @@ fn login_form(
     response
 }
 
-/// Refuses a sign-in form whose token is not the one of its cookie: the form again, 403.
-pub(crate) fn check_sign_in_token(sign_in: &SignInForm, secure: bool) -> Result<(), Refusal> {
+/// Refuses a sign-in form whose token is not the one of its cookie (the form again, 403), or
+/// which holds a NUL byte (the form again, 422).
+pub(crate) fn check_sign_in_form(sign_in: &SignInForm, secure: bool) -> Result<(), Refusal> {
     let SignInForm { parts, lang, form } = sign_in;
-    let expected = cookie(parts, LOGIN_CSRF_COOKIE).unwrap_or("");
-    if constant_time_eq(&form.text("csrf"), expected) {
-        return Ok(());
-    }
     let lang = *lang;
-    let message = t(lang, "登录表单已过期，请重新输入").to_string();
+    let expected = cookie(parts, LOGIN_CSRF_COOKIE).unwrap_or("");
+    let (message, status) = if !constant_time_eq(&form.text("csrf"), expected) {
+        let message = t(lang, "登录表单已过期，请重新输入").to_string();
+        (message, StatusCode::FORBIDDEN)
+    } else if let Some(field) = form.field_with_nul() {
+        let message = crate::ui::message_lines(&crate::hygiene::nul_in(&field), lang).join("; ");
+        (message, StatusCode::UNPROCESSABLE_ENTITY)
+    } else {
+        return Ok(());
+    };
+    let username = form.text("username").replace('\0', "");
     Err(Refusal::from(login_form(
         parts,
         lang,
-        form.text("username"),
+        username,
         local_path(form.opt("next").as_deref()),
         Some(message),
-        StatusCode::FORBIDDEN,
+        status,
         secure,
     )))
 }
@@ -151,7 +158,7 @@ pub async fn login(
         .login(
             &username,
             &form.text("password"),
-            client_ip(&parts),
+            state.client_ip(&parts),
             SessionKind::Cookie,
         )
         .await;

@@ -64,6 +64,17 @@ impl FormData {
             .unwrap_or_default()
     }
 
+    /// The first field whose name or value holds a NUL byte: bad input in any form.
+    pub fn field_with_nul(&self) -> Option<String> {
+        self.0
+            .iter()
+            .find(|(name, value)| name.contains('\0') || value.contains('\0'))
+            .map(|(name, _)| match name.contains('\0') {
+                true => "form".to_string(),
+                false => name.clone(),
+            })
+    }
+
     /// The value, or None when it is absent or blank.
     pub fn opt(&self, name: &str) -> Option<String> {
         Some(self.text(name)).filter(|v| !v.trim().is_empty())

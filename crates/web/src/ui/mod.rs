@@ -10,7 +10,7 @@ pub mod i18n;
 pub(crate) mod region_names;
 
 use crate::error::{messages, status_of};
-use crate::extract::{client_ip, cookie, lang_of, SESSION_COOKIE};
+use crate::extract::{cookie, lang_of, SESSION_COOKIE};
 use crate::WebState;
 use access::{Action, Role};
 use app::{Actor, AppError};
@@ -110,7 +110,7 @@ impl FromRequestParts<WebState> for Session {
         let Some(token) = cookie(parts, SESSION_COOKIE).map(str::to_string) else {
             return Err(to_login());
         };
-        match state.app.authenticate(&token, client_ip(parts)).await {
+        match state.app.authenticate(&token, state.client_ip(parts)).await {
             Ok(actor) => Ok(Session {
                 actor,
                 lang,
@@ -347,7 +347,7 @@ pub fn message_lines(error: &AppError, lang: Lang) -> Vec<String> {
 }
 
 /// An error page for a request whose user is not known (the session could not be read).
-fn bare_error_page(lang: Lang, error: &AppError) -> Response {
+pub(crate) fn bare_error_page(lang: Lang, error: &AppError) -> Response {
     error_page(Ui::anonymous(lang, "/"), error)
 }
 
