@@ -5,7 +5,7 @@
 #
 #   scripts/schemathesis.sh [path/to/yiyang]      (builds target/debug/yiyang when not given)
 #
-# Environment: SCHEMATHESIS_MAX_EXAMPLES (default 8), SCHEMATHESIS_SEED (default: random; the
+# Environment: SCHEMATHESIS_MAX_EXAMPLES (default 40), SCHEMATHESIS_SEED (default: random; the
 # seed is printed so a failing run can be repeated exactly), SCHEMATHESIS_PHASES.
 # Business-rule refusals ("that organization does not exist") are answers the document lists, so
 # positive_data_acceptance is not checked. `/auth/logout` is left out (it would end the run's own
@@ -70,7 +70,7 @@ wait "$stream_pid" || true
 python3 scripts/sse_conformance.py "$scratch/openapi.json" "$scratch/stream.txt" || status=1
 
 seed=${SCHEMATHESIS_SEED:-$RANDOM$RANDOM}
-max_examples=${SCHEMATHESIS_MAX_EXAMPLES:-8}
+max_examples=${SCHEMATHESIS_MAX_EXAMPLES:-40}
 phases=${SCHEMATHESIS_PHASES:-examples,coverage,fuzzing,stateful}
 started=$(date +%s)
 # From the scratch directory: Schemathesis keeps its example database in the working directory.
@@ -98,7 +98,7 @@ fi
 if [ "$status" -ne 0 ]; then
   cat >&2 <<EOF
 
-To reproduce: SCHEMATHESIS_SEED=$seed SCHEMATHESIS_MAX_EXAMPLES=$max_examples scripts/schemathesis.sh
+To reproduce: SCHEMATHESIS_SEED=$seed SCHEMATHESIS_MAX_EXAMPLES=$max_examples SCHEMATHESIS_PHASES=$phases scripts/schemathesis.sh
 (each failure above also prints the curl command that shows it against a server started with
  yiyang serve --demo --demo-elders 500 --mqtt-url off).
 EOF

@@ -31,8 +31,14 @@ def main(document_path, stream_path):
     document = json.load(open(document_path, encoding="utf-8"))
     media = document["paths"]["/alerts/stream"]["get"]["responses"]["200"]["content"]["text/event-stream"]
     with_components = lambda schema: {**schema, "components": document["components"]}
+    try:
+        data_content_schema = media["schema"]["properties"]["data"]["contentSchema"]
+    except (KeyError, TypeError):
+        print("FAIL GET /alerts/stream: the document's text/event-stream schema does not describe "
+              "an event (properties.data.contentSchema)", file=sys.stderr)
+        return 1
     event_schema = jsonschema_rs.validator_for(with_components(media["schema"]))
-    data_schema = jsonschema_rs.validator_for(with_components(media["schema"]["properties"]["data"]["contentSchema"]))
+    data_schema = jsonschema_rs.validator_for(with_components(data_content_schema))
     captured = list(events(open(stream_path, encoding="utf-8").read()))
     failures = []
     for n, event in enumerate(captured):
