@@ -12,6 +12,7 @@ use access::grant::{GrantRequest, Grantee};
 use access::{Action, AuditAction, Role, Scope};
 use chrono::{DateTime, Utc};
 use registry::{FieldError, Problem};
+use std::ops::DerefMut;
 use store::grants::{GrantRow, GrantTo, NewGrant};
 use store::Conn;
 
@@ -91,8 +92,10 @@ impl App {
         request: &GrantRequest,
     ) -> Result<String> {
         let now = self.now();
-        let mut tx = self.store.begin().await?;
-        self.check_grant_manager(&mut tx, actor, elder_id, "grant_create")
+        actor.require(self, Action::GrantRecordAccess).await?;
+        let tx = self.store.begin().await?;
+        let mut tx = self
+            .check_grant_manager(tx, actor, elder_id, "grant_create")
             .await?;
         let valid = request.validate(now).map_err(AppError::Invalid)?;
         let to = match &valid.grantee {
@@ -149,8 +152,10 @@ impl App {
     /// Every grant of the elder's record, newest first, with whether it is still in force.
     pub async fn list_grants(&self, actor: &Actor, elder_id: &str) -> Result<Vec<GrantView>> {
         let now = self.now();
-        let mut conn = self.store.acquire().await?;
-        self.check_grant_manager(&mut conn, actor, elder_id, "grant_list")
+        actor.require(self, Action::GrantRecordAccess).await?;
+        let conn = self.store.acquire().await?;
+        let mut conn = self
+            .check_grant_manager(conn, actor, elder_id, "grant_list")
             .await?;
         let authorized = actor.writes(now);
         let rows = store::grants::of_elder(&mut conn, &authorized, elder_id).await?;
@@ -168,8 +173,10 @@ impl App {
     /// Ends a grant now; its grantee's next read is refused.
     pub async fn revoke_grant(&self, actor: &Actor, elder_id: &str, grant_id: &str) -> Result<()> {
         let now = self.now();
-        let mut tx = self.store.begin().await?;
-        self.check_grant_manager(&mut tx, actor, elder_id, "grant_revoke")
+        actor.require(self, Action::GrantRecordAccess).await?;
+        let tx = self.store.begin().await?;
+        let mut tx = self
+            .check_grant_manager(tx, actor, elder_id, "grant_revoke")
             .await?;
         let authorized = actor.writes(now);
         if !store::grants::revoke(
@@ -195,29 +202,28 @@ impl App {
 
     /// Refuses unless the caller may manage grants of this elder: the permission, the record
     /// in their own scope (never through a grant: a grantee cannot pass a record on), and for
-    /// staff, membership of the elder's responsible organization.
-    async fn check_grant_manager(
+    /// staff, membership of the elder's responsible organization. Takes the connection and gives
+    /// it back, so that a refusal is written after it is released: on SQLite a write
+    /// transaction holds the only write lock, and the refusal's audit row would wait for it.
+    async fn check_grant_manager<C: DerefMut<Target = Conn> + Send>(
         &self,
-        conn: &mut Conn,
+        conn: C,
         actor: &Actor,
         elder_id: &str,
         what: &str,
-    ) -> Result<()> {
-        actor.require(self, Action::GrantRecordAccess).await?;
-        let Some(elder) = store::elders::get(conn, &actor.writes(self.now()), elder_id).await?
-        else {
-            return Err(self
-                .denied(actor, what, Some(elder_id), AppError::NotFound)
-                .await);
-        };
+    ) -> Result<C> {
+        let (conn, elder) = self
+            .elder_in_scope(conn, &actor.writes(self.now()), actor, elder_id, what)
+            .await?;
         let responsible = actor.role == Role::Admin
             || (elder.responsible_org_id.is_some() && elder.responsible_org_id == actor.org_id);
         if !responsible {
+            drop(conn);
             return Err(self
                 .denied(actor, what, Some(elder_id), AppError::Forbidden)
                 .await);
         }
-        Ok(())
+        Ok(conn)
     }
 
     /// The grant a read of `elder_id` relied on, when the caller's own scope does not reach the

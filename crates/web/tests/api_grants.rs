@@ -171,3 +171,89 @@ async fn grant_refusals_name_their_reason() {
         assert_eq!(status, StatusCode::NOT_FOUND);
     }
 }
+
+/// A refused grant request is answered and audited at once: the refusal's audit row used to be
+/// written while the request's own write transaction held SQLite's only write lock, so the
+/// answer waited out `busy_timeout` (every writer behind it too) and the refusal went unrecorded.
+#[tokio::test]
+async fn grant_refusals_are_audited_without_waiting_for_the_write_lock() {
+    for backend in testkit::backends() {
+        let server = Server::start(&backend).await;
+        let f = Fixture::create(&server.app).await;
+        let admin = server.login("admin", PASSWORD).await;
+        add_staff(&server, &admin, "other_doctor", &f.org_b1).await;
+        let outsider = server.login("other_doctor", PASSWORD).await;
+        let supervisor = server.login("supervisor", PASSWORD).await;
+        let soon = (chrono::Utc::now() + chrono::Duration::days(3)).to_rfc3339();
+        let good =
+            json!({"organization_id": f.org_b1, "reason": "会诊", "until": soon}).to_string();
+        let record_grants = format!("/api/v1/elders/{}/grants", f.elder_a1);
+        let refusals = [
+            (
+                "DELETE",
+                "/api/v1/elders/0/grants/0".to_string(),
+                None,
+                &admin,
+                StatusCode::NOT_FOUND,
+            ),
+            (
+                "POST",
+                "/api/v1/elders/0/grants".to_string(),
+                Some(&good),
+                &admin,
+                StatusCode::NOT_FOUND,
+            ),
+            (
+                "POST",
+                record_grants.clone(),
+                Some(&good),
+                &supervisor,
+                StatusCode::FORBIDDEN,
+            ),
+            (
+                "GET",
+                record_grants.clone(),
+                None,
+                &outsider,
+                StatusCode::NOT_FOUND,
+            ),
+        ];
+        for (method, path, body, token, expected) in &refusals {
+            let (status, _) = server
+                .call(method, path, Some(token), body.map(String::as_str))
+                .await;
+            assert_eq!(status, *expected, "{method} {path}");
+        }
+        let (status, audit) = server
+            .call(
+                "GET",
+                "/api/v1/audit?action=denied&per_page=50",
+                Some(&admin),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let details: Vec<&str> = audit["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|row| row["detail"].as_str())
+            .collect();
+        for what in [
+            "grant_revoke",
+            "grant_create",
+            "GrantRecordAccess",
+            "grant_list",
+        ] {
+            assert!(
+                details.contains(&what),
+                "{what} refusal audited: {details:?}"
+            );
+        }
+        // A writer after the refusals is not held up by them.
+        let (status, _) = server
+            .call("POST", &record_grants, Some(&admin), Some(&good))
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+    }
+}
