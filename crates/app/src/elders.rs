@@ -382,7 +382,7 @@ impl App {
     /// A record in the caller's scope, with identity shown as the role allows; audited.
     pub async fn get_elder(&self, actor: &Actor, id: &str) -> Result<ElderView> {
         let authorized = actor.reads_for(self, Action::ReadElder).await?;
-        let (mut conn, row) = self
+        let (conn, row) = self
             .elder_to_read(&authorized, actor, id, "elder_read")
             .await?;
         let disclosure = if actor.may(Action::ReadElderIdentity) {
@@ -390,7 +390,7 @@ impl App {
         } else {
             Disclosure::Masked
         };
-        self.audit_elder_read(&mut conn, actor, AuditAction::ElderRead, id, None)
+        self.audit_elder_read(conn, actor, AuditAction::ElderRead, id, None)
             .await?;
         Ok(ElderView::from_row(
             &row,

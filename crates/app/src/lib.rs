@@ -165,6 +165,8 @@ pub struct App {
     monitoring: Arc<monitoring::MonitoringState>,
     tasks: tasks::Tasks,
     device_accounts: monitoring::broker_accounts::SharedAccounts,
+    audit_writer: Arc<std::sync::OnceLock<audit_log::AuditWriter>>,
+    sessions: Arc<auth::SessionCache>,
 }
 
 impl App {
@@ -178,6 +180,8 @@ impl App {
             )),
             tasks: tasks::Tasks::default(),
             device_accounts: None,
+            audit_writer: Arc::default(),
+            sessions: Arc::default(),
         }
     }
 

@@ -17,7 +17,7 @@
 //! Every measurement starts from an empty `readings` table, and every device's readings move
 //! forward in time, as in the field.
 
-use crate::registry::{build, load_average, uuid_like, Scratch};
+use crate::registry::{build, uuid_like, Scratch};
 use crate::{demo_database, DemoDb};
 use anyhow::{bail, Context, Result};
 use app::App;
@@ -67,18 +67,11 @@ pub struct IngestArgs {
     /// The MQTT broker
     #[arg(long, default_value = "mqtt://127.0.0.1:1883")]
     pub mqtt_url: String,
-    /// Also measure on this PostgreSQL server (a scratch database is created and dropped).
-    #[arg(long, env = "YIYANG_BENCH_POSTGRES_URL")]
-    pub postgres_url: Option<String>,
-    /// Measure PostgreSQL only (needs --postgres-url).
-    #[arg(long)]
-    pub skip_sqlite: bool,
+    #[command(flatten)]
+    pub backends: crate::Backends,
     /// Seed of the registry and the readings.
     #[arg(long, default_value_t = 2026)]
     pub seed: u64,
-    /// Keep the scratch databases and print where they are.
-    #[arg(long)]
-    pub keep: bool,
 }
 
 /// The targets of the issue, on SQLite.
@@ -226,9 +219,7 @@ fn readings_per_device(args: &IngestArgs) -> usize {
 }
 
 pub async fn ingest(args: IngestArgs) -> Result<()> {
-    if args.skip_sqlite && args.postgres_url.is_none() {
-        bail!("--skip-sqlite needs --postgres-url (or YIYANG_BENCH_POSTGRES_URL)");
-    }
+    args.backends.check()?;
     if args.devices == 0 || args.readings == 0 || args.connections == 0 {
         bail!("--devices, --readings and --connections must be at least 1");
     }
@@ -254,29 +245,22 @@ pub async fn ingest(args: IngestArgs) -> Result<()> {
         args.connections,
         build()
     );
-    let mut results: Vec<(&'static str, Figures, String, String)> = Vec::new();
-    if !args.skip_sqlite {
-        let scratch = Scratch::sqlite()?;
-        let before = load_average();
-        let outcome = measure("sqlite", &scratch, &args, &broker).await;
-        let after = load_average();
-        scratch.finish(args.keep).await;
-        results.push(("sqlite", outcome?, before, after));
-    }
-    if let Some(admin_url) = &args.postgres_url {
-        let scratch = Scratch::postgres(admin_url).await?;
-        let before = load_average();
-        let outcome = measure("postgres", &scratch, &args, &broker).await;
-        let after = load_average();
-        scratch.finish(args.keep).await;
-        results.push(("postgres", outcome?, before, after));
-    }
+    let results = args
+        .backends
+        .each(async |backend, scratch| measure(backend, scratch, &args, &broker).await)
+        .await?;
     println!("\n== summary ({cpus} CPUs; one process runs the broker's client, the pipeline, the HTTP server and the load)");
-    for (backend, figures, before, after) in &results {
-        println!("{}", summary_line(backend, figures, &args));
-        println!("{backend}: load average (1, 5, 15 min) before {before}, after {after}");
+    for measured in &results {
+        println!(
+            "{}",
+            summary_line(measured.backend, &measured.figures, &args)
+        );
+        measured.print_load();
     }
-    for (backend, figures, _, _) in &results {
+    for crate::Measured {
+        backend, figures, ..
+    } in &results
+    {
         for (method, rate) in &figures.raw {
             println!(
                 "{backend} raw: {} rows/s  {method}",
@@ -292,7 +276,10 @@ pub async fn ingest(args: IngestArgs) -> Result<()> {
             );
         }
     }
-    if let Some((_, sqlite, _, _)) = results.iter().find(|r| r.0 == "sqlite") {
+    if let Some(crate::Measured {
+        figures: sqlite, ..
+    }) = results.iter().find(|r| r.backend == "sqlite")
+    {
         let verdict = |ok: bool| if ok { "PASS" } else { "MISS" };
         let mqtt = sqlite.mqtt.as_ref().map_or(0.0, Rate::per_second);
         let http = sqlite.http.as_ref().map_or(0.0, Rate::per_second);
@@ -859,9 +846,9 @@ fn http_client(
 fn read_response(stream: &mut std::net::TcpStream) -> Result<(u16, Vec<u8>)> {
     let mut buffer = Vec::with_capacity(4096);
     let mut chunk = [0u8; 8192];
-    let head_end = loop {
-        if let Some(at) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
-            break at + 4;
+    let head = loop {
+        if let Some(head) = crate::api::ResponseHead::parse(&buffer)? {
+            break head;
         }
         let n = stream.read(&mut chunk)?;
         if n == 0 {
@@ -869,21 +856,8 @@ fn read_response(stream: &mut std::net::TcpStream) -> Result<(u16, Vec<u8>)> {
         }
         buffer.extend_from_slice(&chunk[..n]);
     };
-    let head = String::from_utf8_lossy(&buffer[..head_end]).to_string();
-    let status: u16 = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .context("an HTTP status line")?;
-    let length: usize = head
-        .lines()
-        .find_map(|line| {
-            let (name, value) = line.split_once(':')?;
-            name.trim()
-                .eq_ignore_ascii_case("content-length")
-                .then(|| value.trim().parse().ok())?
-        })
-        .context("a Content-Length header")?;
+    let (status, length) = (head.status, head.length);
+    let head_end = head.end;
     let mut body = buffer[head_end..].to_vec();
     while body.len() < length {
         let n = stream.read(&mut chunk)?;

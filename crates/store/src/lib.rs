@@ -140,6 +140,21 @@ impl Store {
         })
     }
 
+    /// A connection of its own for a long-lived writer task, outside the pool: the writer never
+    /// waits for a connection behind the requests that wait for it.
+    pub async fn dedicated(&self) -> Result<Conn> {
+        Ok(self.pool.acquire().await?.detach())
+    }
+
+    /// [`Store::begin`] on a connection of one's own (see [`Store::dedicated`]).
+    pub async fn begin_on<'c>(&self, conn: &'c mut Conn) -> Result<sqlx::Transaction<'c, Any>> {
+        use sqlx::Connection;
+        Ok(match self.backend {
+            Backend::Sqlite => conn.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => conn.begin().await?,
+        })
+    }
+
     pub async fn acquire(&self) -> Result<sqlx::pool::PoolConnection<Any>> {
         Ok(self.pool.acquire().await?)
     }
