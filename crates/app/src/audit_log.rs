@@ -3,6 +3,7 @@
 use crate::{Actor, App, AppError, Page, Result};
 use access::{Action, AuditAction, AuditOutcome};
 use std::ops::DerefMut;
+use std::sync::atomic::{AtomicU64, Ordering};
 use store::audit::{AuditEntry, StampedEntry};
 pub use store::audit::{AuditFilter, AuditRow};
 use store::elders::ElderRow;
@@ -215,6 +216,14 @@ struct PendingAudit {
 #[derive(Clone)]
 pub(crate) struct AuditWriter {
     sender: mpsc::Sender<PendingAudit>,
+    committed: std::sync::Arc<AuditCommits>,
+}
+
+/// What the audit writer has committed since the start, for benchmarks and metrics.
+#[derive(Debug, Default)]
+pub struct AuditCommits {
+    pub transactions: AtomicU64,
+    pub rows: AtomicU64,
 }
 
 impl App {
@@ -241,21 +250,38 @@ impl App {
         }
     }
 
+    /// Transactions and rows the audit writer has committed (starting it if need be).
+    pub fn audit_commits(&self) -> (u64, u64) {
+        let committed = &self.audit_writer().committed;
+        (
+            committed.transactions.load(Ordering::Relaxed),
+            committed.rows.load(Ordering::Relaxed),
+        )
+    }
+
     fn audit_writer(&self) -> &AuditWriter {
         self.audit_writer.get_or_init(|| {
             let (sender, receiver) = mpsc::channel(AUDIT_QUEUE_DEPTH);
             let receiver = std::sync::Arc::new(tokio::sync::Mutex::new(receiver));
-            let app = self.clone();
+            let committed = std::sync::Arc::new(AuditCommits::default());
+            let (app, counts) = (self.clone(), committed.clone());
             self.tasks
                 .spawn("audit_writer", crate::tasks::Need::Required, move || {
-                    let (app, receiver) = (app.clone(), receiver.clone());
-                    async move { app.audit_write_loop(&mut *receiver.lock().await).await }
+                    let (app, receiver, counts) = (app.clone(), receiver.clone(), counts.clone());
+                    async move {
+                        app.audit_write_loop(&mut *receiver.lock().await, &counts)
+                            .await
+                    }
                 });
-            AuditWriter { sender }
+            AuditWriter { sender, committed }
         })
     }
 
-    async fn audit_write_loop(self, receiver: &mut mpsc::Receiver<PendingAudit>) {
+    async fn audit_write_loop(
+        self,
+        receiver: &mut mpsc::Receiver<PendingAudit>,
+        committed: &AuditCommits,
+    ) {
         let mut conn: Option<Conn> = None;
         while let Some(first) = receiver.recv().await {
             let mut group = vec![first];
@@ -267,10 +293,18 @@ impl App {
             }
             let rows: Vec<StampedEntry> = group.iter().map(|p| p.row.clone()).collect();
             let outcome = self.commit_audit_rows(&mut conn, &rows).await;
-            if let Err(error) = &outcome {
-                tracing::error!(%error, rows = rows.len(), "audit: writing a group failed");
-                // A broken connection is not reused; the next group opens another.
-                conn = None;
+            match &outcome {
+                Ok(()) => {
+                    committed.transactions.fetch_add(1, Ordering::Relaxed);
+                    committed
+                        .rows
+                        .fetch_add(rows.len() as u64, Ordering::Relaxed);
+                }
+                Err(error) => {
+                    tracing::error!(%error, rows = rows.len(), "audit: writing a group failed");
+                    // A broken connection is not reused; the next group opens another.
+                    conn = None;
+                }
             }
             let outcome = outcome.map_err(|e| e.to_string());
             for pending in group {

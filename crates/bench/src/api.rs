@@ -68,6 +68,8 @@ struct Figures {
     healthz: Load,
     reads: Load,
     audit_rows: i64,
+    /// Transactions the audit writer committed during the reads.
+    audit_transactions: u64,
 }
 
 pub async fn api(args: ApiArgs) -> Result<()> {
@@ -128,8 +130,13 @@ fn print_figures(figures: &Figures) -> bool {
         verdict(ratio_pass)
     );
     println!(
-        "{:<9} {:<34} {:>9} rows for {} answered reads: one each",
-        figures.backend, "audit log", figures.audit_rows, figures.reads.answered_in_all
+        "{:<9} {:<34} {:>9} rows for {} answered reads: one each, in {} transactions ({:.1} rows each)",
+        figures.backend,
+        "audit log",
+        figures.audit_rows,
+        figures.reads.answered_in_all,
+        figures.audit_transactions,
+        figures.audit_rows as f64 / figures.audit_transactions.max(1) as f64
     );
     reads_pass && ratio_pass
 }
@@ -167,6 +174,7 @@ async fn measure(backend: &'static str, scratch: &Scratch, args: &ApiArgs) -> Re
     });
     let token = sign_in(address, &admin_password).await?;
     let audited_before = elder_reads_audited(&store).await?;
+    let (transactions_before, _) = app.audit_commits();
 
     let healthz = vec![get(address, "/healthz", None)];
     let reads: Vec<Vec<u8>> = elders
@@ -183,6 +191,7 @@ async fn measure(backend: &'static str, scratch: &Scratch, args: &ApiArgs) -> Re
     );
     server.abort();
 
+    let audit_transactions = app.audit_commits().0 - transactions_before;
     let audit_rows = elder_reads_audited(&store).await? - audited_before;
     app.close().await;
     store.close().await;
@@ -197,6 +206,7 @@ async fn measure(backend: &'static str, scratch: &Scratch, args: &ApiArgs) -> Re
         healthz,
         reads,
         audit_rows,
+        audit_transactions,
     })
 }
 
