@@ -59,46 +59,54 @@ impl StampedEntry {
 }
 
 /// Rows per `INSERT`: 12 parameters each stays far below SQLite's 32,766 and PostgreSQL's 65,535.
-const ROWS_PER_STATEMENT: usize = 500;
+pub const ROWS_PER_STATEMENT: usize = 500;
 
 pub async fn append(
     conn: &mut Conn,
     entry: &AuditEntry,
     at: chrono::DateTime<chrono::Utc>,
 ) -> Result<()> {
-    append_all(conn, &[StampedEntry::new(entry.clone(), at)]).await
+    append_in_one_statement(conn, &[StampedEntry::new(entry.clone(), at)]).await
 }
 
-/// Appends every row with multi-row `INSERT`s; in a transaction they land together or not at
-/// all.
-pub async fn append_all(conn: &mut Conn, rows: &[StampedEntry]) -> Result<()> {
-    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-        let mut sql = Sql::new(&format!(
-            "INSERT INTO audit_log ({}) VALUES ",
-            AuditRow::FIELDS
-        ));
-        for (i, row) in chunk.iter().enumerate() {
-            let entry = row.entry.clone();
-            sql.push(if i == 0 { "(" } else { ", (" })
-                .values([
-                    row.id.clone().into(),
-                    time_text(row.at).into(),
-                    entry.user_id.into(),
-                    entry.username.into(),
-                    entry.role.into(),
-                    entry.action.into(),
-                    entry.target_kind.into(),
-                    entry.target_id.into(),
-                    entry.ip.into(),
-                    entry.outcome.into(),
-                    entry.detail.into(),
-                    entry.grant_id.into(),
-                ])
-                .push(")");
-        }
-        sql.execute(conn).await?;
+/// Appends at most [`ROWS_PER_STATEMENT`] rows with one `INSERT`, which is atomic by itself:
+/// outside a transaction it is one.
+pub async fn append_in_one_statement(conn: &mut Conn, rows: &[StampedEntry]) -> Result<()> {
+    if rows.len() > ROWS_PER_STATEMENT {
+        return Err(crate::StoreError::Unsupported(format!(
+            "{} audit rows in one statement (at most {ROWS_PER_STATEMENT})",
+            rows.len()
+        )));
     }
+    insert_statement(rows).execute(conn).await?;
     Ok(())
+}
+
+fn insert_statement(rows: &[StampedEntry]) -> Sql {
+    let mut sql = Sql::new(&format!(
+        "INSERT INTO audit_log ({}) VALUES ",
+        AuditRow::FIELDS
+    ));
+    for (i, row) in rows.iter().enumerate() {
+        let entry = row.entry.clone();
+        sql.push(if i == 0 { "(" } else { ", (" })
+            .values([
+                row.id.clone().into(),
+                time_text(row.at).into(),
+                entry.user_id.into(),
+                entry.username.into(),
+                entry.role.into(),
+                entry.action.into(),
+                entry.target_kind.into(),
+                entry.target_id.into(),
+                entry.ip.into(),
+                entry.outcome.into(),
+                entry.detail.into(),
+                entry.grant_id.into(),
+            ])
+            .push(")");
+    }
+    sql
 }
 
 #[derive(Debug, Clone, Default)]

@@ -108,6 +108,9 @@ impl Store {
         sqlx::any::install_default_drivers();
         let pool = AnyPoolOptions::new()
             .max_connections(max_connections)
+            // A ping before each use costs a round trip to the connection's thread on every
+            // query; an embedded SQLite connection cannot go stale, a PostgreSQL one can.
+            .test_before_acquire(backend == Backend::Postgres)
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     for statement in after_connect {
@@ -144,15 +147,6 @@ impl Store {
     /// waits for a connection behind the requests that wait for it.
     pub async fn dedicated(&self) -> Result<Conn> {
         Ok(self.pool.acquire().await?.detach())
-    }
-
-    /// [`Store::begin`] on a connection of one's own (see [`Store::dedicated`]).
-    pub async fn begin_on<'c>(&self, conn: &'c mut Conn) -> Result<sqlx::Transaction<'c, Any>> {
-        use sqlx::Connection;
-        Ok(match self.backend {
-            Backend::Sqlite => conn.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => conn.begin().await?,
-        })
     }
 
     pub async fn acquire(&self) -> Result<sqlx::pool::PoolConnection<Any>> {
