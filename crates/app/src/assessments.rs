@@ -719,14 +719,8 @@ impl App {
             .map(|yuan| yuan.2);
         let open_requests =
             store::assessments::open_requests(&mut conn, &authorized, Some(elder_id), 50).await?;
-        self.audit_elder_read(
-            &mut conn,
-            actor,
-            AuditAction::AssessmentRead,
-            elder_id,
-            None,
-        )
-        .await?;
+        self.audit_elder_read(conn, actor, AuditAction::AssessmentRead, elder_id, None)
+            .await?;
         Ok(ElderAssessments {
             history,
             current,

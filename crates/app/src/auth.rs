@@ -129,6 +129,67 @@ pub(crate) fn system_access(now: DateTime<Utc>) -> Authorized {
     Authorized::new(Scope::Everything, None, now)
 }
 
+/// How long this process trusts a session it read without reading it again. Another server
+/// process on the same database sees a logout, a deactivation or a change of role this late at
+/// most; this process sees its own at once.
+pub const SESSION_CACHE_TTL: Duration = Duration::seconds(15);
+/// Sessions held at most; past it the cache starts afresh (the next requests read the database).
+const SESSION_CACHE_MAX: usize = 100_000;
+
+/// Live sessions by token hash, each with the actor it stands for and until when it is trusted.
+#[derive(Default)]
+pub(crate) struct SessionCache {
+    held: Mutex<HeldSessions>,
+}
+
+#[derive(Default)]
+struct HeldSessions {
+    sessions: HashMap<String, (Actor, DateTime<Utc>)>,
+    /// Counts the forgettings, so that a session read from the database before one is not kept
+    /// after it (the read may have seen the user before the change).
+    forgotten: u64,
+}
+
+impl SessionCache {
+    fn held(&self) -> std::sync::MutexGuard<'_, HeldSessions> {
+        self.held.lock().expect("session cache lock")
+    }
+
+    /// The cached actor of `hash` if it is still trusted at `now`; else the mark to hand to
+    /// [`SessionCache::keep`] after reading the session from the database.
+    fn live(&self, hash: &str, now: DateTime<Utc>) -> Result<Actor, u64> {
+        let held = self.held();
+        match held.sessions.get(hash) {
+            Some((actor, until)) if *until > now => Ok(actor.clone()),
+            _ => Err(held.forgotten),
+        }
+    }
+
+    fn keep(&self, read_after: u64, hash: String, actor: Actor, until: DateTime<Utc>) {
+        let mut held = self.held();
+        if held.forgotten != read_after {
+            return;
+        }
+        if held.sessions.len() >= SESSION_CACHE_MAX {
+            held.sessions.clear();
+        }
+        held.sessions.insert(hash, (actor, until));
+    }
+
+    fn forget(&self, hash: &str) {
+        let mut held = self.held();
+        held.forgotten += 1;
+        held.sessions.remove(hash);
+    }
+
+    fn forget_user(&self, user_id: &str) {
+        let mut held = self.held();
+        held.forgotten += 1;
+        held.sessions
+            .retain(|_, (actor, _)| actor.user_id != user_id);
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SessionKind {
     /// A browser session cookie; forms must carry its CSRF token.
@@ -480,13 +541,21 @@ impl App {
         })
     }
 
-    /// The actor behind a session cookie or bearer token, if it is live.
+    /// The actor behind a session cookie or bearer token, if it is live. A session read from
+    /// the database is kept in this process for at most [`SESSION_CACHE_TTL`] (and never past
+    /// its expiry); logout and changes to the user forget it here at once.
     pub async fn authenticate(&self, token: &str, ip: Option<String>) -> Result<Actor> {
         if token.is_empty() || token.len() > 128 {
             return Err(AppError::Unauthenticated);
         }
+        let now = self.now();
+        let hash = token_hash(token);
+        let read_after = match self.sessions.live(&hash, now) {
+            Ok(actor) => return Ok(Actor { ip, ..actor }),
+            Err(read_after) => read_after,
+        };
         let mut conn = self.store.acquire().await?;
-        let session = store::sessions::get(&mut conn, &token_hash(token), self.now())
+        let session = store::sessions::get(&mut conn, &hash, now)
             .await?
             .ok_or(AppError::Unauthenticated)?;
         let user = store::users::by_id(&mut conn, &session.user_id)
@@ -495,14 +564,26 @@ impl App {
         if user.active != 1 {
             return Err(AppError::Unauthenticated);
         }
-        actor_from_row(user, ip, session.csrf_token)
+        let actor = actor_from_row(user, None, session.csrf_token)?;
+        let expires_at = store::parse_time(&session.expires_at)?;
+        let until = expires_at.min(now + SESSION_CACHE_TTL);
+        self.sessions.keep(read_after, hash, actor.clone(), until);
+        Ok(Actor { ip, ..actor })
     }
 
     pub async fn logout(&self, actor: &Actor, token: &str) -> Result<()> {
+        let hash = token_hash(token);
         let mut tx = self.store.begin().await?;
-        store::sessions::delete(&mut tx, &token_hash(token)).await?;
+        store::sessions::delete(&mut tx, &hash).await?;
         Audit::new(actor, AuditAction::Logout).commit(tx).await?;
+        self.sessions.forget(&hash);
         Ok(())
+    }
+
+    /// Forgets the sessions of `user_id` this process holds, so that a change to the user
+    /// (role, scope, password, deactivation) applies to their next request.
+    pub(crate) fn forget_sessions_of(&self, user_id: &str) {
+        self.sessions.forget_user(user_id);
     }
 
     /// Removes sessions past their expiry; returns how many.

@@ -389,7 +389,7 @@ impl App {
     /// A record in the caller's scope, with identity shown as the role allows; audited.
     pub async fn get_elder(&self, actor: &Actor, id: &str) -> Result<ElderView> {
         let authorized = actor.reads_for(self, Action::ReadElder).await?;
-        let (mut conn, row) = self
+        let (conn, row) = self
             .elder_to_read(&authorized, actor, id, "elder_read")
             .await?;
         let disclosure = if actor.may(Action::ReadElderIdentity) {
@@ -397,7 +397,7 @@ impl App {
         } else {
             Disclosure::Masked
         };
-        self.audit_elder_read(&mut conn, actor, AuditAction::ElderRead, id, None)
+        self.audit_elder_read(conn, actor, AuditAction::ElderRead, id, None)
             .await?;
         Ok(ElderView::from_row(
             &row,
@@ -514,7 +514,7 @@ impl App {
             .await?;
         let mut rows = store::elders::history(&mut conn, &authorized, id).await?;
         // Old identity and phone numbers are personal data like the current ones.
-        self.audit_elder_read(&mut conn, actor, AuditAction::ElderHistoryRead, id, None)
+        self.audit_elder_read(conn, actor, AuditAction::ElderHistoryRead, id, None)
             .await?;
         if !actor.may(Action::ReadElderIdentity) {
             for row in &mut rows {

@@ -168,6 +168,8 @@ pub struct App {
     device_accounts: monitoring::broker_accounts::SharedAccounts,
     /// Searches by number per user: enough for a clinic's day, too few to enumerate numbers.
     number_searches: Arc<rate::SlidingWindow>,
+    audit_writer: Arc<std::sync::OnceLock<audit_log::AuditWriter>>,
+    sessions: Arc<auth::SessionCache>,
 }
 
 impl App {
@@ -185,6 +187,8 @@ impl App {
                 elders::NUMBER_SEARCHES_PER_WINDOW,
                 chrono::Duration::minutes(5),
             )),
+            audit_writer: Arc::default(),
+            sessions: Arc::default(),
         }
     }
 

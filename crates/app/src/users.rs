@@ -219,6 +219,7 @@ impl App {
             .detail(fields.role.clone())
             .commit(tx)
             .await?;
+        self.forget_sessions_of(id);
         Ok(())
     }
 

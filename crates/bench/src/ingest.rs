@@ -17,7 +17,7 @@
 //! Every measurement starts from an empty `readings` table, and every device's readings move
 //! forward in time, as in the field.
 
-use crate::registry::{build, load_average, uuid_like, Scratch};
+use crate::registry::{build, uuid_like, Scratch};
 use crate::{demo_database, DemoDb};
 use anyhow::{bail, Context, Result};
 use app::App;
@@ -68,18 +68,11 @@ pub struct IngestArgs {
     /// by default a private Mosquitto started from `deploy/mosquitto/start.sh` for the run
     #[arg(long)]
     pub mqtt_url: Option<String>,
-    /// Also measure on this PostgreSQL server (a scratch database is created and dropped).
-    #[arg(long, env = "YIYANG_BENCH_POSTGRES_URL")]
-    pub postgres_url: Option<String>,
-    /// Measure PostgreSQL only (needs --postgres-url).
-    #[arg(long)]
-    pub skip_sqlite: bool,
+    #[command(flatten)]
+    pub backends: crate::Backends,
     /// Seed of the registry and the readings.
     #[arg(long, default_value_t = 2026)]
     pub seed: u64,
-    /// Keep the scratch databases and print where they are.
-    #[arg(long)]
-    pub keep: bool,
 }
 
 /// The targets of the issue, on SQLite.
@@ -227,9 +220,7 @@ fn readings_per_device(args: &IngestArgs) -> usize {
 }
 
 pub async fn ingest(args: IngestArgs) -> Result<()> {
-    if args.skip_sqlite && args.postgres_url.is_none() {
-        bail!("--skip-sqlite needs --postgres-url (or YIYANG_BENCH_POSTGRES_URL)");
-    }
+    args.backends.check()?;
     if args.devices == 0 || args.readings == 0 || args.connections == 0 {
         bail!("--devices, --readings and --connections must be at least 1");
     }
@@ -267,29 +258,22 @@ pub async fn ingest(args: IngestArgs) -> Result<()> {
         args.connections,
         build()
     );
-    let mut results: Vec<(&'static str, Figures, String, String)> = Vec::new();
-    if !args.skip_sqlite {
-        let scratch = Scratch::sqlite()?;
-        let before = load_average();
-        let outcome = measure("sqlite", &scratch, &args, &broker).await;
-        let after = load_average();
-        scratch.finish(args.keep).await;
-        results.push(("sqlite", outcome?, before, after));
-    }
-    if let Some(admin_url) = &args.postgres_url {
-        let scratch = Scratch::postgres(admin_url).await?;
-        let before = load_average();
-        let outcome = measure("postgres", &scratch, &args, &broker).await;
-        let after = load_average();
-        scratch.finish(args.keep).await;
-        results.push(("postgres", outcome?, before, after));
-    }
+    let results = args
+        .backends
+        .each(async |backend, scratch| measure(backend, scratch, &args, &broker).await)
+        .await?;
     println!("\n== summary ({cpus} CPUs; one process runs the broker's client, the pipeline, the HTTP server and the load)");
-    for (backend, figures, before, after) in &results {
-        println!("{}", summary_line(backend, figures, &args));
-        println!("{backend}: load average (1, 5, 15 min) before {before}, after {after}");
+    for measured in &results {
+        println!(
+            "{}",
+            summary_line(measured.backend, &measured.figures, &args)
+        );
+        measured.print_load();
     }
-    for (backend, figures, _, _) in &results {
+    for crate::Measured {
+        backend, figures, ..
+    } in &results
+    {
         for (method, rate) in &figures.raw {
             println!(
                 "{backend} raw: {} rows/s  {method}",
@@ -305,7 +289,10 @@ pub async fn ingest(args: IngestArgs) -> Result<()> {
             );
         }
     }
-    if let Some((_, sqlite, _, _)) = results.iter().find(|r| r.0 == "sqlite") {
+    if let Some(crate::Measured {
+        figures: sqlite, ..
+    }) = results.iter().find(|r| r.backend == "sqlite")
+    {
         let verdict = |ok: bool| if ok { "PASS" } else { "MISS" };
         let mqtt = sqlite.mqtt.as_ref().map_or(0.0, Rate::per_second);
         let http = sqlite.http.as_ref().map_or(0.0, Rate::per_second);
@@ -891,9 +878,9 @@ fn http_client(
 fn read_response(stream: &mut std::net::TcpStream) -> Result<(u16, Vec<u8>)> {
     let mut buffer = Vec::with_capacity(4096);
     let mut chunk = [0u8; 8192];
-    let head_end = loop {
-        if let Some(at) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
-            break at + 4;
+    let head = loop {
+        if let Some(head) = crate::api::ResponseHead::parse(&buffer)? {
+            break head;
         }
         let n = stream.read(&mut chunk)?;
         if n == 0 {
@@ -901,21 +888,8 @@ fn read_response(stream: &mut std::net::TcpStream) -> Result<(u16, Vec<u8>)> {
         }
         buffer.extend_from_slice(&chunk[..n]);
     };
-    let head = String::from_utf8_lossy(&buffer[..head_end]).to_string();
-    let status: u16 = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .context("an HTTP status line")?;
-    let length: usize = head
-        .lines()
-        .find_map(|line| {
-            let (name, value) = line.split_once(':')?;
-            name.trim()
-                .eq_ignore_ascii_case("content-length")
-                .then(|| value.trim().parse().ok())?
-        })
-        .context("a Content-Length header")?;
+    let (status, length) = (head.status, head.length);
+    let head_end = head.end;
     let mut body = buffer[head_end..].to_vec();
     while body.len() < length {
         let n = stream.read(&mut chunk)?;
@@ -1239,6 +1213,61 @@ fn push_csv_row(out: &mut String, r: &ReadingRow) {
     out.push('\n');
 }
 
+/// A Mosquitto for one benchmark run, configured as the project ships it
+/// (`deploy/mosquitto/start.sh`), on a free port in a scratch folder; stopped when dropped.
+struct PrivateBroker {
+    child: std::process::Child,
+    dir: std::path::PathBuf,
+    url: String,
+}
+
+impl PrivateBroker {
+    fn start() -> Result<PrivateBroker> {
+        let script = [
+            std::path::PathBuf::from("deploy/mosquitto/start.sh"),
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../deploy/mosquitto/start.sh"),
+        ]
+        .into_iter()
+        .find(|p| p.exists())
+        .context(
+            "deploy/mosquitto/start.sh not found: run from the repository, or give --mqtt-url",
+        )?;
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port();
+        let dir = std::env::temp_dir().join(format!("yiyang-bench-broker-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let child = std::process::Command::new("bash")
+            .arg(&script)
+            .args(["--dir", &dir.to_string_lossy(), "--port", &port.to_string()])
+            .env_remove("YIYANG_BROKER_PASSWORD")
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .context("starting mosquitto (is it installed?)")?;
+        let started = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if started.elapsed() > Duration::from_secs(20) {
+                bail!("the private broker did not open port {port}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let url = std::fs::read_to_string(dir.join("mqtt-url"))?
+            .trim()
+            .to_string();
+        println!("private broker (deploy/mosquitto) at 127.0.0.1:{port}");
+        Ok(PrivateBroker { child, dir, url })
+    }
+}
+
+impl Drop for PrivateBroker {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1322,60 +1351,5 @@ mod tests {
             }
             assert_eq!(device.seq, 50);
         }
-    }
-}
-
-/// A Mosquitto for one benchmark run, configured as the project ships it
-/// (`deploy/mosquitto/start.sh`), on a free port in a scratch folder; stopped when dropped.
-struct PrivateBroker {
-    child: std::process::Child,
-    dir: std::path::PathBuf,
-    url: String,
-}
-
-impl PrivateBroker {
-    fn start() -> Result<PrivateBroker> {
-        let script = [
-            std::path::PathBuf::from("deploy/mosquitto/start.sh"),
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("../../deploy/mosquitto/start.sh"),
-        ]
-        .into_iter()
-        .find(|p| p.exists())
-        .context(
-            "deploy/mosquitto/start.sh not found: run from the repository, or give --mqtt-url",
-        )?;
-        let port = std::net::TcpListener::bind("127.0.0.1:0")?
-            .local_addr()?
-            .port();
-        let dir = std::env::temp_dir().join(format!("yiyang-bench-broker-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        let child = std::process::Command::new("bash")
-            .arg(&script)
-            .args(["--dir", &dir.to_string_lossy(), "--port", &port.to_string()])
-            .env_remove("YIYANG_BROKER_PASSWORD")
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .context("starting mosquitto (is it installed?)")?;
-        let started = Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            if started.elapsed() > Duration::from_secs(20) {
-                bail!("the private broker did not open port {port}");
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let url = std::fs::read_to_string(dir.join("mqtt-url"))?
-            .trim()
-            .to_string();
-        println!("private broker (deploy/mosquitto) at 127.0.0.1:{port}");
-        Ok(PrivateBroker { child, dir, url })
-    }
-}
-
-impl Drop for PrivateBroker {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }

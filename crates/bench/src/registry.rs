@@ -24,21 +24,14 @@ pub struct RegistryArgs {
     /// Elders to generate for the measurement [default: 1000000]
     #[arg(long, default_value_t = 1_000_000)]
     pub elders: usize,
-    /// Also measure on this PostgreSQL server (a scratch database is created and dropped).
-    #[arg(long, env = "YIYANG_BENCH_POSTGRES_URL")]
-    pub postgres_url: Option<String>,
+    #[command(flatten)]
+    pub backends: crate::Backends,
     /// Timed queries per measurement [default: 1000]
     #[arg(long, default_value_t = 1000)]
     pub queries: usize,
     /// Seed of the demo data and of the query mix.
     #[arg(long, default_value_t = 2026)]
     pub seed: u64,
-    /// Measure PostgreSQL only (needs --postgres-url).
-    #[arg(long)]
-    pub skip_sqlite: bool,
-    /// Keep the scratch databases and print where they are.
-    #[arg(long)]
-    pub keep: bool,
 }
 
 /// Untimed queries before each measurement, so that the first figures are not of a cold
@@ -189,9 +182,7 @@ fn print_table(rows: &[Row]) {
 }
 
 pub async fn registry(args: RegistryArgs) -> Result<()> {
-    if args.skip_sqlite && args.postgres_url.is_none() {
-        bail!("--skip-sqlite needs --postgres-url (or YIYANG_BENCH_POSTGRES_URL)");
-    }
+    args.backends.check()?;
     if args.queries == 0 {
         bail!("--queries must be at least 1");
     }
@@ -204,28 +195,14 @@ pub async fn registry(args: RegistryArgs) -> Result<()> {
         build()
     );
     let mut rows = Vec::new();
-    // Other work on the machine shows in every figure: the load average says how much there was.
-    let mut loads = Vec::new();
-    if !args.skip_sqlite {
-        let scratch = Scratch::sqlite()?;
-        let before = load_average();
-        let outcome = measure("sqlite", &scratch, &args, &mut rows).await;
-        loads.push(("sqlite", before, load_average()));
-        scratch.finish(args.keep).await;
-        outcome?;
-    }
-    if let Some(admin_url) = &args.postgres_url {
-        let scratch = Scratch::postgres(admin_url).await?;
-        let before = load_average();
-        let outcome = measure("postgres", &scratch, &args, &mut rows).await;
-        loads.push(("postgres", before, load_average()));
-        scratch.finish(args.keep).await;
-        outcome?;
-    }
+    let measured = args
+        .backends
+        .each(async |backend, scratch| measure(backend, scratch, &args, &mut rows).await)
+        .await?;
     println!();
     print_table(&rows);
-    for (backend, before, after) in loads {
-        println!("{backend}: load average (1, 5, 15 min) before {before}, after {after}");
+    for measured in &measured {
+        measured.print_load();
     }
     Ok(())
 }

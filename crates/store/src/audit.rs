@@ -39,31 +39,74 @@ row! {
     }
 }
 
+/// An entry with the id and time it is stored under, both given when the event happens (not
+/// when a writer gets round to it), so that the log keeps the order of events.
+#[derive(Debug, Clone)]
+pub struct StampedEntry {
+    pub id: String,
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub entry: AuditEntry,
+}
+
+impl StampedEntry {
+    pub fn new(entry: AuditEntry, at: chrono::DateTime<chrono::Utc>) -> StampedEntry {
+        StampedEntry {
+            id: new_id(),
+            at,
+            entry,
+        }
+    }
+}
+
+/// Rows per `INSERT`: 12 parameters each stays far below SQLite's 32,766 and PostgreSQL's 65,535.
+pub const ROWS_PER_STATEMENT: usize = 500;
+
 pub async fn append(
     conn: &mut Conn,
     entry: &AuditEntry,
     at: chrono::DateTime<chrono::Utc>,
 ) -> Result<()> {
-    sqlx::query(&format!(
-        "INSERT INTO audit_log ({}) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-        AuditRow::FIELDS
-    ))
-    .bind(new_id())
-    .bind(time_text(at))
-    .bind(entry.user_id.clone())
-    .bind(entry.username.clone())
-    .bind(entry.role.clone())
-    .bind(entry.action.clone())
-    .bind(entry.target_kind.clone())
-    .bind(entry.target_id.clone())
-    .bind(entry.ip.clone())
-    .bind(entry.outcome.clone())
-    .bind(entry.detail.clone())
-    .bind(entry.grant_id.clone())
-    .execute(conn)
-    .await?;
+    append_in_one_statement(conn, &[StampedEntry::new(entry.clone(), at)]).await
+}
+
+/// Appends at most [`ROWS_PER_STATEMENT`] rows with one `INSERT`, which is atomic by itself:
+/// outside a transaction it is one.
+pub async fn append_in_one_statement(conn: &mut Conn, rows: &[StampedEntry]) -> Result<()> {
+    if rows.len() > ROWS_PER_STATEMENT {
+        return Err(crate::StoreError::Unsupported(format!(
+            "{} audit rows in one statement (at most {ROWS_PER_STATEMENT})",
+            rows.len()
+        )));
+    }
+    insert_statement(rows).execute(conn).await?;
     Ok(())
+}
+
+fn insert_statement(rows: &[StampedEntry]) -> Sql {
+    let mut sql = Sql::new(&format!(
+        "INSERT INTO audit_log ({}) VALUES ",
+        AuditRow::FIELDS
+    ));
+    for (i, row) in rows.iter().enumerate() {
+        let entry = row.entry.clone();
+        sql.push(if i == 0 { "(" } else { ", (" })
+            .values([
+                row.id.clone().into(),
+                time_text(row.at).into(),
+                entry.user_id.into(),
+                entry.username.into(),
+                entry.role.into(),
+                entry.action.into(),
+                entry.target_kind.into(),
+                entry.target_id.into(),
+                entry.ip.into(),
+                entry.outcome.into(),
+                entry.detail.into(),
+                entry.grant_id.into(),
+            ])
+            .push(")");
+    }
+    sql
 }
 
 #[derive(Debug, Clone, Default)]

@@ -108,6 +108,9 @@ impl Store {
         sqlx::any::install_default_drivers();
         let pool = AnyPoolOptions::new()
             .max_connections(max_connections)
+            // A ping before each use costs a round trip to the connection's thread on every
+            // query; an embedded SQLite connection cannot go stale, a PostgreSQL one can.
+            .test_before_acquire(backend == Backend::Postgres)
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     for statement in after_connect {
@@ -138,6 +141,12 @@ impl Store {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
         })
+    }
+
+    /// A connection of its own for a long-lived writer task, outside the pool: the writer never
+    /// waits for a connection behind the requests that wait for it.
+    pub async fn dedicated(&self) -> Result<Conn> {
+        Ok(self.pool.acquire().await?.detach())
     }
 
     pub async fn acquire(&self) -> Result<sqlx::pool::PoolConnection<Any>> {

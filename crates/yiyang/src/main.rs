@@ -164,6 +164,9 @@ enum BenchCommand {
     /// Ingest figures: readings/s over MQTT and HTTP, alert latency under load, and the raw
     /// insert ceiling of the database.
     Ingest(bench::IngestArgs),
+    /// API figures: audited reads of one elder per second beside `/healthz`, in one run, and
+    /// one audit row per answered read.
+    Api(bench::ApiArgs),
 }
 
 fn main() -> Result<()> {
@@ -258,6 +261,7 @@ async fn run(command: Command, config: Config) -> Result<()> {
         Command::Bench(BenchCommand::Registry(args)) => bench::registry(args).await,
         Command::Bench(BenchCommand::Assess(args)) => bench::assess(args).await,
         Command::Bench(BenchCommand::Ingest(args)) => bench::ingest(args).await,
+        Command::Bench(BenchCommand::Api(args)) => bench::api(args).await,
         Command::Assess(AssessCommand::Instruments) => {
             for i in &assessment::catalog().instruments {
                 println!("{:<22} {}  ({})", i.id, i.name_zh, i.name_en);

@@ -53,7 +53,7 @@ impl App {
         )
         .await?;
         self.audit_elder_read(
-            &mut conn,
+            conn,
             actor,
             AuditAction::ReadingsRead,
             elder_id,
