@@ -6,7 +6,7 @@
 //! reads devices without a scope (a device's credential or the broker authorizes it); every
 //! query a person makes takes an [`Authorized`] over the elder the record belongs to.
 
-use crate::sql::{row, Row};
+use crate::sql::{row, Param, Row};
 use crate::Authorized;
 use crate::{new_id, time_text, Conn, Result, Sql, StoreError};
 use chrono::{DateTime, Utc};
@@ -432,13 +432,8 @@ pub async fn stored_readings(
         for chunk in seqs.chunks(1_000) {
             let mut sql = Sql::select::<StoredReading>("readings r WHERE r.device_id = ");
             sql.text(device).push(" AND r.seq IN (");
-            for (i, seq) in chunk.iter().enumerate() {
-                if i > 0 {
-                    sql.push(", ");
-                }
-                sql.int(*seq);
-            }
-            sql.push(")");
+            sql.values(chunk.iter().map(|seq| Param::from(*seq)))
+                .push(")");
             let rows: Vec<StoredReading> = sql.query_as().fetch_all(&mut *conn).await?;
             for row in rows {
                 found.push(ReadingRow::try_from(row)?);

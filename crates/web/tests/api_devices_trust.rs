@@ -15,20 +15,7 @@ async fn another_organizations_devices_are_neither_revealed_nor_bindable() {
         let server = Server::start(&backend).await;
         let f = Fixture::create(&server.app).await;
         let admin = server.login("admin", PASSWORD).await;
-        let body = json!({
-            "username": "doctor_b", "display_name": "乙医生", "role": "doctor",
-            "org_id": f.org_b1, "password": PASSWORD,
-        });
-        let (status, _) = server
-            .call(
-                "POST",
-                "/api/v1/users",
-                Some(&admin),
-                Some(&body.to_string()),
-            )
-            .await;
-        assert_eq!(status, StatusCode::CREATED);
-        let doctor_b = server.login("doctor_b", PASSWORD).await;
+        let doctor_b = server.add_doctor(&admin, "doctor_b", &f.org_b1).await;
         let doctor_a = server.login("doctor", PASSWORD).await;
 
         // Organization B registers a watch and unbinds it: it is B's spare device now.

@@ -9,18 +9,6 @@ use common::{error_fields, Server};
 use serde_json::json;
 use testkit::{Fixture, PASSWORD};
 
-async fn add_staff(server: &Server, admin: &str, username: &str, org: &str) {
-    let body = json!({
-        "username": username, "display_name": username, "role": "doctor",
-        "org_id": org, "password": PASSWORD,
-    })
-    .to_string();
-    let (status, _) = server
-        .call("POST", "/api/v1/users", Some(admin), Some(&body))
-        .await;
-    assert_eq!(status, StatusCode::CREATED);
-}
-
 #[tokio::test]
 async fn grant_list_and_revoke_over_the_api() {
     for backend in testkit::backends() {
@@ -28,8 +16,9 @@ async fn grant_list_and_revoke_over_the_api() {
         let f = Fixture::create(&server.app).await;
         let admin = server.login("admin", PASSWORD).await;
         let doctor = server.login("doctor", PASSWORD).await;
-        add_staff(&server, &admin, "hospital_doctor", &f.org_b1).await;
-        let hospital = server.login("hospital_doctor", PASSWORD).await;
+        let hospital = server
+            .add_doctor(&admin, "hospital_doctor", &f.org_b1)
+            .await;
         let record = format!("/api/v1/elders/{}", f.elder_a1);
         let grants = format!("{record}/grants");
 
@@ -181,8 +170,7 @@ async fn grant_refusals_are_audited_without_waiting_for_the_write_lock() {
         let server = Server::start(&backend).await;
         let f = Fixture::create(&server.app).await;
         let admin = server.login("admin", PASSWORD).await;
-        add_staff(&server, &admin, "other_doctor", &f.org_b1).await;
-        let outsider = server.login("other_doctor", PASSWORD).await;
+        let outsider = server.add_doctor(&admin, "other_doctor", &f.org_b1).await;
         let supervisor = server.login("supervisor", PASSWORD).await;
         let soon = (chrono::Utc::now() + chrono::Duration::days(3)).to_rfc3339();
         let good =

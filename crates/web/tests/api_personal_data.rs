@@ -95,20 +95,7 @@ async fn a_refused_duplicate_does_not_reveal_a_record_out_of_scope() {
         let f = Fixture::create(&server.app).await;
         let admin = server.login("admin", PASSWORD).await;
         // A doctor of organization B1, which does not see elder A1.
-        let body = json!({
-            "username": "doctor_b", "display_name": "乙医生", "role": "doctor",
-            "org_id": f.org_b1, "password": PASSWORD,
-        });
-        let (status, _) = server
-            .call(
-                "POST",
-                "/api/v1/users",
-                Some(&admin),
-                Some(&body.to_string()),
-            )
-            .await;
-        assert_eq!(status, StatusCode::CREATED);
-        let doctor_b = server.login("doctor_b", PASSWORD).await;
+        let doctor_b = server.add_doctor(&admin, "doctor_b", &f.org_b1).await;
         let (_, a1) = server
             .call(
                 "GET",

@@ -288,19 +288,7 @@ async fn the_same_file_from_another_user_is_that_users_own_import() {
         let server = Server::start(&backend).await;
         let f = Fixture::create(&server.app).await;
         let admin = server.login("admin", PASSWORD).await;
-        let body = json!({
-            "username": "doctor_b", "display_name": "乙医生", "role": "doctor",
-            "org_id": f.org_b1, "password": PASSWORD,
-        });
-        let (status, _) = server
-            .call(
-                "POST",
-                "/api/v1/users",
-                Some(&admin),
-                Some(&body.to_string()),
-            )
-            .await;
-        assert_eq!(status, StatusCode::CREATED);
+        let doctor_b = server.add_doctor(&admin, "doctor_b", &f.org_b1).await;
         let csv = format!(
             "姓名,身份证号,联系电话\n甲,{},13812345678\n乙,{},12345\n",
             id_number(COUNTY_A, 1940, 701, Sex::Male),
@@ -316,7 +304,6 @@ async fn the_same_file_from_another_user_is_that_users_own_import() {
         )
         .await;
         assert_eq!(status, StatusCode::OK, "{first}");
-        let doctor_b = server.login("doctor_b", PASSWORD).await;
         let (status, second) = post(
             &server,
             "/api/v1/imports?filename=roster.csv",

@@ -107,6 +107,21 @@ impl Server {
         (status, String::from_utf8_lossy(&bytes).into_owned())
     }
 
+    /// Creates (as `admin`) a doctor `username` of organization `org`, with the fixture's
+    /// password, and signs them in: the staff of another organization in scope tests.
+    pub async fn add_doctor(&self, admin: &str, username: &str, org: &str) -> String {
+        let body = serde_json::json!({
+            "username": username, "display_name": username, "role": "doctor",
+            "org_id": org, "password": testkit::PASSWORD,
+        })
+        .to_string();
+        let (status, created) = self
+            .call("POST", "/api/v1/users", Some(admin), Some(&body))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "add {username}: {created}");
+        self.login(username, testkit::PASSWORD).await
+    }
+
     pub async fn login(&self, username: &str, password: &str) -> String {
         let body = serde_json::json!({"username": username, "password": password}).to_string();
         let (status, json) = self
